@@ -1,0 +1,17 @@
+"""w2v: the word2vec of Deep Learning from Scratch 2 (chapter 4), as a fast, tested package.
+
+>>> import w2v
+>>> wv = w2v.train("ptb", epochs=1)          # doctest: +SKIP
+>>> wv.most_similar("you")                   # doctest: +SKIP
+"""
+
+from .config import TrainConfig
+from .corpus import Corpus, read_corpus
+from .errors import W2VError
+from .io import load
+from .train import train
+from .vectors import WordVectors
+from .vocab import Vocab
+
+__all__ = ["Corpus", "TrainConfig", "Vocab", "W2VError", "WordVectors", "load", "read_corpus", "train"]
+__version__ = "0.1.0"

@@ -1,0 +1,66 @@
+"""The Penn Treebank as the book reads it (``dataset/ptb.py`` of Deep Learning from Scratch 2).
+
+Each line break becomes the word ``<eos>``, the text is split on whitespace, and ids are
+given in order of first appearance over the train split, so they equal the book's
+``ptb.vocab.pkl``. A split is one sequence (the book's corpus), i.e. a single "sentence".
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+
+from ..corpus import Corpus, IdAssigner
+from ..errors import CorpusError
+from ..vocab import Vocab
+from .fetch import RemoteFile, locate
+
+SOURCE = "https://raw.githubusercontent.com/tomsercu/lstm/master/data/"
+FILES = {
+    "train": RemoteFile("ptb/ptb.train.txt", SOURCE + "ptb.train.txt",
+                        "fcea919f6cf83f35d4d00c6cbf08040d13d4155226340912e2fef9c9c4102cbf"),
+    "valid": RemoteFile("ptb/ptb.valid.txt", SOURCE + "ptb.valid.txt",
+                        "c9fe6985fe0d4ccb578183407d7668fc6066c20700cb4cf87d8ff1cc34df1bf2"),
+    "test": RemoteFile("ptb/ptb.test.txt", SOURCE + "ptb.test.txt",
+                       "dd65dff31e70846b2a6030a87482edcd5d199130cdcfa1f3dccbb033728deee0"),
+}
+
+Split = Literal["train", "valid", "test"]
+
+
+def load(split: Split = "train") -> Corpus:
+    """Load one PTB split with the train split's vocabulary (ids and counts).
+
+    Returns
+    -------
+    Corpus
+        ``ids`` (N,) int32 equal to the book's ``corpus``; ``vocab.words`` equals its
+        ``id_to_word``; ``offsets`` is ``[0, N]``.
+    """
+    if split not in FILES:
+        raise CorpusError(f"PTB has splits train, valid and test, not {split!r}")
+    vocab, train_ids = _train()
+    if split == "train":
+        ids = train_ids
+    else:
+        tokens = _book_tokens(split)
+        unknown = sorted({t for t in tokens if t not in vocab.word_to_id})
+        if unknown:
+            raise CorpusError(f"ptb.{split}: words not in the train split: {unknown[:5]}")
+        ids = np.fromiter(map(vocab.word_to_id.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+    return Corpus(ids, np.array([0, ids.size], dtype=np.int64), vocab, f"ptb.{split}")
+
+
+@lru_cache(maxsize=1)
+def _train() -> tuple[Vocab, np.ndarray]:
+    assigner = IdAssigner()
+    ids = assigner.encode(_book_tokens("train"))
+    ids.setflags(write=False)
+    return Vocab(assigner.words, np.bincount(ids)), ids
+
+
+def _book_tokens(split: Split) -> list[str]:
+    path = locate(FILES[split])
+    return path.read_text(encoding="utf-8").replace("\n", "<eos>").strip().split()

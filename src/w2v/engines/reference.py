@@ -1,0 +1,79 @@
+"""The reference engine: the book's layers trained by mini-batch gradient descent.
+
+It follows the book's ``Trainer.fit``: each epoch shuffles the (contexts, target) pairs,
+walks ``len // batch_size`` mini-batches, and per batch runs forward, backward, optional
+clipping and one optimizer step.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from ..backend import make_rng, to_numpy
+from ..config import TrainConfig
+from ..corpus import Corpus, contexts_target
+from ..errors import ConfigError
+from ..grads import clip_grads
+from ..models import CBOW, SkipGram
+from ..optim import SGD, Adam, LazyAdam
+from . import BlockStats
+
+OPTIMIZERS = {"lazy-adam": LazyAdam, "adam": Adam, "sgd": SGD}
+MODELS = {"cbow": CBOW, "skipgram": SkipGram}
+
+
+class ReferenceEngine:
+    """Trains ``cfg.model`` on ``corpus`` with the book's layers on array module ``xp``."""
+
+    unit_name = "iteration"
+
+    def __init__(self, corpus: Corpus, cfg: TrainConfig, xp: ModuleType = np):
+        model_seed, shuffle_seed = np.random.SeedSequence(cfg.seed).spawn(2)
+        self.model = MODELS[cfg.model](
+            len(corpus.vocab),
+            cfg.vector_size,
+            corpus.vocab.counts,
+            negative=cfg.negative,
+            power=cfg.power,
+            distinct=cfg.distinct_negatives,
+            seed=model_seed,
+            xp=xp,
+        )
+        contexts, target = contexts_target(corpus, cfg.window)
+        if target.size < cfg.batch_size:
+            raise ConfigError(
+                f"batch_size={cfg.batch_size} but {corpus.name} gives only {target.size} "
+                f"(contexts, target) pairs at window={cfg.window}; use a smaller batch or a larger corpus"
+            )
+        self.xp = xp
+        self.cfg = cfg
+        self.contexts = xp.asarray(contexts)
+        self.target = xp.asarray(target)
+        self.units_per_epoch = target.size // cfg.batch_size
+        self.optimizer = OPTIMIZERS[cfg.optimizer](lr=cfg.lr)
+        self.rng = make_rng(xp, shuffle_seed)
+        self.order = None
+
+    def start_epoch(self, epoch: int) -> None:
+        self.order = self.rng.permutation(self.target.size)
+
+    def run(self, start: int, stop: int) -> BlockStats:
+        B = self.cfg.batch_size
+        model, params, grads = self.model, self.model.params, self.model.grads
+        total = 0.0
+        for it in range(start, stop):
+            batch = self.order[it * B : (it + 1) * B]
+            model.zero_grad()
+            loss = model.forward(self.contexts[batch], self.target[batch])
+            model.backward()
+            if self.cfg.max_grad is not None:
+                clip_grads(grads, self.cfg.max_grad)
+            self.optimizer.update(params, grads)
+            total += loss
+        return BlockStats(total, stop - start, (stop - start) * B, self.cfg.lr)
+
+    def word_vectors(self) -> np.ndarray:
+        return to_numpy(self.model.word_vecs).astype(np.float32, copy=True)

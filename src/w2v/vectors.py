@@ -1,0 +1,118 @@
+"""WordVectors: what training returns and ``w2v.load`` gives back; cosine queries."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from .errors import UnknownWordError
+
+
+class WordVectors:
+    """Word vectors with the book's queries (``most_similar``, ``analogy``) and cosine similarity.
+
+    Parameters
+    ----------
+    vectors : (V, D) array_like, stored as float32
+    index_to_key : sequence of str, length V, no duplicates
+    counts : (V,) int, optional
+        Corpus counts of the words (kept so exports and evaluations can use them).
+    info : dict, optional
+        JSON-serialisable facts about the run (config, corpus, loss curve, timings).
+    """
+
+    def __init__(
+        self,
+        vectors: Any,
+        index_to_key: Sequence[str],
+        *,
+        counts: Any = None,
+        info: dict[str, Any] | None = None,
+    ):
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.index_to_key = list(index_to_key)
+        if self.vectors.ndim != 2 or self.vectors.shape[0] != len(self.index_to_key):
+            raise ValueError(f"vectors of shape {self.vectors.shape} for {len(self.index_to_key)} words")
+        self.key_to_index = {key: i for i, key in enumerate(self.index_to_key)}
+        if len(self.key_to_index) != len(self.index_to_key):
+            seen: set[str] = set()
+            duplicate = next(k for k in self.index_to_key if k in seen or seen.add(k))
+            raise ValueError(f"duplicate word {duplicate!r}")
+        self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
+        if self.counts is not None and self.counts.shape != (len(self.index_to_key),):
+            raise ValueError(f"counts of shape {self.counts.shape} for {len(self.index_to_key)} words")
+        self.info = dict(info or {})
+        self._unit: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.index_to_key)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.key_to_index
+
+    def __getitem__(self, word: str) -> np.ndarray:
+        return self.vectors[self.index(word)]
+
+    def __repr__(self) -> str:
+        return f"WordVectors({len(self)} words, {self.vector_size} dimensions)"
+
+    @property
+    def vector_size(self) -> int:
+        return int(self.vectors.shape[1])
+
+    def index(self, word: str) -> int:
+        """The row of ``word``; raises :class:`~w2v.errors.UnknownWordError` (a KeyError) naming it."""
+        try:
+            return self.key_to_index[word]
+        except KeyError:
+            raise UnknownWordError(word) from None
+
+    @property
+    def unit_vectors(self) -> np.ndarray:
+        """(V, D) float32 rows scaled to length 1 (all-zero rows stay zero)."""
+        if self._unit is None:
+            norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
+            self._unit = self.vectors / np.where(norms > 0, norms, 1)
+        return self._unit
+
+    def most_similar(self, word: str, topn: int = 5) -> list[tuple[str, float]]:
+        """The ``topn`` words of highest cosine similarity to ``word``, itself excluded."""
+        i = self.index(word)
+        return self._nearest(self.unit_vectors[i], topn, exclude=[i])
+
+    def analogy(self, a: str, b: str, c: str, topn: int = 5) -> list[tuple[str, float]]:
+        """Solve a : b = c : ? as the words nearest (cosine) to ``b - a + c``, inputs excluded.
+
+        The three vectors are unit-normalised first (3CosAdd, as word2vec.c and gensim do):
+        ``analogy("king", "man", "queen")`` ranks "woman" first.
+        """
+        ia, ib, ic = self.index(a), self.index(b), self.index(c)
+        unit = self.unit_vectors
+        return self._nearest(unit[ib] - unit[ia] + unit[ic], topn, exclude=[ia, ib, ic])
+
+    def similarity(self, word1: str, word2: str) -> float:
+        """Cosine similarity of two words."""
+        unit = self.unit_vectors
+        return float(unit[self.index(word1)] @ unit[self.index(word2)])
+
+    def _nearest(self, query: np.ndarray, topn: int, exclude: Iterable[int]) -> list[tuple[str, float]]:
+        """Top ``topn`` words by cosine with ``query`` (D,), one matrix-vector product."""
+        if not isinstance(topn, (int, np.integer)) or isinstance(topn, bool) or topn < 1:
+            raise ValueError(f"topn must be a positive integer, not {topn!r}")
+        norm = np.linalg.norm(query)
+        scores = self.unit_vectors @ (query / norm if norm > 0 else query)  # (V,)
+        scores[list(exclude)] = -np.inf
+        k = min(int(topn), len(self) - len(set(exclude)))
+        if k <= 0:
+            return []
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(self.index_to_key[i], float(scores[i])) for i in best]
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write one ``.npz`` file atomically (see :func:`w2v.io.save_npz`)."""
+        from .io import save_npz
+
+        save_npz(self, path)

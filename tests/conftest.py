@@ -1,0 +1,55 @@
+"""Shared fixtures: small self-made corpora, and PTB when ``W2V_DATA_DIR`` provides it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+
+def ptb_dir() -> Path | None:
+    data = os.environ.get("W2V_DATA_DIR")
+    if data and (Path(data) / "ptb" / "ptb.train.txt").is_file():
+        return Path(data)
+    return None
+
+
+requires_ptb = pytest.mark.skipif(
+    ptb_dir() is None, reason="PTB not available offline: set W2V_DATA_DIR to a folder holding ptb/ptb.*.txt"
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Never touch the user's cache; downloads (if any test made one) land in a temp folder."""
+    monkeypatch.setenv("W2V_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+def planted_sentences(n_sentences: int = 2000, seed: int = 0) -> list[list[str]]:
+    """Two groups of words that co-occur only within their group (a0..a9 vs b0..b9)."""
+    rng = np.random.default_rng(seed)
+    sentences = []
+    for i in range(n_sentences):
+        group = "a" if i % 2 == 0 else "b"
+        sentences.append([f"{group}{w}" for w in rng.integers(0, 10, size=12)])
+    return sentences
+
+
+@pytest.fixture
+def planted_file(tmp_path) -> Path:
+    path = tmp_path / "planted.txt"
+    path.write_text("\n".join(" ".join(s) for s in planted_sentences()) + "\n", encoding="utf-8")
+    return path
+
+
+def group_separation(wv) -> float:
+    """Mean cosine within groups minus mean cosine across groups."""
+    a = [w for w in wv.index_to_key if w.startswith("a")]
+    b = [w for w in wv.index_to_key if w.startswith("b")]
+    unit = wv.unit_vectors
+    A, B = unit[[wv.key_to_index[w] for w in a]], unit[[wv.key_to_index[w] for w in b]]
+    within = (np.mean(A @ A.T) + np.mean(B @ B.T)) / 2
+    across = np.mean(A @ B.T)
+    return float(within - across)

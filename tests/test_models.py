@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+
+from gradcheck import assert_close, numerical_grad
+from w2v.models import CBOW, SkipGram
+
+V, H = 9, 4
+
+
+def _batch():
+    rng = np.random.default_rng(5)
+    contexts = rng.integers(0, V, size=(5, 4))
+    contexts[0] = [2, 2, 7, 2]  # repeated indices in one row
+    contexts[1, 0] = 2  # and across rows
+    target = np.array([2, 3, 3, 0, 8])
+    return contexts, target
+
+
+@pytest.mark.parametrize("model_class", [CBOW, SkipGram])
+def test_model_gradients_match_finite_differences(model_class):
+    contexts, target = _batch()
+    model = model_class(V, H, np.arange(1, V + 1), negative=3, seed=1, dtype=np.float64)
+    model.params[0][...] = np.random.default_rng(0).standard_normal((V, H))  # larger than 0.01 init
+    model.params[1][...] = np.random.default_rng(1).standard_normal((V, H))
+
+    def loss():
+        model.ns_loss.sampler.rng = np.random.default_rng(11)
+        return model.forward(contexts, target)
+
+    loss()
+    model.zero_grad()
+    model.backward()
+    for param, grad in zip(model.params, model.grads):
+        assert_close(grad.to_dense(), numerical_grad(loss, param))
+
+
+def test_cbow_hidden_layer_is_the_mean_of_context_vectors():
+    contexts, target = _batch()
+    model = CBOW(V, H, np.ones(V), negative=2, seed=0, dtype=np.float64)
+    model.forward(contexts, target)
+    h = model.ns_loss.embed_dot._cache[0]
+    np.testing.assert_allclose(h, model.params[0][contexts].mean(axis=1))
+
+
+def test_skipgram_loss_is_the_sum_of_one_loss_per_context_word():
+    """The book's skip_gram.py: one NegativeSamplingLoss per context position, summed."""
+    contexts, target = _batch()
+    K = 2
+    model = SkipGram(V, H, np.ones(V), negative=K, seed=0, dtype=np.float64)
+    total = model.forward(contexts, target)
+    used = model.ns_loss.embed_dot.embed._idx.reshape(contexts.shape + (K + 1,))  # (B, C, K+1)
+    np.testing.assert_array_equal(used[:, :, 0], contexts)
+    W_in, W_out = model.params
+    h = W_in[target]
+
+    def book_loss(score, label):
+        y = 1 / (1 + np.exp(-score))
+        return -np.mean(np.log(y if label else 1 - y))
+
+    expected = 0.0
+    for c in range(contexts.shape[1]):
+        expected += book_loss(np.sum(W_out[contexts[:, c]] * h, axis=1), 1)
+        for k in range(1, K + 1):
+            expected += book_loss(np.sum(W_out[used[:, c, k]] * h, axis=1), 0)
+    assert total == pytest.approx(expected, rel=1e-12)
+
+
+def test_weights_start_as_in_the_book_and_depend_only_on_the_seed():
+    a = CBOW(V, H, np.ones(V), seed=3)
+    b = CBOW(V, H, np.ones(V), seed=3)
+    c = CBOW(V, H, np.ones(V), seed=4)
+    assert a.params[0].dtype == np.float32
+    np.testing.assert_array_equal(a.params[0], b.params[0])
+    assert not np.array_equal(a.params[0], c.params[0])
+    assert 0.005 < a.params[0].std() < 0.015

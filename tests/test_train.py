@@ -1,0 +1,89 @@
+import numpy as np
+import pytest
+
+import w2v
+from conftest import group_separation, planted_sentences, requires_ptb
+from w2v.config import TrainConfig
+from w2v.corpus import corpus_from_sentences
+from w2v.errors import ConfigError, TrainingError
+
+SMALL = dict(engine="reference", vector_size=16, window=2, negative=3, batch_size=32, epochs=2, lr=0.01)
+
+
+@pytest.mark.parametrize("model", ["cbow", "skipgram"])
+@pytest.mark.parametrize("optimizer", ["lazy-adam", "adam", "sgd"])
+def test_reference_training_separates_planted_groups(model, optimizer):
+    corpus = corpus_from_sentences(planted_sentences(600))
+    lr = 0.5 if optimizer == "sgd" else 0.01
+    wv = w2v.train(corpus, **(SMALL | dict(model=model, optimizer=optimizer, lr=lr, seed=1)))
+    assert group_separation(wv) > 0.3
+    log = wv.info["training"]
+    assert log["epoch_losses"][-1] < log["epoch_losses"][0]
+
+
+def test_a_seed_makes_a_run_reproducible():
+    corpus = corpus_from_sentences(planted_sentences(200))
+    a = w2v.train(corpus, **(SMALL | dict(seed=7)))
+    b = w2v.train(corpus, **(SMALL | dict(seed=7)))
+    c = w2v.train(corpus, **(SMALL | dict(seed=8)))
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    assert not np.array_equal(a.vectors, c.vectors)
+
+
+def test_an_unseeded_run_records_the_seed_it_used():
+    corpus = corpus_from_sentences(planted_sentences(100))
+    wv = w2v.train(corpus, **SMALL)
+    again = w2v.train(corpus, **(SMALL | dict(seed=wv.info["config"]["seed"])))
+    np.testing.assert_array_equal(wv.vectors, again.vectors)
+
+
+def test_diverging_loss_stops_with_a_clear_error():
+    corpus = corpus_from_sentences(planted_sentences(100))
+    with pytest.raises(TrainingError, match="diverged"):
+        with np.errstate(all="ignore"):
+            w2v.train(corpus, **(SMALL | dict(optimizer="sgd", lr=1e30, seed=0)))
+
+
+def test_loss_curve_and_gradient_clipping():
+    corpus = corpus_from_sentences(planted_sentences(200))
+    wv = w2v.train(corpus, **(SMALL | dict(max_grad=0.01, eval_interval=5, seed=0)))
+    curve = wv.info["training"]["loss_curve"]
+    assert len(curve) >= 4 and curve[-1][0] > curve[0][0]
+
+
+@pytest.mark.parametrize(
+    "options, name",
+    [
+        (dict(window=0), "window"),
+        (dict(negative=0), "negative"),
+        (dict(vector_size=0), "vector_size"),
+        (dict(epochs=-1), "epochs"),
+        (dict(lr=float("nan")), "lr"),
+        (dict(model="glove"), "model"),
+        (dict(optimizer="rmsprop"), "optimizer"),
+        (dict(min_count=0), "min_count"),
+    ],
+)
+def test_bad_options_name_the_option(options, name):
+    with pytest.raises(ConfigError, match=name):
+        TrainConfig(**options).validate()
+
+
+def test_batch_larger_than_the_corpus_is_a_clear_error():
+    corpus = corpus_from_sentences([["a", "b", "c", "d", "e", "f"]])
+    with pytest.raises(ConfigError, match="batch_size"):
+        w2v.train(corpus, **(SMALL | dict(batch_size=100)))
+
+
+@requires_ptb
+def test_reference_trainer_learns_on_a_slice_of_ptb():
+    """One epoch on the first 100k PTB words: the loss falls from about 6 ln 2 = 4.16 to under 2.8."""
+    from w2v.corpus import Corpus
+    from w2v.datasets import ptb
+
+    full = ptb.load("train")
+    part = Corpus(full.ids[:100_000], np.array([0, 100_000]), full.vocab, "ptb.train[:100k]")
+    wv = w2v.train(part, engine="reference", epochs=1, seed=0)
+    curve = wv.info["training"]["loss_curve"]
+    assert curve[0][1] > 4.0 and curve[-1][1] < 2.8
+    assert len(wv) == 10000

@@ -7,7 +7,6 @@ survives reading. Lines are sentences; tokens are split on whitespace.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -15,10 +14,10 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from .errors import CorpusError
+from .tokenizer import NEWLINE, Interner, remap
 from .vocab import Vocab
 
-CHUNK_BYTES = 1 << 22  # read 4 MiB of whole lines at a time
-_NEWLINE = "\x00"  # stands for a line break while tokens are split on whitespace
+CHUNK_BYTES = 1 << 18  # read 256 KiB of whole lines at a time (bounds the tokenizer's spare room)
 
 
 @dataclass
@@ -50,26 +49,6 @@ class Corpus:
         return np.diff(self.offsets)
 
 
-class IdAssigner:
-    """Gives every new token the next id, in order of first appearance.
-
-    The lookup runs in C (``map`` over a ``defaultdict`` whose factory is its own length),
-    which is what keeps tokenising 17 million words at a few seconds.
-    """
-
-    def __init__(self) -> None:
-        self._ids: defaultdict[str, int] = defaultdict()
-        self._ids.default_factory = self._ids.__len__
-
-    def encode(self, tokens: list[str]) -> np.ndarray:
-        """Return (len(tokens),) int32 ids, adding unseen tokens."""
-        return np.fromiter(map(self._ids.__getitem__, tokens), dtype=np.int32, count=len(tokens))
-
-    @property
-    def words(self) -> list[str]:
-        return list(self._ids)
-
-
 def read_corpus(
     path: str | os.PathLike,
     *,
@@ -78,41 +57,39 @@ def read_corpus(
 ) -> Corpus:
     """Read a UTF-8 text file: one sentence per line, tokens separated by whitespace.
 
-    Ids are given by descending frequency. Raises :class:`CorpusError` for a missing,
-    unreadable, non-UTF-8 or empty file, or when no word reaches ``min_count``.
+    Tokens are what ``str.split()`` gives (ASCII and Unicode whitespace); ids are given by
+    descending frequency, ties in order of first appearance. Raises :class:`CorpusError` for
+    a missing, unreadable, non-UTF-8 or empty file, or when no word reaches ``min_count``.
     """
     path = Path(path)
-    assigner = IdAssigner()
-    newline_id = int(assigner.encode([_NEWLINE])[0])
-    pieces = [assigner.encode(chunk.replace("\n", f" {_NEWLINE} ").split()) for chunk in _text_chunks(path)]
-    raw = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
-    counts = np.bincount(raw, minlength=len(assigner.words))
-    counts[newline_id] = 0
-    if counts.sum() == 0:
-        raise CorpusError(f"{path}: the file holds no words")
-    try:
-        vocab, new_id = Vocab.build(
-            assigner.words, counts, min_count=min_count, max_vocab_size=max_vocab_size
-        )
-    except CorpusError as err:
-        raise CorpusError(f"{path}: {err}") from None
-    return _corpus_from_raw(raw, raw == newline_id, new_id, vocab, str(path))
+    return corpus_from_chunks(_text_chunks(path), str(path), min_count=min_count, max_vocab_size=max_vocab_size)
 
 
-def _corpus_from_raw(
-    raw: np.ndarray,
-    is_break: np.ndarray,
-    new_id: np.ndarray,
-    vocab: Vocab,
-    name: str,
+def corpus_from_chunks(
+    chunks: Iterable[bytes], name: str, *, min_count: int = 1, max_vocab_size: int | None = None
 ) -> Corpus:
-    """Map provisional ids to vocabulary ids, drop the rest, and cut sentences at breaks."""
-    sentence_of = np.cumsum(is_break)  # (N_raw,) sentence number of each token
-    ids = new_id[raw]
-    kept = ids >= 0
-    lengths = np.bincount(sentence_of[kept], minlength=int(sentence_of[-1]) + 1 if raw.size else 0)
-    ids = ids[kept]
-    return Corpus(ids, sentence_offsets(lengths), vocab, name)
+    """Build a corpus from UTF-8 text given as pieces that each end at a line break."""
+    interner = Interner()
+    raw = [interner.encode(chunk) for chunk in chunks]
+    counts, words = interner.word_counts, interner.words
+    del interner
+    if counts.sum() == 0:
+        raise CorpusError(f"{name}: the file holds no words")
+    try:
+        vocab, new_id = Vocab.build(words, counts, min_count=min_count, max_vocab_size=max_vocab_size)
+    except CorpusError as err:
+        raise CorpusError(f"{name}: {err}") from None
+    total = sum(piece.size for piece in raw)
+    lines = sum(int(np.count_nonzero(piece == NEWLINE)) + 1 for piece in raw)
+    ids = np.empty(total, dtype=np.int32)
+    lengths = np.empty(lines, dtype=np.int64)
+    n_ids = n_lines = 0
+    while raw:  # free each piece once mapped: peak memory is about two int32 copies of the corpus
+        piece = raw.pop(0)
+        added_ids, added_lines = remap(piece, new_id, ids[n_ids:], lengths[n_lines:])
+        n_ids += added_ids
+        n_lines += added_lines
+    return Corpus(ids[:n_ids], sentence_offsets(lengths[:n_lines]), vocab, name)
 
 
 def sentence_offsets(lengths: np.ndarray, max_sentence_length: int | None = None) -> np.ndarray:
@@ -141,8 +118,8 @@ def sentence_offsets(lengths: np.ndarray, max_sentence_length: int | None = None
     return np.append(piece_starts, total).astype(np.int64)
 
 
-def _text_chunks(path: Path) -> Iterator[str]:
-    """Yield the file as decoded text in pieces of whole lines; clear errors for bad files."""
+def _text_chunks(path: Path) -> Iterator[bytes]:
+    """Yield the file in pieces of whole lines, checked to be UTF-8 without NUL bytes."""
     if not path.exists():
         raise CorpusError(f"{path}: no such file")
     if path.is_dir():
@@ -163,30 +140,31 @@ def _text_chunks(path: Path) -> Iterator[str]:
             first = False
             if not block:
                 if data:
-                    yield _decode(data, path, lines_before)
+                    yield _checked(data, path, lines_before)
                 return
             cut = data.rfind(b"\n") + 1
             if cut == 0:
                 rest = data
                 continue
-            yield _decode(data[:cut], path, lines_before)
+            yield _checked(data[:cut], path, lines_before)
             lines_before += data.count(b"\n", 0, cut)
             rest = data[cut:]
 
 
-def _decode(data: bytes, path: Path, lines_before: int) -> str:
+def _checked(data: bytes, path: Path, lines_before: int) -> bytes:
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = lines_before + data.count(b"\n", 0, err.start) + 1
         raise CorpusError(
             f"{path}: not valid UTF-8 (line {line}, byte {err.object[err.start]:#04x}); "
             "convert it first, e.g. with iconv -f latin1 -t utf-8"
         ) from None
-    if _NEWLINE in text:
-        line = lines_before + text.count("\n", 0, text.index(_NEWLINE)) + 1
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = lines_before + data.count(b"\n", 0, nul) + 1
         raise CorpusError(f"{path}: holds a NUL byte (line {line}); is it a binary file?")
-    return text
+    return data
 
 
 def contexts_target(corpus: Corpus, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -217,17 +195,10 @@ def contexts_target(corpus: Corpus, window: int) -> tuple[np.ndarray, np.ndarray
 def corpus_from_sentences(
     sentences: Iterable[Iterable[str]], *, min_count: int = 1, name: str = "sentences"
 ) -> Corpus:
-    """Build a corpus from sentences already split into tokens (small corpora, tests, notebooks)."""
-    assigner = IdAssigner()
-    newline_id = int(assigner.encode([_NEWLINE])[0])
-    tokens: list[str] = []
-    for sentence in sentences:
-        tokens.extend(sentence)
-        tokens.append(_NEWLINE)
-    raw = assigner.encode(tokens)
-    counts = np.bincount(raw, minlength=len(assigner.words))
-    counts[newline_id] = 0
-    if counts.sum() == 0:
-        raise CorpusError(f"{name}: no words")
-    vocab, new_id = Vocab.build(assigner.words, counts, min_count=min_count)
-    return _corpus_from_raw(raw, raw == newline_id, new_id, vocab, name)
+    """Build a corpus from tokenised sentences (small corpora, tests, notebooks).
+
+    The tokens are joined with spaces and read like a text file, so a token holding
+    whitespace is split there.
+    """
+    text = "".join(" ".join(sentence) + "\n" for sentence in sentences)
+    return corpus_from_chunks([text.encode("utf-8")], name, min_count=min_count)

@@ -1,5 +1,8 @@
 """Optimizers with the book's update rules: ``update(params, grads)`` fits any model.
 
+Dense Adam over float32 NumPy matrices runs as one compiled pass (``adam_dense_step``), equal
+bit for bit to the array-module code it replaces, which CuPy arrays and float64 still use.
+
 ``Adam`` is the book's Adam, exactly: every row of every matrix moves every step, since the
 moments of rows without gradient still decay. ``LazyAdam`` applies the same rule only to
 the rows a batch touched (TensorFlow's LazyAdam): rows absent from a batch keep their
@@ -13,8 +16,11 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
+import numpy as np
+
 from .backend import get_xp
 from .grads import RowSparseGrad
+from .kernels_cpu import adam_dense_step
 
 
 class SGD:
@@ -69,7 +75,11 @@ class Adam:
         self._moments(params)
         lr_t = self._step_size()
         for param, grad, m, v, buffers in zip(params, grads, self.m, self.v, self._buffers):
-            _adam_rule(param, buffers.dense(grad), m, v, lr_t, self.beta1, self.beta2, buffers)
+            if isinstance(grad, RowSparseGrad) and _compiled_step_applies(param):
+                rows, values = grad.coalesce()
+                adam_dense_step(param, m, v, rows, values, lr_t, self.beta1, self.beta2)
+            else:
+                _adam_rule(param, buffers.dense(grad), m, v, lr_t, self.beta1, self.beta2, buffers)
 
     def state_dict(self) -> dict[str, Any]:
         return {"iter": self.iter, "m": self.m, "v": self.v}
@@ -92,6 +102,11 @@ class LazyAdam(Adam):
             m_rows, v_rows, p_rows = m[rows], v[rows], param[rows]
             _adam_rule(p_rows, g, m_rows, v_rows, lr_t, self.beta1, self.beta2, _Buffers(g))
             m[rows], v[rows], param[rows] = m_rows, v_rows, p_rows
+
+
+def _compiled_step_applies(param: Any) -> bool:
+    """The one-pass compiled step serves float32 NumPy matrices; others take the array-module path."""
+    return isinstance(param, np.ndarray) and param.dtype == np.float32 and param.ndim == 2
 
 
 class _Buffers:

@@ -25,9 +25,13 @@ def load_training_corpus(source: str | os.PathLike | Corpus, cfg: TrainConfig) -
 
 
 def make_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
-    from .engines.reference import ReferenceEngine
+    if cfg.engine == "reference":
+        from .engines.reference import ReferenceEngine
 
-    return ReferenceEngine(corpus, cfg)
+        return ReferenceEngine(corpus, cfg)
+    from .engines.cpu import CpuEngine
+
+    return CpuEngine(corpus, cfg)
 
 
 def train(

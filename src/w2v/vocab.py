@@ -6,6 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ._constants import MIN_TABLE_BITS
 from .errors import CorpusError
 
 
@@ -87,3 +88,37 @@ class Vocab:
         """
         weights = self.counts.astype(np.float64) ** power
         return weights / weights.sum()
+
+    def keep_thresholds(self, sample: float) -> np.ndarray:
+        """Subsampling of frequent words, word2vec.c's formula, as 32-bit thresholds.
+
+        A word with count c among T corpus words is kept with probability
+        ``min(1, (sqrt(c / (sample T)) + 1) * sample T / c)``; ``sample = 0`` keeps everything.
+
+        Returns
+        -------
+        (V,) uint64: keep the word when a uniform 32-bit random number is below it.
+        """
+        if sample <= 0:
+            return np.full(len(self), 2**32, dtype=np.uint64)
+        threshold = sample * self.counts.sum()
+        counts = np.maximum(self.counts, 1).astype(np.float64)
+        keep = np.minimum(1.0, (np.sqrt(counts / threshold) + 1) * threshold / counts)
+        return np.ceil(keep * 2**32).astype(np.uint64)
+
+    def noise_table(self, power: float = 0.75, bits: int | None = None) -> np.ndarray:
+        """word2vec.c's unigram table: word ids filling ``2**bits`` slots in proportion to counts ** power.
+
+        The default size is 2**20 slots, more for vocabularies over 2**17 words: small enough to
+        stay in cache, which matters because every negative is a random read from it.
+
+        Returns
+        -------
+        (2**bits,) int32
+        """
+        if bits is None:
+            bits = max(MIN_TABLE_BITS, int(np.ceil(np.log2(max(len(self), 2)))) + 3)
+        size = 2**bits
+        cdf = np.cumsum(self.noise_distribution(power))
+        slots = (np.arange(size, dtype=np.float64) + 0.5) / size
+        return np.minimum(np.searchsorted(cdf, slots, side="right"), len(self) - 1).astype(np.int32)

@@ -12,9 +12,10 @@ from typing import Literal
 
 import numpy as np
 
-from ..corpus import Corpus, IdAssigner
+from ..corpus import Corpus
 from ..errors import CorpusError
 from ..vocab import Vocab
+from ..tokenizer import Interner
 from .fetch import RemoteFile, locate
 
 SOURCE = "https://raw.githubusercontent.com/tomsercu/lstm/master/data/"
@@ -55,10 +56,11 @@ def load(split: Split = "train") -> Corpus:
 
 @lru_cache(maxsize=1)
 def _train() -> tuple[Vocab, np.ndarray]:
-    assigner = IdAssigner()
-    ids = assigner.encode(_book_tokens("train"))
+    interner = Interner()
+    raw = interner.encode(" ".join(_book_tokens("train")).encode("utf-8"))  # no line breaks left
+    ids = raw - 1  # the interner keeps id 0 for line breaks; words start at 1
     ids.setflags(write=False)
-    return Vocab(assigner.words, np.bincount(ids)), ids
+    return Vocab(interner.words[1:], interner.word_counts[1:]), ids
 
 
 def _book_tokens(split: Split) -> list[str]:

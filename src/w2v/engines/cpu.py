@@ -1,0 +1,113 @@
+"""The fast CPU engine: word2vec.c's algorithm in compiled kernels, Hogwild over threads.
+
+The corpus is cut into chunks of whole sentences (about ``CHUNK_WORDS`` words each); a chunk
+is the unit of work and of the learning-rate schedule. For a block of chunks the driver
+computes each chunk's learning rate from its position in the whole run (linear decay over
+all words of all epochs, so with workers interleaved chunk by chunk it tracks the words
+processed by all workers together), hands chunk ``start + w``, ``start + w + W``, ... to
+worker ``w``, and runs the W workers as threads: the kernels release the GIL.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from .._constants import CHUNK_WORDS, MAX_SENTENCE_LENGTH, VARIANTS
+from ..config import TrainConfig
+from ..corpus import Corpus, sentence_offsets
+from ..errors import ConfigError
+from ..kernels_cpu import train_chunks
+from . import BlockStats
+
+
+def chunk_starts(offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndarray:
+    """Group sentences into chunks of at least ``chunk_words`` words (the last may be smaller).
+
+    Parameters
+    ----------
+    offsets : (S + 1,) int64 sentence offsets
+
+    Returns
+    -------
+    (n_chunks + 1,) int64 sentence indices: chunk c is sentences ``starts[c] .. starts[c + 1] - 1``.
+    """
+    # A chunk ends after the first sentence that brings the running total to a multiple of chunk_words.
+    ends = offsets[1:]
+    boundary = np.flatnonzero(np.diff(ends // chunk_words, prepend=0) > 0) + 1
+    if boundary.size == 0 or boundary[-1] != ends.size:
+        boundary = np.append(boundary, ends.size)
+    return np.concatenate([[0], boundary]).astype(np.int64)
+
+
+def init_weights(vocab_size: int, dim: int, seed: Any) -> tuple[np.ndarray, np.ndarray]:
+    """word2vec.c's start: input vectors uniform in [-0.5/D, 0.5/D), output vectors zero."""
+    rng = np.random.default_rng(seed)
+    syn0 = ((rng.random((vocab_size, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
+    return syn0, np.zeros((vocab_size, dim), dtype=np.float32)
+
+
+class CpuEngine:
+    """Trains ``cfg.model`` on ``corpus`` with ``cfg.kernel`` kernels on ``cfg.workers`` threads."""
+
+    unit_name = "chunk"
+
+    def __init__(self, corpus: Corpus, cfg: TrainConfig):
+        vocab = corpus.vocab
+        if cfg.negative >= len(vocab):
+            raise ConfigError(
+                f"negative={cfg.negative} needs at least {cfg.negative + 1} words, but the vocabulary "
+                f"of {corpus.name} has {len(vocab)}; lower --negative or --min-count, or use a larger corpus"
+            )
+        self.cfg = cfg
+        self.variant = VARIANTS[(cfg.model, cfg.kernel)]
+        self.ids = corpus.ids
+        self.offsets = sentence_offsets(corpus.sentence_lengths, MAX_SENTENCE_LENGTH)
+        self.chunk_starts = chunk_starts(self.offsets)
+        self.units_per_epoch = self.chunk_starts.size - 1
+        sentence_words = np.diff(self.offsets)
+        words_before = np.concatenate([[0], np.cumsum(sentence_words)])
+        self.chunk_position = words_before[self.chunk_starts[:-1]]  # (n_chunks,) words before each chunk
+        self.epoch_words = int(words_before[-1])
+        self.table = vocab.noise_table(cfg.power)
+        self.keep = vocab.keep_thresholds(cfg.sample)
+        init_seed, *worker_seeds = np.random.SeedSequence(cfg.seed).spawn(1 + cfg.workers)
+        self.syn0, self.syn1neg = init_weights(len(vocab), cfg.vector_size, init_seed)
+        self.rng_states = [s.generate_state(1, dtype=np.uint64) | np.uint64(1) for s in worker_seeds]
+        self.stats = np.zeros((cfg.workers, 3), dtype=np.float64)
+        self.epoch = 0
+
+    def alpha_at(self, words_done: np.ndarray | int) -> np.ndarray:
+        """Linear decay from alpha to min_alpha over ``epochs * epoch_words`` words (float32)."""
+        cfg = self.cfg
+        progress = np.minimum(np.asarray(words_done, dtype=np.float64) / (cfg.epochs * self.epoch_words), 1.0)
+        return (cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress).astype(np.float32)
+
+    def start_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def run(self, start: int, stop: int) -> BlockStats:
+        chunks = np.arange(start, stop, dtype=np.int64)
+        alphas = self.alpha_at(self.epoch * self.epoch_words + self.chunk_position[chunks])
+        self.stats[:] = 0
+        workers = self.cfg.workers
+        jobs = [(chunks[w::workers], alphas[w::workers], w) for w in range(workers)]
+        if workers == 1:
+            self._train(*jobs[0])
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                for future in [pool.submit(self._train, *job) for job in jobs]:
+                    future.result()
+        loss, examples, words = self.stats.sum(axis=0)
+        return BlockStats(float(loss), int(examples), int(words), float(alphas[-1]))
+
+    def _train(self, chunks: np.ndarray, alphas: np.ndarray, worker: int) -> None:
+        cfg = self.cfg
+        train_chunks(self.ids, self.offsets, self.chunk_starts, chunks, alphas, self.syn0, self.syn1neg,
+                     self.table, self.keep, cfg.window, cfg.negative, self.variant, self.rng_states[worker],
+                     self.stats[worker])
+
+    def word_vectors(self) -> np.ndarray:
+        return self.syn0.copy()

@@ -1,0 +1,302 @@
+"""Compiled (Numba) training kernels for negative sampling: word2vec.c's algorithm.
+
+The epoch kernel trains on a list of chunks of the corpus::
+
+    train_chunks(ids, offsets, chunk_starts, chunks, alphas, syn0, syn1neg, table, keep,
+                 window, negative, variant, rng_state, stats)
+
+ids : (N,) int32
+    The corpus, sentence after sentence.
+offsets : (S + 1,) int64
+    Sentence s is ``ids[offsets[s]:offsets[s + 1]]``, at most ``MAX_SENTENCE_LENGTH`` long.
+chunk_starts : (n_chunks + 1,) int64
+    Chunk c is sentences ``chunk_starts[c] .. chunk_starts[c + 1] - 1``.
+chunks : (m,) int64
+    The chunks to train on, in order.
+alphas : (m,) float32
+    Learning rate for each of those chunks (the driver owns the schedule).
+syn0, syn1neg : (V, D) float32
+    Input and output vectors, updated in place (Hogwild: other threads may write too).
+table : (T,) int32
+    Noise table: word ids in proportion to counts ** power.
+keep : (V,) uint64
+    A word is kept (not subsampled) when a 32-bit random number is below ``keep[word]``.
+window, negative : int
+variant : int
+    ``CBOW_PLAIN``, ``CBOW_BATCHED``, ``SKIPGRAM_PLAIN`` or ``SKIPGRAM_BATCHED`` (``_constants``).
+rng_state : (1,) uint64
+    xorshift64* state, advanced in place (goes in and comes back out).
+stats : (3,) float64
+    Incremented in place: [sum of example losses, examples, corpus words read].
+
+An example is a centre word for CBOW and a (context, centre) pair for skip-gram; its loss is
+``-log s(f_pos) - sum_k log s(-f_neg_k)`` with the exact sigmoid s (word2vec.c uses a
+1000-entry table). The kernels release the GIL, so threads run them on separate chunks.
+The ``*_step`` functions are single updates, exposed for tests against the reference layers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ._constants import CBOW_BATCHED, CBOW_PLAIN, LOSS_RESCALE, MAX_SENTENCE_LENGTH, SKIPGRAM_PLAIN
+
+# No 'nnan'/'ninf': the sigmoid relies on IEEE semantics of exp(-|f|) at the extremes.
+# error_model="numpy": no zero-division checks, which would keep loops from vectorising.
+_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+_kernel = njit(nogil=True, cache=True, fastmath=_FASTMATH, error_model="numpy")
+_exact = njit(nogil=True, cache=True, error_model="numpy")  # IEEE arithmetic in the written order
+
+_XORSHIFT_MUL = np.uint64(0x2545F4914F6CDD1D)
+_U12, _U25, _U27, _U32 = np.uint64(12), np.uint64(25), np.uint64(27), np.uint64(32)
+_ONE = np.float32(1.0)
+
+
+@_kernel
+def random32(state):
+    """Next 32 random bits (as uint64) of the xorshift64* generator whose state is ``state[0]``."""
+    x = state[0]
+    x ^= x >> _U12
+    x ^= x << _U25
+    x ^= x >> _U27
+    state[0] = x
+    return (x * _XORSHIFT_MUL) >> _U32
+
+
+@_kernel
+def _below(state, n):
+    """A random integer in 0 .. n-1 (multiply-shift of 32 random bits)."""
+    return np.int64((random32(state) * np.uint64(n)) >> _U32)
+
+
+@_kernel
+def _gradient(f, label, alpha):
+    """word2vec.c's ``g = (label - s(f)) * alpha`` (float32) and the probability of the label
+    (at least 1e-100: a loss of 230 per label when the vectors have blown up)."""
+    e = math.exp(-abs(f))
+    s = 1.0 / (1.0 + e) if f >= 0 else e / (1.0 + e)
+    p = s if label == 1 else 1.0 - s
+    return np.float32((label - s) * alpha), max(p, 1e-100)
+
+
+@_kernel
+def _add_loss(loss, product, p):
+    """Fold probability ``p`` into (loss, product); a log is taken only when the product gets small.
+
+    The loss is ``loss - log(product)``: multiplying probabilities costs far less than a log per score.
+    """
+    product *= p
+    if product < LOSS_RESCALE:
+        return loss - math.log(product), 1.0
+    return loss, product
+
+
+@_kernel
+def _dot(a, b):
+    s = np.float32(0.0)
+    for k in range(a.size):
+        s += a[k] * b[k]
+    return s
+
+
+@_kernel
+def _axpy(a, x, y):
+    """y += a * x."""
+    for k in range(x.size):
+        y[k] += a * x[k]
+
+
+@_kernel
+def _keep_sentence(ids, start, end, keep, state, out):
+    """Copy the words of ``ids[start:end]`` that survive subsampling into ``out``; return how many."""
+    n = 0
+    for i in range(start, end):
+        word = ids[i]
+        if random32(state) < keep[word]:
+            out[n] = word
+            n += 1
+    return n
+
+
+@_kernel
+def _context(sen, n, pos, window, state, out):
+    """Context words of ``sen[pos]`` in a window shrunk by a random 0..window-1 (word2vec.c's
+    dynamic window), into ``out``; return how many."""
+    reduced = _below(state, window)
+    count = 0
+    for j in range(max(0, pos - window + reduced), min(n, pos + window - reduced + 1)):
+        if j != pos:
+            out[count] = sen[j]
+            count += 1
+    return count
+
+
+@_kernel
+def _targets(word, negative, table, state, out):
+    """``out[0] = word``, then up to ``negative`` noise words from ``table`` (a draw equal to
+    ``word`` is skipped, as in word2vec.c); return how many were written."""
+    out[0] = word
+    m = 1
+    for _ in range(negative):
+        noise = table[np.int64((random32(state) * np.uint64(table.size)) >> _U32)]
+        if noise != word:
+            out[m] = noise
+            m += 1
+    return m
+
+
+@_kernel
+def cbow_step(syn0, syn1neg, ctx, count, out, m, alpha, batched, neu1, neu1e, g):
+    """One CBOW example: the mean h of the ``count`` context rows ``syn0[ctx]`` scores the
+    target ``out[0]`` (label 1) and the noise words ``out[1:m]`` (label 0).
+
+    plain (word2vec.c): row by row, ``g = alpha (label - s(h . row))``, ``neu1e += g row``,
+    ``row += g h``; batched: all m scores first, then all updates. Finally every context row
+    gets ``neu1e`` undivided (word2vec.c and gensim's cbow_mean), i.e. ``count`` times the
+    gradient of the mean. Returns the example's loss, -sum(log label probabilities).
+    """
+    neu1[:] = 0.0
+    for i in range(count):
+        _axpy(_ONE, syn0[ctx[i]], neu1)
+    neu1 *= np.float32(1.0 / count)
+    neu1e[:] = 0.0
+    loss, product = 0.0, 1.0
+    for j in range(m):
+        row = syn1neg[out[j]]
+        g[j], p = _gradient(_dot(neu1, row), 1 if j == 0 else 0, alpha)
+        loss, product = _add_loss(loss, product, p)
+        _axpy(g[j], row, neu1e)
+        if not batched:
+            _axpy(g[j], neu1, row)
+    if batched:
+        for j in range(m):
+            _axpy(g[j], neu1, syn1neg[out[j]])
+    for i in range(count):
+        _axpy(_ONE, neu1e, syn0[ctx[i]])
+    return loss - math.log(product)
+
+
+@_kernel
+def skipgram_pair_step(syn0, syn1neg, context, out, m, alpha, neu1e):
+    """One word2vec.c skip-gram example: ``syn0[context]`` scores ``out[0]`` (label 1) and
+    ``out[1:m]`` (label 0), row by row as in :func:`cbow_step`'s plain mode; returns its loss."""
+    l1 = syn0[context]
+    neu1e[:] = 0.0
+    loss, product = 0.0, 1.0
+    for j in range(m):
+        row = syn1neg[out[j]]
+        g, p = _gradient(_dot(l1, row), 1 if j == 0 else 0, alpha)
+        loss, product = _add_loss(loss, product, p)
+        _axpy(g, row, neu1e)
+        _axpy(g, l1, row)
+    _axpy(_ONE, neu1e, l1)
+    return loss - math.log(product)
+
+
+@_kernel
+def skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha, out_rows, grad, acc):
+    """HogBatch (Ji et al.): the ``count`` context rows share one set of noise words::
+
+        In = syn0[ctx]; Out = syn1neg[out]; G = alpha (labels - s(In Out^T))   # (count, m)
+        syn1neg[out] += G^T In;  syn0[ctx] += G Out                          # repeats add up
+
+    Returns the summed loss of the ``count`` examples.
+    """
+    loss, product = 0.0, 1.0
+    for j in range(m):
+        out_rows[j, :] = syn1neg[out[j]]
+    for i in range(count):
+        row = syn0[ctx[i]]
+        for j in range(m):
+            grad[i, j], p = _gradient(_dot(row, out_rows[j]), 1 if j == 0 else 0, alpha)
+            loss, product = _add_loss(loss, product, p)
+    for j in range(m):  # syn0 is not updated yet, so In is read in place
+        acc[:] = 0.0
+        for i in range(count):
+            _axpy(grad[i, j], syn0[ctx[i]], acc)
+        _axpy(_ONE, acc, syn1neg[out[j]])
+    for i in range(count):
+        acc[:] = 0.0
+        for j in range(m):
+            _axpy(grad[i, j], out_rows[j], acc)
+        _axpy(_ONE, acc, syn0[ctx[i]])
+    return loss - math.log(product)
+
+
+@_kernel
+def train_chunks(ids, offsets, chunk_starts, chunks, alphas, syn0, syn1neg, table, keep,
+                 window, negative, variant, rng_state, stats):
+    """Train on ``chunks`` (see the module docstring for every argument)."""
+    dim = syn0.shape[1]
+    sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
+    ctx = np.empty(2 * window, dtype=np.int32)
+    out = np.empty(negative + 1, dtype=np.int32)
+    g = np.empty(negative + 1, dtype=np.float32)
+    neu1 = np.empty(dim, dtype=np.float32)
+    neu1e = np.empty(dim, dtype=np.float32)
+    out_rows = np.empty((negative + 1, dim), dtype=np.float32)
+    grad = np.empty((2 * window, negative + 1), dtype=np.float32)
+    loss, examples, words = 0.0, 0, 0
+    for c in range(chunks.size):
+        alpha = alphas[c]
+        for s in range(chunk_starts[chunks[c]], chunk_starts[chunks[c] + 1]):
+            words += offsets[s + 1] - offsets[s]
+            n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
+            for pos in range(n):
+                count = _context(sen, n, pos, window, rng_state, ctx)
+                if count == 0:
+                    continue
+                if variant == CBOW_PLAIN or variant == CBOW_BATCHED:
+                    m = _targets(sen[pos], negative, table, rng_state, out)
+                    loss += cbow_step(syn0, syn1neg, ctx, count, out, m, alpha,
+                                      variant == CBOW_BATCHED, neu1, neu1e, g)
+                    examples += 1
+                elif variant == SKIPGRAM_PLAIN:
+                    for i in range(count):
+                        m = _targets(sen[pos], negative, table, rng_state, out)
+                        loss += skipgram_pair_step(syn0, syn1neg, ctx[i], out, m, alpha, neu1e)
+                    examples += count
+                else:
+                    m = _targets(sen[pos], negative, table, rng_state, out)
+                    loss += skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha,
+                                                out_rows, grad, neu1e)
+                    examples += count
+    stats[0] += loss
+    stats[1] += examples
+    stats[2] += words
+
+
+@_exact
+def _adam_row(p, m, v, g, c1, c2, lr, eps):
+    for k in range(p.size):
+        m[k] += c1 * (g[k] - m[k])
+        v[k] += c2 * (g[k] * g[k] - v[k])
+        p[k] -= lr * m[k] / (np.sqrt(v[k]) + eps)
+
+
+@_exact
+def adam_dense_step(param, m, v, rows, grad_rows, lr_t, beta1, beta2):
+    """The book's dense Adam step for a gradient that is zero outside ``rows``, in one pass.
+
+    param, m, v : (V, D) float32, updated in place
+    rows : (u,) int64 sorted distinct rows; grad_rows : (u, D) float32, their gradient
+
+    Every row is updated (untouched rows with g = 0), with the book's operations in the book's
+    order (no fastmath), so the result equals NumPy's ``m += (1-b1)(g-m); v += (1-b2)(g*g-v);
+    p -= lr_t m / (sqrt(v) + 1e-7)`` bit for bit while reading and writing each array once.
+    """
+    c1 = np.float32(1.0 - beta1)
+    c2 = np.float32(1.0 - beta2)
+    lr = np.float32(lr_t)
+    eps = np.float32(1e-7)
+    zeros = np.zeros(param.shape[1], dtype=np.float32)
+    nxt = 0
+    for r in range(param.shape[0]):
+        if nxt < rows.size and rows[nxt] == r:
+            _adam_row(param[r], m[r], v[r], grad_rows[nxt], c1, c2, lr, eps)
+            nxt += 1
+        else:
+            _adam_row(param[r], m[r], v[r], zeros, c1, c2, lr, eps)

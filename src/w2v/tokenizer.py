@@ -1,0 +1,219 @@
+"""A compiled tokenizer: UTF-8 bytes -> word ids in order of first appearance, with counts.
+
+Splitting 17 million words with ``str.split`` and a dict costs seconds in Python, mostly in
+creating and hashing one string object per token. This splits the raw bytes exactly where
+``str.split()`` would (ASCII and Unicode whitespace) and interns tokens in an open-addressing
+hash table (FNV-1a, byte-compared on a hash match, so distinct words never merge). Only the
+distinct words ever become Python strings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+NEWLINE = 0  # the id given to every line break in the token stream
+
+_jit = njit(cache=True, nogil=True, error_model="numpy")
+_inline = njit(cache=True, nogil=True, error_model="numpy", inline="always")
+
+
+@_inline
+def _ascii_space(b):
+    return b == 32 or 9 <= b <= 13 or 28 <= b <= 31
+
+
+@_jit
+def _space_length(buf, i):
+    """Bytes of the whitespace character starting at ``buf[i]`` (what ``str.split()`` splits on), or 0."""
+    b = buf[i]
+    if _ascii_space(b):
+        return 1
+    n = buf.size
+    if b == 0xC2 and i + 1 < n and (buf[i + 1] == 0x85 or buf[i + 1] == 0xA0):
+        return 2
+    if b == 0xE1 and i + 2 < n and buf[i + 1] == 0x9A and buf[i + 2] == 0x80:
+        return 3
+    if b == 0xE2 and i + 2 < n:
+        c, d = buf[i + 1], buf[i + 2]
+        if c == 0x80 and (d <= 0x8A or d == 0xA8 or d == 0xA9 or d == 0xAF):
+            return 3
+        if c == 0x81 and d == 0x9F:
+            return 3
+    if b == 0xE3 and i + 2 < n and buf[i + 1] == 0x80 and buf[i + 2] == 0x80:
+        return 3
+    return 0
+
+
+@_inline
+def _first_slot(h, mask):
+    # FNV-1a's low bits depend only on the inputs' low bits: fold the high half in.
+    return np.int64((h ^ (h >> np.uint64(29))) & np.uint64(mask))
+
+
+@_inline
+def _same_bytes(buf, start, length, arena, arena_start):
+    for k in range(length):
+        if buf[start + k] != arena[arena_start + k]:
+            return False
+    return True
+
+
+@_jit
+def encode_bytes(buf, out, slots, hashes, word_starts, word_lengths, arena, counts, sizes):
+    """Split ``buf`` into tokens and write their ids to ``out``, ``NEWLINE`` at every b"\\n".
+
+    The table (slots, hashes, word_starts, word_lengths, arena, counts; ``sizes`` = [ids given,
+    arena bytes used]) must have room for every token of ``buf`` being new. Returns how many
+    ids were written. (The look-up is written inline: as a function it ran several times slower.)
+    """
+    mask = slots.size - 1
+    n = 0
+    i = 0
+    end = buf.size
+    while i < end:
+        b = buf[i]
+        if b == 10:
+            out[n] = NEWLINE
+            n += 1
+            i += 1
+            continue
+        if _ascii_space(b):
+            i += 1
+            continue
+        if b >= 0x80:
+            space = _space_length(buf, i)
+            if space:
+                i += space
+                continue
+        start = i
+        h = _FNV_OFFSET
+        while i < end:  # one token; ASCII bytes take the fast path
+            b = buf[i]
+            if b < 0x80:
+                if b == 10 or _ascii_space(b):
+                    break
+            elif _space_length(buf, i):
+                break
+            h = (h ^ np.uint64(b)) * _FNV_PRIME
+            i += 1
+        length = i - start
+        slot = _first_slot(h, mask)
+        while True:
+            word = slots[slot]
+            if word < 0 or (
+                hashes[word] == h and word_lengths[word] == length
+                and _same_bytes(buf, start, length, arena, word_starts[word])
+            ):
+                break
+            slot = (slot + 1) & mask
+        if word < 0:  # a new word
+            word = sizes[0]
+            sizes[0] += 1
+            slots[slot] = word
+            hashes[word] = h
+            word_starts[word] = sizes[1]
+            word_lengths[word] = length
+            base = sizes[1]
+            for k in range(length):
+                arena[base + k] = buf[start + k]
+            sizes[1] += length
+        counts[word] += 1
+        out[n] = word
+        n += 1
+    return n
+
+
+@_jit
+def _rehash(slots, hashes, n_words):
+    mask = slots.size - 1
+    for word in range(n_words):
+        slot = _first_slot(hashes[word], mask)
+        while slots[slot] >= 0:
+            slot = (slot + 1) & mask
+        slots[slot] = word
+
+
+@_jit
+def remap(raw, new_id, ids, lengths):
+    """Vocabulary ids for a raw token stream; returns (ids written, sentences written).
+
+    raw : (n,) int32 provisional ids with ``NEWLINE`` between lines
+    new_id : (W,) int32 vocabulary id of each provisional id, -1 for words left out
+    ids : (>= n,) int32 output; lengths : (>= lines,) int64 output, tokens kept per non-empty line
+    """
+    n_ids, n_lines, current = 0, 0, 0
+    for token in raw:
+        if token == NEWLINE:
+            if current:
+                lengths[n_lines] = current
+                n_lines += 1
+                current = 0
+            continue
+        word = new_id[token]
+        if word >= 0:
+            ids[n_ids] = word
+            n_ids += 1
+            current += 1
+    if current:
+        lengths[n_lines] = current
+        n_lines += 1
+    return n_ids, n_lines
+
+
+class Interner:
+    """The growing table of distinct tokens; ``encode(chunk)`` returns a chunk's int32 ids.
+
+    Id 0 (``NEWLINE``) stands for line breaks; words get 1, 2, ... in order of first appearance.
+    """
+
+    def __init__(self, capacity: int = 1 << 16):
+        self.sizes = np.array([1, 0], dtype=np.int64)  # [ids given (NEWLINE included), arena bytes]
+        self.hashes = np.zeros(capacity, dtype=np.uint64)
+        self.word_starts = np.zeros(capacity, dtype=np.int64)
+        self.word_lengths = np.zeros(capacity, dtype=np.int64)
+        self.counts = np.zeros(capacity, dtype=np.int64)
+        self.arena = np.zeros(capacity * 8, dtype=np.uint8)
+        self.slots = np.full(4 * capacity, -1, dtype=np.int32)
+
+    def _reserve(self, new_words: int, new_bytes: int) -> None:
+        words_needed = int(self.sizes[0]) + new_words
+        if words_needed > self.hashes.size:
+            size = max(words_needed, 2 * self.hashes.size)
+            for name in ("hashes", "word_starts", "word_lengths", "counts"):
+                old = getattr(self, name)
+                grown = np.zeros(size, dtype=old.dtype)
+                grown[: old.size] = old
+                setattr(self, name, grown)
+            self.slots = np.full(1 << int(np.ceil(np.log2(2 * size))), -1, dtype=np.int32)
+            _rehash(self.slots, self.hashes, int(self.sizes[0]))
+        bytes_needed = int(self.sizes[1]) + new_bytes
+        if bytes_needed > self.arena.size:
+            grown = np.zeros(max(bytes_needed, 2 * self.arena.size), dtype=np.uint8)
+            grown[: self.arena.size] = self.arena
+            self.arena = grown
+
+    def encode(self, chunk: bytes) -> np.ndarray:
+        """(n,) int32 ids of the tokens (and line breaks) of ``chunk``."""
+        buf = np.frombuffer(chunk, dtype=np.uint8)
+        self._reserve(buf.size // 2 + 1, buf.size)  # new words need a byte and a separator each
+        out = np.empty(buf.size, dtype=np.int32)  # line breaks take one byte each
+        n = encode_bytes(buf, out, self.slots, self.hashes, self.word_starts, self.word_lengths,
+                         self.arena, self.counts, self.sizes)
+        return out[:n].copy()
+
+    @property
+    def words(self) -> list[str]:
+        """Every distinct token, by id (index 0, the line break, is "")."""
+        arena = self.arena.tobytes()
+        starts, lengths = self.word_starts, self.word_lengths
+        return [""] + [arena[starts[i] : starts[i] + lengths[i]].decode("utf-8") for i in range(1, int(self.sizes[0]))]
+
+    @property
+    def word_counts(self) -> np.ndarray:
+        """(W,) int64 counts by id; the line break's count is 0."""
+        counts = self.counts[: int(self.sizes[0])].copy()
+        counts[NEWLINE] = 0
+        return counts

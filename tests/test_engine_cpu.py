@@ -1,0 +1,117 @@
+"""The fast CPU engine: word2vec.c's schedule, subsampling and sharding, learning, reproducibility."""
+
+import math
+
+import numpy as np
+import pytest
+
+import w2v
+from conftest import group_separation, planted_sentences, requires_ptb
+from w2v.config import TrainConfig
+from w2v.corpus import Corpus, corpus_from_sentences
+from w2v.engines.cpu import CpuEngine, chunk_starts
+from w2v.errors import ConfigError
+from w2v.vocab import Vocab
+
+FAST = dict(engine="fast", vector_size=20, window=3, negative=4, epochs=3, sample=0.0, seed=3)
+
+
+@pytest.mark.parametrize("model", ["cbow", "skipgram"])
+@pytest.mark.parametrize("kernel", ["plain", "batched"])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_training_separates_planted_groups(model, kernel, workers):
+    corpus = corpus_from_sentences(planted_sentences(3000))
+    wv = w2v.train(corpus, **(FAST | dict(model=model, kernel=kernel, workers=workers)))
+    assert group_separation(wv) > 0.3
+    losses = wv.info["training"]["epoch_losses"]
+    assert losses[-1] < losses[0]
+
+
+@pytest.mark.parametrize("model", ["cbow", "skipgram"])
+def test_one_worker_and_a_seed_give_bit_identical_vectors(model):
+    corpus = corpus_from_sentences(planted_sentences(500))
+    options = FAST | dict(model=model, workers=1, sample=1e-2)
+    a, b = w2v.train(corpus, **options), w2v.train(corpus, **options)
+    np.testing.assert_array_equal(a.vectors, b.vectors)
+    assert not np.array_equal(a.vectors, w2v.train(corpus, **(options | dict(seed=4))).vectors)
+
+
+def _engine(corpus, **options):
+    return CpuEngine(corpus, TrainConfig(**(FAST | options)).resolve(corpus_is_ptb=False))
+
+
+def test_loss_is_the_exact_mean_example_loss_at_the_start():
+    """With output vectors at zero every label has probability 1/2: an example costs m ln 2."""
+    corpus = corpus_from_sentences(planted_sentences(50))
+    engine = _engine(corpus, model="cbow", negative=4, alpha=1e-12, min_alpha=0.0, workers=2)
+    engine.start_epoch(0)
+    stats = engine.run(0, engine.units_per_epoch)
+    mean = stats.loss_sum / stats.loss_count
+    # A noise word equal to the target is skipped, so m is 5 or a little less.
+    assert 4.6 * math.log(2) < mean <= 5 * math.log(2) + 1e-9
+    assert stats.words == len(corpus)
+
+
+def test_every_word_is_read_once_per_epoch_even_in_sentences_over_10000_words():
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 50, 25_000).astype(np.int32)
+    vocab = Vocab([f"w{i}" for i in range(50)], np.bincount(ids, minlength=50))
+    corpus = Corpus(ids, np.array([0, 3, 25_000]), vocab, "long")
+    engine = _engine(corpus, workers=2)
+    assert np.diff(engine.offsets).max() == 10_000
+    engine.start_epoch(0)
+    assert engine.run(0, engine.units_per_epoch).words == 25_000
+
+
+def test_chunks_hold_whole_sentences_of_at_least_chunk_words():
+    offsets = np.array([0, 3, 13, 23, 28, 38])
+    np.testing.assert_array_equal(chunk_starts(offsets, 10), [0, 2, 3, 5])
+    np.testing.assert_array_equal(chunk_starts(np.array([0, 4]), 10), [0, 1])
+
+
+def test_learning_rate_decays_linearly_over_all_epochs():
+    corpus = corpus_from_sentences(planted_sentences(50))
+    engine = _engine(corpus, alpha=0.05, epochs=4)
+    total = 4 * engine.epoch_words
+    np.testing.assert_allclose(engine.alpha_at(np.array([0, total // 2, total])), [0.05, 0.025 + 2.5e-6, 5e-6],
+                               rtol=1e-5)
+
+
+def test_word2vec_c_subsampling_formula():
+    vocab = Vocab(["the", "cat", "rare"], [9000, 900, 100])
+    keep = vocab.keep_thresholds(1e-3) / 2**32
+    t = 1e-3 * 10_000
+    expected = np.minimum(1, (np.sqrt(np.array([9000, 900, 100]) / t) + 1) * t / np.array([9000, 900, 100]))
+    np.testing.assert_allclose(keep, expected, rtol=0, atol=2**-32)
+    assert np.all(vocab.keep_thresholds(0) == 2**32)
+
+
+def test_noise_table_follows_counts_to_the_power():
+    vocab = Vocab(["a", "b", "c", "d"], [1000, 100, 10, 1])
+    table = vocab.noise_table(0.75)
+    assert table.size == 2**20 and table.dtype == np.int32
+    np.testing.assert_allclose(np.bincount(table, minlength=4) / table.size, vocab.noise_distribution(0.75),
+                               atol=1e-5)
+
+
+@pytest.mark.parametrize("options, name", [(dict(window=0), "window"), (dict(negative=0), "negative"),
+                                           (dict(vector_size=0), "vector_size"), (dict(sample=-1), "sample"),
+                                           (dict(alpha=0.01, min_alpha=0.1), "min_alpha"),
+                                           (dict(workers=0), "workers"), (dict(kernel="fancy"), "kernel")])
+def test_bad_parameters_get_clear_errors(options, name):
+    with pytest.raises(ConfigError, match=name):
+        TrainConfig(**options).validate()
+
+
+def test_more_negatives_than_words_is_a_clear_error():
+    corpus = corpus_from_sentences([["a", "b", "c"]] * 3)
+    with pytest.raises(ConfigError, match="negative=5"):
+        w2v.train(corpus, engine="fast", negative=5)
+
+
+@requires_ptb
+def test_fast_engine_on_ptb_finds_the_books_neighbours():
+    wv = w2v.train("ptb", engine="fast", model="cbow", epochs=10, seed=1, workers=2)
+    top = [w for w, _ in wv.most_similar("you", topn=5)]
+    assert "we" in top and "i" in top
+    assert "went" in [w for w, _ in wv.analogy("take", "took", "go", topn=3)]

@@ -1,0 +1,120 @@
+"""The compiled kernels against the reference layers and against NumPy statements of their updates."""
+
+import numpy as np
+import pytest
+
+from w2v.kernels_cpu import cbow_step, random32, skipgram_block_step, skipgram_pair_step
+from w2v.models import CBOW, SkipGram
+from w2v.optim import SGD
+
+V, D = 12, 8
+ALPHA = np.float32(0.3)
+
+
+def weights(seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((V, D)).astype(np.float32) * 0.5, rng.standard_normal((V, D)).astype(np.float32) * 0.5
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def labels(m):
+    t = np.zeros(m, dtype=np.float32)
+    t[0] = 1
+    return t
+
+
+def reference_sgd_step(model, contexts, target, negatives, lr):
+    """One SGD step of the book's layers on a batch of one, with the given negatives."""
+    model.ns_loss.sampler.sample = lambda t: negatives.reshape(t.shape + (-1,))
+    model.zero_grad()
+    loss = model.forward(contexts, target)
+    model.backward()
+    SGD(lr=lr).update(model.params, model.grads)
+    return loss
+
+
+def test_cbow_plain_step_is_one_sgd_step_of_the_reference_cbow():
+    syn0, syn1neg = weights()
+    ctx = np.array([3, 5, 3, 9], dtype=np.int32)  # a repeated context word
+    out = np.array([4, 7, 1, 10], dtype=np.int32)  # target, then 3 distinct negatives
+    model = CBOW(V, D, np.ones(V), negative=3)
+    model.params[0][...] = syn0
+    model.params[1][...] = syn1neg
+    loss = reference_sgd_step(model, ctx[None, :], out[:1], out[1:], lr=float(ALPHA))
+
+    k0, k1 = syn0.copy(), syn1neg.copy()
+    buffers = np.empty(D, np.float32), np.empty(D, np.float32), np.empty(4, np.float32)
+    kernel_loss = cbow_step(k0, k1, ctx, 4, out, 4, ALPHA, False, *buffers)
+
+    np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
+    # word2vec.c adds the error of the mean to each context row undivided: count x the gradient step.
+    np.testing.assert_allclose(k0 - syn0, 4 * (model.params[0] - syn0), rtol=1e-4, atol=1e-6)
+    assert kernel_loss == pytest.approx(loss, rel=1e-5)
+
+
+def test_skipgram_pair_step_is_one_sgd_step_of_the_reference_skipgram():
+    syn0, syn1neg = weights(1)
+    context, out = 6, np.array([2, 0, 11, 5], dtype=np.int32)
+    model = SkipGram(V, D, np.ones(V), negative=3)
+    model.params[0][...] = syn0
+    model.params[1][...] = syn1neg
+    # word2vec.c's pair: the context word's input vector predicts the centre word out[0].
+    loss = reference_sgd_step(model, out[None, :1], np.array([context]), out[1:], lr=float(ALPHA))
+
+    k0, k1 = syn0.copy(), syn1neg.copy()
+    kernel_loss = skipgram_pair_step(k0, k1, context, out, 4, ALPHA, np.empty(D, np.float32))
+    np.testing.assert_allclose(k0, model.params[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
+    assert kernel_loss == pytest.approx(loss, rel=1e-5)
+
+
+def test_skipgram_block_step_equals_its_numpy_statement():
+    syn0, syn1neg = weights(2)
+    ctx = np.array([1, 8, 8, 3, 0], dtype=np.int32)
+    out = np.array([5, 2, 9, 2], dtype=np.int32)  # a noise word drawn twice
+    In, Out = syn0[ctx].astype(np.float64), syn1neg[out].astype(np.float64)
+    G = ALPHA * (labels(4) - sigmoid(In @ Out.T))  # (count, m)
+    e0, e1 = syn0.astype(np.float64), syn1neg.astype(np.float64)
+    np.add.at(e1, out, G.T @ In)
+    np.add.at(e0, ctx, G @ Out)
+    probabilities = np.where(labels(4) == 1, sigmoid(In @ Out.T), 1 - sigmoid(In @ Out.T))
+
+    k0, k1 = syn0.copy(), syn1neg.copy()
+    kernel_loss = skipgram_block_step(k0, k1, ctx, 5, out, 4, ALPHA, np.empty((4, D), np.float32),
+                                  np.empty((5, 4), np.float32), np.empty(D, np.float32))
+    np.testing.assert_allclose(k0, e0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(k1, e1, rtol=1e-5, atol=1e-6)
+    assert kernel_loss == pytest.approx(-np.log(probabilities).sum(), rel=1e-5)
+
+
+def test_cbow_batched_step_equals_its_numpy_statement():
+    syn0, syn1neg = weights(3)
+    ctx = np.array([4, 4, 7], dtype=np.int32)
+    out = np.array([1, 6, 6, 11], dtype=np.int32)
+    h = syn0[ctx].astype(np.float64).mean(axis=0)
+    Out = syn1neg[out].astype(np.float64)
+    G = ALPHA * (labels(4) - sigmoid(Out @ h))  # (m,)
+    e0, e1 = syn0.astype(np.float64), syn1neg.astype(np.float64)
+    np.add.at(e1, out, np.outer(G, h))
+    np.add.at(e0, ctx, np.tile(G @ Out, (3, 1)))
+
+    k0, k1 = syn0.copy(), syn1neg.copy()
+    cbow_step(k0, k1, ctx, 3, out, 4, ALPHA, True, np.empty(D, np.float32), np.empty(D, np.float32),
+              np.empty(4, np.float32))
+    np.testing.assert_allclose(k0, e0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(k1, e1, rtol=1e-5, atol=1e-6)
+
+
+def test_random32_is_xorshift64star():
+    state = np.array([88172645463325252], dtype=np.uint64)
+    x = 88172645463325252
+    mask = 2**64 - 1
+    for _ in range(5):
+        x ^= x >> 12
+        x ^= (x << 25) & mask
+        x ^= x >> 27
+        assert int(random32(state)) == ((x * 0x2545F4914F6CDD1D) & mask) >> 32
+    assert int(state[0]) == x

@@ -1,3 +1,4 @@
+import json
 import os
 import pickle
 import zipfile
@@ -125,3 +126,62 @@ def test_nan_vectors_and_inconsistent_shapes_are_refused(tmp_path, wv):
     np.savez(tmp_path / "short.npz", **arrays)
     with pytest.raises(ModelFileError, match="shape"):
         w2v.load(tmp_path / "short.npz")
+
+
+def test_load_tells_the_format_by_content_then_by_extension(tmp_path, wv):
+    wv.save(tmp_path / "m.npz")
+    wv.save_word2vec_format(tmp_path / "v.txt")
+    wv.save_word2vec_format(tmp_path / "v.bin", binary=True)
+    renamed = {"m.npz": "model.data", "v.txt": "text.bin", "v.bin": "binary.data"}  # misleading names
+    for source, target in renamed.items():
+        (tmp_path / target).write_bytes((tmp_path / source).read_bytes())
+        back = w2v.load(tmp_path / target)
+        assert back.index_to_key == wv.index_to_key
+        np.testing.assert_array_equal(back.vectors, wv.vectors)
+
+
+def test_load_limit_keeps_the_first_words_of_an_npz(tmp_path, wv):
+    wv.save(tmp_path / "m.npz")
+    back = w2v.load(tmp_path / "m.npz", limit=2)
+    assert back.index_to_key == wv.index_to_key[:2]
+    np.testing.assert_array_equal(back.vectors, wv.vectors[:2])
+    np.testing.assert_array_equal(back.counts, wv.counts[:2])
+    assert len(w2v.load(tmp_path / "m.npz", limit=10)) == 4
+
+
+@pytest.mark.parametrize("name", ["empty.npz", "empty.txt", "empty.bin", "empty"])
+def test_an_empty_file_is_named_as_empty(tmp_path, name):
+    (tmp_path / name).write_bytes(b"")
+    with pytest.raises(ModelFileError, match=f"{name}: is empty"):
+        w2v.load(tmp_path / name)
+
+
+def test_the_pickle_refusal_says_why_and_what_to_use_instead(tmp_path):
+    path = tmp_path / "cbow_params.pkl"
+    path.write_bytes(pickle.dumps({"word_vecs": [[0.0]]}))
+    with pytest.raises(ModelFileError) as error:
+        w2v.load(path)
+    message = str(error.value)
+    assert str(path) in message and "runs whatever code" in message
+    assert all(kind in message for kind in (".npz", ".txt", ".vec", ".bin", "WordVectors"))
+
+
+def test_malformed_metadata_is_refused(tmp_path, wv):
+    wv.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz") as archive:
+        arrays = dict(archive)
+    for meta in ({"format": "w2v.vectors", "version": 1, "info": [1, 2]}, {"format": "w2v.vectors", "version": "1"}):
+        arrays["meta_json"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+        np.savez(tmp_path / "bad.npz", **arrays)
+        with pytest.raises(ModelFileError, match="bad.npz: its metadata is malformed"):
+            w2v.load(tmp_path / "bad.npz")
+
+
+def test_word_offsets_that_go_backwards_are_refused(tmp_path, wv):
+    wv.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz") as archive:
+        arrays = dict(archive)
+    arrays["word_ends"] = arrays["word_ends"][[1, 0, 2, 3]].astype(np.uint64)
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ModelFileError, match="word list is malformed"):
+        w2v.load(tmp_path / "bad.npz")

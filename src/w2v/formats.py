@@ -1,0 +1,281 @@
+"""Other tools' vector files: word2vec text and binary (read and write), the book's pickle (write only).
+
+Both word2vec formats, as ``word2vec.c`` and gensim write them, start with a header line
+``V D`` (the number of words, then of dimensions). Then, for each word:
+
+- text: the word and D numbers, separated by spaces, on one line;
+- binary: the word's UTF-8 bytes, a space, D little-endian float32 and a newline. gensim
+  leaves the newline out, so readers skip newlines before a word.
+
+A word may hold any character except ASCII whitespace. Readers check everything a damaged or
+foreign file can get wrong and raise :class:`~w2v.errors.ModelFileError` naming the file, the
+vector, and the fault. The book's ``cbow_params.pkl`` is written for the book's ``eval.py``,
+never read: unpickling runs whatever code a file holds.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+from .errors import ModelFileError
+from .io import atomic_write, check_finite, check_readable
+from .vectors import WordVectors
+
+UNICODE_ERRORS = ("strict", "replace", "ignore")
+_TEXT_SUFFIXES = (".txt", ".vec")
+WORD2VEC_SUFFIXES = (*_TEXT_SUFFIXES, ".bin")
+_HEADER_MAX_BYTES = 100
+_NUMBER_BYTES = frozenset(b"0123456789+-.eEnaiftyNAIFTY")  # digits, signs, exponents, nan, inf(inity)
+_FLOAT16_MAX = float(np.finfo(np.float16).max)
+
+
+def save_word2vec_format(wv: WordVectors, path: str | os.PathLike, binary: bool = False) -> None:
+    """Write ``wv`` as a word2vec text or binary file, atomically, in ``wv.index_to_key`` order.
+
+    Text values are written with 9 significant digits, enough to read back every float32
+    exactly. Binary files end each vector with a newline, as ``word2vec.c`` does.
+
+    Parameters
+    ----------
+    wv : WordVectors
+        ``vectors`` : (V, D) float32, V >= 1 and D >= 1, all finite.
+    path : str or PathLike
+        Replaced only once the whole file is written.
+    binary : bool
+        Write the binary format instead of text.
+    """
+    path = Path(path)
+    words = _encoded_words(wv, path)
+    if not words or wv.vector_size == 0:
+        raise ModelFileError(f"{path}: nothing to write ({len(wv)} words of {wv.vector_size} dimensions)")
+    check_finite(wv.vectors, path)
+    with atomic_write(path) as handle:
+        handle.write(f"{len(wv)} {wv.vector_size}\n".encode("ascii"))
+        if binary:
+            _write_binary(handle, words, wv.vectors)
+        else:
+            _write_text(handle, words, wv.vectors)
+
+
+def _encoded_words(wv: WordVectors, path: Path) -> list[bytes]:
+    words = [word.encode("utf-8") for word in wv.index_to_key]
+    for i, word in enumerate(words):
+        if word.split() != [word]:  # empty, or holds ASCII whitespace
+            raise ModelFileError(
+                f"{path}: cannot write word {i} ({wv.index_to_key[i]!r}): word2vec files separate "
+                "words by whitespace, so a word must be non-empty and hold none"
+            )
+    return words
+
+
+def _write_text(handle: IO[bytes], words: list[bytes], vectors: np.ndarray) -> None:
+    line = " ".join(["%.9g"] * vectors.shape[1])
+    for word, row in zip(words, vectors):
+        handle.write(word + b" " + (line % tuple(row.tolist())).encode("ascii") + b"\n")
+
+
+def _write_binary(handle: IO[bytes], words: list[bytes], vectors: np.ndarray) -> None:
+    little_endian = vectors.astype("<f4", copy=False)
+    for word, row in zip(words, little_endian):
+        handle.write(word + b" " + row.tobytes() + b"\n")
+
+
+def load_word2vec_format(
+    path: str | os.PathLike,
+    binary: bool | None = None,
+    limit: int | None = None,
+    unicode_errors: str = "strict",
+) -> WordVectors:
+    """Read a word2vec text or binary file, as written by ``word2vec.c`` or gensim.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    binary : bool, optional
+        None (default) guesses: text if the first vector line reads as a word and D numbers,
+        or if the name ends in ``.txt`` or ``.vec`` (so that a damaged text file gets text
+        errors); binary otherwise.
+    limit : int, optional
+        Read only the first ``limit`` vectors; the rest of the file is neither read nor checked.
+    unicode_errors : {"strict", "replace", "ignore"}
+        What to do with a word that is not valid UTF-8 (``word2vec.c`` can cut a word inside
+        a character): raise an error, use U+FFFD for the bad bytes, or drop them.
+
+    Returns
+    -------
+    WordVectors
+        ``vectors`` : (min(V, limit), D) float32, words in file order.
+
+    Raises
+    ------
+    ModelFileError
+        The file is missing, empty or damaged, or disagrees with its header: it names the
+        file, the vector and what is wrong.
+    """
+    check_read_options(limit, unicode_errors)
+    path = check_readable(path)
+    try:
+        with open(path, "rb") as handle:
+            n_words, dim = _read_header(handle, path)
+            n = n_words if limit is None else min(n_words, limit)
+            if binary is None:
+                binary = _looks_binary(handle, path, dim)
+            read = _read_binary if binary else _read_text
+            words, vectors = read(handle, path, n_words, n, dim, unicode_errors)
+    except OSError as err:
+        raise ModelFileError(f"{path}: cannot read ({err.strerror or err})") from None
+    check_finite(vectors, path)
+    try:
+        return WordVectors(vectors, words)
+    except ValueError as err:  # a duplicate word
+        raise ModelFileError(f"{path}: {err}") from None
+
+
+def check_read_options(limit: int | None, unicode_errors: str) -> None:
+    """Raise ValueError for a ``limit`` that is not a positive int or an unknown ``unicode_errors``."""
+    if limit is not None and (not isinstance(limit, (int, np.integer)) or isinstance(limit, bool) or limit < 1):
+        raise ValueError(f"limit must be a positive integer or None, not {limit!r}")
+    if unicode_errors not in UNICODE_ERRORS:
+        raise ValueError(f"unicode_errors must be one of {', '.join(UNICODE_ERRORS)}, not {unicode_errors!r}")
+
+
+def looks_like_header(head: bytes) -> bool:
+    """Whether ``head``, a file's first bytes, starts with a word2vec header line ``V D``."""
+    fields = head.split(b"\n", 1)[0].split()
+    return len(fields) == 2 and all(field.isdigit() for field in fields)
+
+
+def _read_header(handle: IO[bytes], path: Path) -> tuple[int, int]:
+    line = handle.readline(_HEADER_MAX_BYTES)
+    if not line:
+        raise ModelFileError(f"{path}: is empty")
+    fields = line.split()
+    if not looks_like_header(line) or int(fields[0]) < 1 or int(fields[1]) < 1:
+        raise ModelFileError(
+            f"{path}: the first line should be the header 'VOCAB_SIZE VECTOR_SIZE' (two positive "
+            f"integers), not {line[:40]!r}"
+        )
+    return int(fields[0]), int(fields[1])
+
+
+def _looks_binary(handle: IO[bytes], path: Path, dim: int) -> bool:
+    """Text if the first vector line reads as a word and ``dim`` numbers or the name says text."""
+    start = handle.tell()
+    first = handle.readline(32 * dim + 1024).split()
+    handle.seek(start)
+    reads_as_text = len(first) == dim + 1 and all(_NUMBER_BYTES.issuperset(value) for value in first[1:])
+    return not reads_as_text and path.suffix.lower() not in _TEXT_SUFFIXES
+
+
+def _check_room(path: Path, n_words: int, n: int, dim: int, min_bytes: int, size: int) -> None:
+    """Refuse a header promising more than the file can hold, before allocating (n, dim)."""
+    if n * min_bytes > size:
+        raise ModelFileError(
+            f"{path}: the header promises {n_words} vectors of {dim} values, more than its "
+            f"{size} bytes can hold (truncated, or a wrong header)"
+        )
+
+
+def _read_text(
+    handle: IO[bytes], path: Path, n_words: int, n: int, dim: int, unicode_errors: str
+) -> tuple[list[str], np.ndarray]:
+    """The first ``n`` vectors after the header: words and (n, dim) float32."""
+    # A loose bound (a value takes at least 2 bytes) leaves precise messages to the parser.
+    _check_room(path, n_words, n, dim, dim + 1, os.fstat(handle.fileno()).st_size - handle.tell())
+    words: list[str] = []
+    vectors = np.empty((n, dim), dtype=np.float32)
+    for i in range(n):
+        where = f"vector {i} (line {i + 2})"
+        line = handle.readline()
+        if not line:
+            raise ModelFileError(f"{path}: ends after {i} vectors, but its header promises {n_words}")
+        fields = line.split()
+        if len(fields) != dim + 1:
+            raise ModelFileError(
+                f"{path}: {where} holds {max(len(fields) - 1, 0)} values, but the header says {dim}"
+            )
+        words.append(_decode(fields[0], path, where, unicode_errors))
+        try:
+            vectors[i] = fields[1:]
+        except (ValueError, OverflowError):
+            raise ModelFileError(f"{path}: {where} holds a value that is not a number") from None
+    if n == n_words:
+        for extra, line in enumerate(handle, n_words + 2):
+            if line.strip():
+                raise ModelFileError(f"{path}: line {extra} is one more vector than the {n_words} its header promises")
+    return words, vectors
+
+
+def _read_binary(
+    handle: IO[bytes], path: Path, n_words: int, n: int, dim: int, unicode_errors: str
+) -> tuple[list[str], np.ndarray]:
+    """The first ``n`` vectors after the header: words and (n, dim) float32."""
+    pos = handle.tell()
+    width = 4 * dim
+    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        _check_room(path, n_words, n, dim, width + 2, len(data) - pos)
+        words: list[str] = []
+        values = bytearray(n * width)
+        for i in range(n):
+            space = data.find(b" ", pos)
+            if space < 0 or space + 1 + width > len(data):
+                raise ModelFileError(f"{path}: ends inside vector {i}, but its header promises {n_words}")
+            words.append(_decode(data[pos:space].lstrip(b"\n"), path, f"vector {i}", unicode_errors))
+            values[i * width:(i + 1) * width] = data[space + 1:space + 1 + width]
+            pos = space + 1 + width
+        if n == n_words and data[pos:].strip():
+            raise ModelFileError(f"{path}: holds more data after the {n_words} vectors its header promises")
+    return words, np.frombuffer(values, dtype="<f4").reshape(n, dim)
+
+
+def _decode(raw: bytes, path: Path, where: str, unicode_errors: str) -> str:
+    try:
+        word = raw.decode("utf-8", unicode_errors)
+    except UnicodeDecodeError:
+        raise ModelFileError(
+            f"{path}: {where}: the word {raw[:40]!r} is not valid UTF-8 (to read it anyway, "
+            "use unicode_errors 'replace' or 'ignore')"
+        ) from None
+    if not word:
+        raise ModelFileError(f"{path}: {where} has an empty word")
+    return word
+
+
+class _PortableArray:
+    """Pickles as ``numpy.ndarray(shape, dtype, buffer)``, which numpy 1.x and 2.x both unpickle.
+
+    An ndarray's own pickle names ``numpy._core``, which numpy 1.x (the book's era) lacks.
+    The buffer is a bytearray so that the array comes back writable: the book's
+    ``normalize`` divides in place.
+    """
+
+    def __init__(self, array: np.ndarray):
+        self.array = np.ascontiguousarray(array)
+
+    def __reduce__(self):
+        return np.ndarray, (self.array.shape, self.array.dtype.str, bytearray(self.array.tobytes()))
+
+
+def save_book_pickle(wv: WordVectors, path: str | os.PathLike) -> None:
+    """Write ``wv`` as the book's ``ch04/train.py`` saves ``cbow_params.pkl``, atomically.
+
+    The pickle holds a dict of plain objects, so the book's ``eval.py`` can load it:
+    ``word_vecs`` (V, D) float16, ``word_to_id`` {str: int} and ``id_to_word`` {int: str}.
+    """
+    path = Path(path)
+    check_finite(wv.vectors, path)
+    if wv.vectors.size and np.abs(wv.vectors).max() > _FLOAT16_MAX:
+        raise ModelFileError(f"{path}: values beyond ±{_FLOAT16_MAX:g} do not fit the book's float16")
+    params = {
+        "word_vecs": _PortableArray(wv.vectors.astype(np.float16)),
+        "word_to_id": {word: i for i, word in enumerate(wv.index_to_key)},
+        "id_to_word": dict(enumerate(wv.index_to_key)),
+    }
+    with atomic_write(path) as handle:
+        pickle.dump(params, handle, protocol=4)  # Python >= 3.4 reads protocol 4

@@ -1,0 +1,126 @@
+"""Random and damaged bytes fed to every reader: only w2v's own errors, with a message, may escape."""
+
+import io
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, arrays
+
+import w2v
+from w2v import W2VError, WordVectors
+from w2v.formats import load_word2vec_format
+from w2v.io import load_npz
+
+FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _valid_files() -> dict[str, bytes]:
+    rng = np.random.default_rng(0)
+    wv = WordVectors(rng.standard_normal((4, 3)), ["a", "ñandú", "東京", "x.y"], counts=[5, 3, 2, 1],
+                     info={"config": {"model": "cbow"}})
+    with tempfile.TemporaryDirectory() as folder_name:
+        folder = Path(folder_name)
+        wv.save(folder / "v.npz")
+        wv.save_word2vec_format(folder / "v.txt")
+        wv.save_word2vec_format(folder / "v.bin", binary=True)
+        return {name: (folder / name).read_bytes() for name in ("v.npz", "v.txt", "v.bin")}
+
+
+VALID = _valid_files()
+READERS = {
+    "load": lambda path: w2v.load(path),
+    "load, limit 2, replace": lambda path: w2v.load(path, limit=2, unicode_errors="replace"),
+    "npz": load_npz,
+    "text": lambda path: load_word2vec_format(path, binary=False),
+    "binary": lambda path: load_word2vec_format(path, binary=True),
+    "guessed, ignore": lambda path: load_word2vec_format(path, unicode_errors="ignore"),
+}
+SUFFIXES = [".npz", ".txt", ".vec", ".bin", ".pkl", ".dat", ""]
+
+
+@st.composite
+def mutated(draw):
+    """A valid file with a few truncations, byte flips, insertions or deletions."""
+    data = bytearray(VALID[draw(st.sampled_from(sorted(VALID)))])
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(data)))
+        kind = draw(st.sampled_from(["truncate", "flip", "insert", "delete"]))
+        if kind == "truncate":
+            del data[at:]
+        elif kind == "flip" and at < len(data):
+            data[at] ^= draw(st.integers(1, 255))
+        elif kind == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=8))
+        else:
+            del data[at:at + draw(st.integers(1, 8))]
+    return bytes(data)
+
+
+contents = st.one_of(
+    st.binary(max_size=300),
+    st.from_regex(rb"\A[0-9]{1,3} [0-9]{1,3}\n[\x00-\xff]{0,200}\Z"),  # a header, then anything
+    mutated(),
+)
+
+
+def _only_our_errors(read, path: Path) -> None:
+    try:
+        wv = read(path)
+    except W2VError as err:
+        assert str(err).strip(), f"{type(err).__name__} without a message"
+        return
+    assert np.isfinite(wv.vectors).all() and wv.vectors.dtype == np.float32
+    assert len(set(wv.index_to_key)) == len(wv) == wv.vectors.shape[0]
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+@FUZZ
+@given(data=contents, suffix=st.sampled_from(SUFFIXES))
+def test_readers_raise_only_w2v_errors(tmp_path_factory, reader, data, suffix):
+    path = tmp_path_factory.getbasetemp() / f"fuzz-{reader.replace(' ', '').replace(',', '')}{suffix}"
+    path.write_bytes(data)
+    _only_our_errors(READERS[reader], path)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=6,
+)
+metas = st.one_of(
+    st.just({"format": "w2v.vectors", "version": 1}),
+    json_values,
+    st.fixed_dictionaries({"format": st.just("w2v.vectors")}, optional={"version": json_values, "info": json_values}),
+)
+any_arrays = arrays(
+    dtype=st.sampled_from([np.uint8, np.int64, np.uint64, np.float32, np.float64, np.bool_]),
+    shape=array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5),
+)
+
+
+@st.composite
+def npz_members(draw):
+    """A valid w2v archive's arrays, each kept, dropped or replaced by another array."""
+    with np.load(io.BytesIO(VALID["v.npz"])) as archive:
+        members = dict(archive)
+    members["meta_json"] = np.frombuffer(json.dumps(draw(metas)).encode(), dtype=np.uint8)
+    for name in list(members):
+        action = draw(st.sampled_from(["keep", "keep", "drop", "replace"]))
+        if action == "drop":
+            del members[name]
+        elif action == "replace":
+            members[name] = draw(any_arrays)
+    return members
+
+
+@FUZZ
+@given(members=npz_members())
+def test_npz_with_wrong_members_raises_only_w2v_errors(tmp_path_factory, members):
+    path = tmp_path_factory.getbasetemp() / "fuzz-members.npz"
+    np.savez(path, **members)
+    _only_our_errors(w2v.load, path)

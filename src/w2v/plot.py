@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
 
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from .io import atomic_write
+
+if TYPE_CHECKING:
+    from .evaluate import AnalogyResult
+    from .vectors import WordVectors
+
+_BLUE = "#1f77b4"
+_ORANGE = "#ff7f0e"
+_PALE_BLUE = "#8fb8de"
 
 
 def save_figure(figure: Figure, path: str | os.PathLike) -> None:
@@ -29,3 +40,86 @@ def save_loss_curve(log: dict[str, Any], path: str | os.PathLike, title: str = "
     axes.set_title(title)
     axes.grid(alpha=0.3)
     save_figure(figure, path)
+
+
+def save_section_chart(result: AnalogyResult, path: str | os.PathLike) -> None:
+    """Bar chart of an analogy result's accuracy per section (semantic and syntactic apart)."""
+    sections = result.sections
+    figure = Figure(figsize=(7, 1.5 + 0.32 * len(sections)))
+    axes = figure.add_subplot()
+    y = np.arange(len(sections))
+    accuracy = [100 * (s.accuracy or 0.0) for s in sections]
+    axes.barh(y, accuracy, color=[_ORANGE if s.syntactic else _BLUE for s in sections])
+    for row, (section, value) in enumerate(zip(sections, accuracy)):
+        label = f"{value:.1f} % of {section.total:,}" if section.total else "none answered"
+        axes.text(min(value, 100) + 1, row, label, va="center", fontsize=8)
+    axes.set_yticks(y, labels=[s.section for s in sections], fontsize=8)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 118)
+    axes.set_xticks(range(0, 101, 20))
+    axes.set_xlabel("accuracy (%)")
+    total = f"{100 * result.accuracy:.1f} %" if result.accuracy is not None else "n/a"
+    axes.set_title(f"{Path(result.file).name}, {result.method}: {total} of {result.total:,} answered", fontsize=10)
+    axes.legend(handles=[Patch(color=_BLUE, label="semantic"), Patch(color=_ORANGE, label="syntactic")],
+                loc="lower right", fontsize=8)
+    axes.grid(axis="x", alpha=0.3)
+    save_figure(figure, path)
+
+
+def pca_2d(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project points on their first two principal components (an SVD of the centred points).
+
+    Parameters
+    ----------
+    points : (N, D) array_like
+
+    Returns
+    -------
+    coords : (N, 2) float64
+        Each component's sign is fixed (its largest loading positive), so a picture is
+        the same from run to run.
+    explained : (2,) float64
+        Fraction of the variance along each component (0 where there is none).
+    """
+    centred = np.asarray(points, dtype=np.float64)
+    centred = centred - centred.mean(axis=0)
+    _, singular, components = np.linalg.svd(centred, full_matrices=False)
+    components = components[:2]
+    largest = components[np.arange(len(components)), np.abs(components).argmax(axis=1)]
+    components *= np.where(largest < 0, -1, 1)[:, None]
+    coords = np.zeros((len(centred), 2))
+    coords[:, : len(components)] = centred @ components.T
+    variance = singular**2
+    explained = np.zeros(2)
+    if variance.sum() > 0:
+        explained[: len(components)] = variance[:2] / variance.sum()
+    return coords, explained
+
+
+def save_word_plot(
+    vectors: WordVectors, words: Sequence[str], path: str | os.PathLike, *, neighbors: int = 0
+) -> list[str]:
+    """Draw ``words`` and each one's ``neighbors`` nearest words on a labelled 2-D PCA map.
+
+    The projection is of the unit vectors (cosine geometry). Query words are dark, their
+    neighbours light. Raises :class:`~w2v.errors.UnknownWordError` for an unknown word.
+    Returns the neighbours drawn.
+    """
+    queries = list(dict.fromkeys(words))
+    rows = [vectors.index(word) for word in queries]
+    nearby = [w for q in queries for w, _ in (vectors.most_similar(q, topn=neighbors) if neighbors else [])]
+    extra = [w for w in dict.fromkeys(nearby) if w not in set(queries)]
+    coords, explained = pca_2d(vectors.unit_vectors[rows + [vectors.index(w) for w in extra]])
+    figure = Figure(figsize=(7, 6))
+    axes = figure.add_subplot()
+    drawn = ((extra, coords[len(queries):], _PALE_BLUE, 8), (queries, coords[: len(queries)], _BLUE, 10))
+    for group, points, color, fontsize in drawn:  # query words last, on top
+        axes.scatter(points[:, 0], points[:, 1], s=4 * fontsize, color=color)
+        for word, (x, y) in zip(group, points):
+            axes.annotate(word, (x, y), xytext=(4, 3), textcoords="offset points", color=color, fontsize=fontsize)
+    axes.set_xlabel(f"PC1 ({100 * explained[0]:.0f} % of variance)")
+    axes.set_ylabel(f"PC2 ({100 * explained[1]:.0f} % of variance)")
+    axes.set_title(f"{len(queries)} words" + (f" and {len(extra)} neighbours" if extra else "") + " (PCA)")
+    axes.grid(alpha=0.3)
+    save_figure(figure, path)
+    return extra

@@ -46,8 +46,8 @@ def test_cbow_plain_step_is_one_sgd_step_of_the_reference_cbow():
     loss = reference_sgd_step(model, ctx[None, :], out[:1], out[1:], lr=float(ALPHA))
 
     k0, k1 = syn0.copy(), syn1neg.copy()
-    buffers = np.empty(D, np.float32), np.empty(D, np.float32), np.empty(4, np.float32)
-    kernel_loss = cbow_step(k0, k1, ctx, 4, out, 4, ALPHA, False, *buffers)
+    kernel_loss = cbow_step(k0, k1, ctx, 4, out, 4, ALPHA, False, np.empty((2, D), np.float32),
+                            np.empty(4, np.float32))
 
     np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
     # word2vec.c adds the error of the mean to each context row undivided: count x the gradient step.
@@ -65,7 +65,7 @@ def test_skipgram_pair_step_is_one_sgd_step_of_the_reference_skipgram():
     loss = reference_sgd_step(model, out[None, :1], np.array([context]), out[1:], lr=float(ALPHA))
 
     k0, k1 = syn0.copy(), syn1neg.copy()
-    kernel_loss = skipgram_pair_step(k0, k1, context, out, 4, ALPHA, np.empty(D, np.float32))
+    kernel_loss = skipgram_pair_step(k0, k1, context, out, 4, ALPHA, np.empty((1, D), np.float32))
     np.testing.assert_allclose(k0, model.params[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
     assert kernel_loss == pytest.approx(loss, rel=1e-5)
@@ -84,7 +84,7 @@ def test_skipgram_block_step_equals_its_numpy_statement():
 
     k0, k1 = syn0.copy(), syn1neg.copy()
     kernel_loss = skipgram_block_step(k0, k1, ctx, 5, out, 4, ALPHA, np.empty((4, D), np.float32),
-                                  np.empty((5, 4), np.float32), np.empty(D, np.float32))
+                                  np.empty((5, 4), np.float32), np.empty((1, D), np.float32))
     np.testing.assert_allclose(k0, e0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k1, e1, rtol=1e-5, atol=1e-6)
     assert kernel_loss == pytest.approx(-np.log(probabilities).sum(), rel=1e-5)
@@ -102,8 +102,7 @@ def test_cbow_batched_step_equals_its_numpy_statement():
     np.add.at(e0, ctx, np.tile(G @ Out, (3, 1)))
 
     k0, k1 = syn0.copy(), syn1neg.copy()
-    cbow_step(k0, k1, ctx, 3, out, 4, ALPHA, True, np.empty(D, np.float32), np.empty(D, np.float32),
-              np.empty(4, np.float32))
+    cbow_step(k0, k1, ctx, 3, out, 4, ALPHA, True, np.empty((2, D), np.float32), np.empty(4, np.float32))
     np.testing.assert_allclose(k0, e0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k1, e1, rtol=1e-5, atol=1e-6)
 

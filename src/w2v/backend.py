@@ -37,6 +37,21 @@ def make_rng(xp: ModuleType, seed: int | np.random.SeedSequence) -> Any:
     return xp.random.default_rng(seed)
 
 
+def rng_state(rng: Any) -> Any:
+    """A JSON-serialisable snapshot of a generator's state (NumPy: its bit generator's dict)."""
+    if isinstance(rng, np.random.Generator):
+        return rng.bit_generator.state
+    return {"cupy_state": to_numpy(rng.bit_generator.state()).tolist()}
+
+
+def set_rng_state(rng: Any, state: Any) -> None:
+    """Restore a snapshot taken by :func:`rng_state`."""
+    if isinstance(rng, np.random.Generator):
+        rng.bit_generator.state = state
+    else:
+        rng.bit_generator.set_state(state["cupy_state"])
+
+
 def coalesce_rows(xp: ModuleType, rows: Any, values: Any) -> tuple[Any, Any]:
     """Sum the value rows that share a row index.
 

@@ -1,4 +1,4 @@
-"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, similar, analogy).
+"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, similar, analogy, evaluate, plot, export).
 
 Every error caused by input ends with one line on stderr and a non-zero exit status.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .config import TrainConfig
-from .errors import W2VError
+from .errors import TrainingInterrupted, W2VError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,30 +22,48 @@ class _Parser(argparse.ArgumentParser):
 
 def _train_options(parser: argparse.ArgumentParser) -> None:
     defaults = TrainConfig()
-    parser.add_argument("corpus", nargs="?", default="ptb",
+    parser.add_argument("corpus", nargs="?", default=None,
                         help="'ptb' (default: the Penn Treebank, downloaded or from $W2V_DATA_DIR) "
                              "or a UTF-8 text file, one sentence per line")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL.npz", help="where to save the vectors")
+    saving = parser.add_argument_group("checkpoints")
+    saving.add_argument("--checkpoint", metavar="MODEL.ckpt.npz", default=None,
+                        help="save the run's state here every --checkpoint-every (default: MODEL.ckpt.npz, "
+                             "written only when Ctrl-C or SIGTERM stops the run)")
+    saving.add_argument("--checkpoint-every", type=_duration, default=None, metavar="TIME",
+                        help="how often to save, e.g. 90s, 10m, 1h (default with --checkpoint: 10m)")
+    saving.add_argument("--resume", metavar="MODEL.ckpt.npz", default=None,
+                        help="continue a stopped run; its options and corpus come from the checkpoint")
     parser.add_argument("--model", choices=["cbow", "skipgram"], default=defaults.model)
-    parser.add_argument("--engine", choices=["reference"], default=defaults.engine,
-                        help="reference: the book's layers with mini-batch Adam")
+    parser.add_argument("--engine", choices=["fast", "reference"], default=defaults.engine,
+                        help="fast (default): word2vec.c's algorithm in compiled multi-threaded kernels; "
+                             "reference: the book's layers with mini-batch Adam")
     parser.add_argument("--vector-size", type=int, default=defaults.vector_size, help="dimensions (the book's hidden size)")
     parser.add_argument("--window", type=int, default=defaults.window, help="context words on each side")
     parser.add_argument("--negative", type=int, default=defaults.negative, help="negative samples per target")
-    parser.add_argument("--epochs", type=int, default=None, help="passes over the corpus (default 10)")
+    parser.add_argument("--epochs", type=int, default=None, help="passes over the corpus (default: fast 5, reference 10)")
     parser.add_argument("--min-count", type=int, default=None,
                         help="drop words seen fewer times (default: 1 for ptb, 5 for text files)")
     parser.add_argument("--max-vocab-size", type=int, default=None, help="keep only the most frequent words")
-    parser.add_argument("--seed", type=int, default=None, help="makes a run reproducible")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="makes a run reproducible (the fast engine: with --workers 1)")
+    parser.add_argument("--eval-interval", type=int, default=defaults.eval_interval,
+                        help="units per recorded loss value: iterations (reference), 10,000-word chunks (fast)")
+    fast = parser.add_argument_group("fast engine")
+    fast.add_argument("--alpha", type=float, default=None, help="start learning rate (default: cbow 0.05, skipgram 0.025)")
+    fast.add_argument("--min-alpha", type=float, default=None, help="final learning rate (default: alpha * 1e-4)")
+    fast.add_argument("--sample", type=float, default=defaults.sample, help="subsampling of frequent words (0: off)")
+    fast.add_argument("--workers", type=int, default=None, help="threads (default: the number of cores)")
+    fast.add_argument("--kernel", choices=["batched", "plain"], default=defaults.kernel,
+                      help="batched (default): shared negatives per window for skip-gram (HogBatch); "
+                           "plain: word2vec.c's per-pair updates")
     ref = parser.add_argument_group("reference engine")
     ref.add_argument("--batch-size", type=int, default=defaults.batch_size)
     ref.add_argument("--lr", type=float, default=defaults.lr, help="optimizer learning rate")
-    ref.add_argument("--optimizer", choices=["lazy-adam", "adam", "sgd"], default=defaults.optimizer,
-                     help="lazy-adam (default) updates only the rows a batch touched; "
-                          "adam is the book's dense Adam, exact and slower")
+    ref.add_argument("--optimizer", choices=["adam", "lazy-adam", "sgd"], default=defaults.optimizer,
+                     help="adam (default): the book's Adam, every row every step; lazy-adam: the same "
+                          "rule on the rows a batch touched only (faster; rare words learn less)")
     ref.add_argument("--max-grad", type=float, default=None, help="clip the gradient norm")
-    ref.add_argument("--eval-interval", type=int, default=defaults.eval_interval,
-                     help="iterations per recorded loss value")
     ref.add_argument("--replace-negatives", dest="distinct_negatives", action="store_false",
                      help="draw negatives i.i.d. (may repeat or hit the target), as word2vec.c does")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -58,14 +76,35 @@ def _config_from(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(**{k: v for k, v in vars(args).items() if k in fields})
 
 
+def _duration(text: str) -> float:
+    """'90s', '10m', '1.5h' or plain seconds -> seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    number, unit = (text[:-1], units[text[-1]]) if text and text[-1] in units else (text, 1)
+    try:
+        seconds = float(number) * unit
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 30s, 10m or 1h)") from None
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r}")
+    return seconds
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     from .io import check_writable
     from .plot import save_loss_curve
-    from .train import train
+    from .train import resume, train
 
     output = Path(args.output)
     check_writable(output)
-    wv = train(args.corpus, _config_from(args), progress=not args.quiet)
+    checkpoint = Path(args.checkpoint or args.resume or output.with_suffix(".ckpt.npz"))
+    every = args.checkpoint_every
+    if every is None and (args.checkpoint or args.resume):
+        every = 600.0
+    if args.resume:
+        wv = resume(args.resume, progress=not args.quiet, checkpoint_every=every, corpus=args.corpus)
+    else:
+        wv = train(args.corpus or "ptb", _config_from(args), progress=not args.quiet, checkpoint=checkpoint,
+                   checkpoint_every=every)
     wv.save(output)
     curve = output.with_name(output.stem + "-loss.png")
     save_loss_curve(wv.info["training"], curve, title=f"{wv.info['config']['model']} on {wv.info['corpus']['name']}")
@@ -93,7 +132,7 @@ def _results(rows: list[tuple[str, float]]) -> list[dict[str, Any]]:
 def cmd_similar(args: argparse.Namespace) -> int:
     from .io import load
 
-    wv = load(args.model)
+    wv = load(args.model, unicode_errors=args.unicode_errors)
     answers = [(word, wv.most_similar(word, topn=args.topn)) for word in args.words]
     if args.json:
         print(json.dumps([{"query": word, "results": _results(rows)} for word, rows in answers]))
@@ -108,13 +147,89 @@ def cmd_similar(args: argparse.Namespace) -> int:
 def cmd_analogy(args: argparse.Namespace) -> int:
     from .io import load
 
-    wv = load(args.model)
+    wv = load(args.model, unicode_errors=args.unicode_errors)
     rows = wv.analogy(args.a, args.b, args.c, topn=args.topn)
     if args.json:
         print(json.dumps({"query": [args.a, args.b, args.c], "results": _results(rows)}))
         return 0
     _print_table(f"{args.a} : {args.b} = {args.c} : ?", rows)
     return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from . import evaluate
+    from .io import check_writable, load
+
+    if args.report:
+        check_writable(args.report)
+    wv = load(args.model, unicode_errors=args.unicode_errors)
+    default = not args.analogies and not args.similarity  # neither given: the standard pair
+    analogy_file = "google" if default else args.analogies
+    similarity_files = ["wordsim353"] if default else args.similarity or []
+    case_insensitive = not args.case_sensitive
+    analogy = None
+    if analogy_file:
+        analogy = evaluate.analogies(wv, analogy_file, restrict_vocab=args.restrict_vocab, method=args.method,
+                                     case_insensitive=case_insensitive)
+    similarities = [evaluate.similarity(wv, f, score_column=args.score_column, case_insensitive=case_insensitive)
+                    for f in similarity_files]
+    written = evaluate.write_report(args.report, analogy, similarities, model=args.model) if args.report else []
+    if args.json:
+        print(json.dumps({"model": args.model, "analogies": analogy.to_dict() if analogy else None,
+                          "similarity": [s.to_dict() for s in similarities]}))
+        return 0
+    print(evaluate.format_results(analogy, similarities))
+    if written:
+        print(f"\nwrote {' and '.join(map(str, written))}")
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from .io import check_writable, load
+    from .plot import save_word_plot
+
+    check_writable(args.output)
+    wv = load(args.model, unicode_errors=args.unicode_errors)
+    extra = save_word_plot(wv, args.words, args.output, neighbors=args.neighbors)
+    print(f"wrote {args.output} ({len(set(args.words))} words" + (f", {len(extra)} neighbours)" if extra else ")"))
+    return 0
+
+
+_EXPORT_FORMATS = {".txt": "text", ".vec": "text", ".bin": "binary", ".pkl": "book-pickle", ".npz": "npz"}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .errors import ModelFileError
+    from .formats import save_book_pickle, save_word2vec_format
+    from .io import check_writable, load
+
+    output = check_writable(args.output)
+    fmt = args.format or _EXPORT_FORMATS.get(output.suffix.lower())
+    if fmt is None:
+        raise ModelFileError(f"{output}: cannot tell the format from the extension; "
+                             "pass --format text, binary, book-pickle or npz")
+    wv = load(args.model, limit=args.limit, unicode_errors=args.unicode_errors)
+    if fmt == "book-pickle":
+        save_book_pickle(wv, output)
+    elif fmt == "npz":
+        wv.save(output)
+    else:
+        save_word2vec_format(wv, output, binary=fmt == "binary")
+    print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({fmt})")
+    return 0
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
+def _load_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--unicode-errors", choices=["strict", "replace", "ignore"], default="strict",
+                        help="for word2vec files whose words are not valid UTF-8: fail (default), "
+                             "replace the bad bytes with U+FFFD, or drop them")
 
 
 def _positive_int(text: str) -> int:
@@ -137,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     similar.add_argument("words", metavar="WORD", nargs="+")
     similar.add_argument("--topn", type=_positive_int, default=5)
     similar.add_argument("--json", action="store_true", help="print JSON")
+    _load_options(similar)
     similar.set_defaults(func=cmd_similar)
 
     analogy = sub.add_parser("analogy", help="a : b = c : ?  (nearest to b - a + c)")
@@ -146,7 +262,48 @@ def build_parser() -> argparse.ArgumentParser:
     analogy.add_argument("c", metavar="C")
     analogy.add_argument("--topn", type=_positive_int, default=5)
     analogy.add_argument("--json", action="store_true", help="print JSON")
+    _load_options(analogy)
     analogy.set_defaults(func=cmd_analogy)
+
+    export = sub.add_parser("export", help="write vectors as word2vec text or binary, or the book's pickle")
+    export.add_argument("model", metavar="MODEL", help="vectors to read: .npz, word2vec .txt/.vec or .bin")
+    export.add_argument("output", metavar="OUT", help="file to write (replaced only once complete)")
+    export.add_argument("--format", choices=sorted(set(_EXPORT_FORMATS.values())), default=None,
+                        help="default: from OUT's extension (.txt/.vec text, .bin binary, "
+                             ".pkl book-pickle, .npz npz); book-pickle is the book's cbow_params.pkl")
+    export.add_argument("--limit", type=_positive_int, default=None, help="export only the first N words")
+    _load_options(export)
+    export.set_defaults(func=cmd_export)
+
+    from .datasets.benchmarks import names
+
+    evaluate = sub.add_parser("evaluate", help="analogy accuracy and word-similarity correlations",
+                              description="Without --analogies or --similarity: google and wordsim353.")
+    evaluate.add_argument("model", metavar="MODEL")
+    evaluate.add_argument("--analogies", metavar="FILE",
+                          help=f"questions-words.txt-format file or {'/'.join(names('analogies'))}")
+    evaluate.add_argument("--similarity", metavar="FILE", nargs="+",
+                          help=f"'word1 word2 score' files or {'/'.join(names('similarity'))}")
+    evaluate.add_argument("--restrict-vocab", type=_positive_int, default=30000, metavar="N",
+                          help="analogies: search only the most frequent words and skip questions "
+                               "outside them (default 30000)")
+    evaluate.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd", help="analogy objective")
+    evaluate.add_argument("--score-column", type=_positive_int, default=None, metavar="N",
+                          help="similarity: 1-based column of the score (default 3)")
+    evaluate.add_argument("--case-sensitive", action="store_true", help="match words exactly (default: ignore case)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluate.add_argument("--report", metavar="REPORT.md", help="also write Markdown tables and a PNG bar chart")
+    _load_options(evaluate)
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    plot = sub.add_parser("plot", help="a labelled 2-D PCA picture of words and their neighbours")
+    plot.add_argument("model", metavar="MODEL")
+    plot.add_argument("words", metavar="WORD", nargs="+")
+    plot.add_argument("--neighbors", type=_non_negative_int, default=0, metavar="N",
+                      help="also draw each word's N nearest words")
+    plot.add_argument("-o", "--output", required=True, metavar="WORDS.png")
+    _load_options(plot)
+    plot.set_defaults(func=cmd_plot)
     return parser
 
 
@@ -154,6 +311,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except TrainingInterrupted as err:
+        print(f"w2v {args.command}: {err} -o {args.output}", file=sys.stderr)
+        return 130
     except W2VError as err:
         print(f"w2v {args.command}: error: {err}", file=sys.stderr)
         return 1

@@ -10,6 +10,10 @@ class W2VError(Exception):
     """Base class of every error w2v raises on purpose."""
 
 
+class BenchmarkError(W2VError):
+    """An evaluation file is missing, unreadable, not UTF-8 or malformed (names the file and line)."""
+
+
 class ConfigError(W2VError, ValueError):
     """A training option has a value that cannot work (names the option and the value)."""
 
@@ -28,6 +32,10 @@ class ModelFileError(W2VError):
 
 class TrainingError(W2VError):
     """Training cannot go on (for example the loss became NaN)."""
+
+
+class TrainingInterrupted(W2VError):
+    """Training stopped on a signal after saving a checkpoint (the message says how to resume)."""
 
 
 class UnknownWordError(W2VError, KeyError):

@@ -48,6 +48,8 @@ from ._constants import CBOW_BATCHED, CBOW_PLAIN, LOSS_RESCALE, MAX_SENTENCE_LEN
 # error_model="numpy": no zero-division checks, which would keep loops from vectorising.
 _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _kernel = njit(nogil=True, cache=True, fastmath=_FASTMATH, error_model="numpy")
+# Small helpers are inlined at Numba's level: a call would also count references to its array arguments.
+_inline = njit(nogil=True, cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
 _exact = njit(nogil=True, cache=True, error_model="numpy")  # IEEE arithmetic in the written order
 
 _XORSHIFT_MUL = np.uint64(0x2545F4914F6CDD1D)
@@ -55,7 +57,7 @@ _U12, _U25, _U27, _U32 = np.uint64(12), np.uint64(25), np.uint64(27), np.uint64(
 _ONE = np.float32(1.0)
 
 
-@_kernel
+@_inline
 def random32(state):
     """Next 32 random bits (as uint64) of the xorshift64* generator whose state is ``state[0]``."""
     x = state[0]
@@ -66,13 +68,13 @@ def random32(state):
     return (x * _XORSHIFT_MUL) >> _U32
 
 
-@_kernel
+@_inline
 def _below(state, n):
     """A random integer in 0 .. n-1 (multiply-shift of 32 random bits)."""
     return np.int64((random32(state) * np.uint64(n)) >> _U32)
 
 
-@_kernel
+@_inline
 def _gradient(f, label, alpha):
     """word2vec.c's ``g = (label - s(f)) * alpha`` (float32) and the probability of the label
     (at least 1e-100: a loss of 230 per label when the vectors have blown up)."""
@@ -82,7 +84,7 @@ def _gradient(f, label, alpha):
     return np.float32((label - s) * alpha), max(p, 1e-100)
 
 
-@_kernel
+@_inline
 def _add_loss(loss, product, p):
     """Fold probability ``p`` into (loss, product); a log is taken only when the product gets small.
 
@@ -94,22 +96,31 @@ def _add_loss(loss, product, p):
     return loss, product
 
 
-@_kernel
-def _dot(a, b):
+# Row helpers take (matrix, row) pairs rather than row views: a view is a reference-counted
+# object, and counting references to one shared matrix from several threads serialises them.
+@_inline
+def _dot(A, i, B, j):
+    """A[i] . B[j]"""
     s = np.float32(0.0)
-    for k in range(a.size):
-        s += a[k] * b[k]
+    for k in range(A.shape[1]):
+        s += A[i, k] * B[j, k]
     return s
 
 
-@_kernel
-def _axpy(a, x, y):
-    """y += a * x."""
-    for k in range(x.size):
-        y[k] += a * x[k]
+@_inline
+def _axpy(a, X, i, Y, j):
+    """Y[j] += a * X[i]"""
+    for k in range(X.shape[1]):
+        Y[j, k] += a * X[i, k]
 
 
-@_kernel
+@_inline
+def _zero(X, i):
+    for k in range(X.shape[1]):
+        X[i, k] = 0.0
+
+
+@_inline
 def _keep_sentence(ids, start, end, keep, state, out):
     """Copy the words of ``ids[start:end]`` that survive subsampling into ``out``; return how many."""
     n = 0
@@ -121,7 +132,7 @@ def _keep_sentence(ids, start, end, keep, state, out):
     return n
 
 
-@_kernel
+@_inline
 def _context(sen, n, pos, window, state, out):
     """Context words of ``sen[pos]`` in a window shrunk by a random 0..window-1 (word2vec.c's
     dynamic window), into ``out``; return how many."""
@@ -134,7 +145,7 @@ def _context(sen, n, pos, window, state, out):
     return count
 
 
-@_kernel
+@_inline
 def _targets(word, negative, table, state, out):
     """``out[0] = word``, then up to ``negative`` noise words from ``table`` (a draw equal to
     ``word`` is skipped, as in word2vec.c); return how many were written."""
@@ -148,81 +159,84 @@ def _targets(word, negative, table, state, out):
     return m
 
 
-@_kernel
-def cbow_step(syn0, syn1neg, ctx, count, out, m, alpha, batched, neu1, neu1e, g):
+@_inline
+def cbow_step(syn0, syn1neg, ctx, count, out, m, alpha, batched, work, g):
     """One CBOW example: the mean h of the ``count`` context rows ``syn0[ctx]`` scores the
     target ``out[0]`` (label 1) and the noise words ``out[1:m]`` (label 0).
 
-    plain (word2vec.c): row by row, ``g = alpha (label - s(h . row))``, ``neu1e += g row``,
+    plain (word2vec.c): row by row, ``g = alpha (label - s(h . row))``, ``e += g row``,
     ``row += g h``; batched: all m scores first, then all updates. Finally every context row
-    gets ``neu1e`` undivided (word2vec.c and gensim's cbow_mean), i.e. ``count`` times the
-    gradient of the mean. Returns the example's loss, -sum(log label probabilities).
+    gets ``e`` undivided (word2vec.c and gensim's cbow_mean), i.e. ``count`` times the gradient
+    of the mean. ``work`` : (2, D) scratch for h and e; ``g`` : (m,) scratch.
+    Returns the example's loss, -sum(log label probabilities).
     """
-    neu1[:] = 0.0
+    H, E = 0, 1
+    _zero(work, H)
     for i in range(count):
-        _axpy(_ONE, syn0[ctx[i]], neu1)
-    neu1 *= np.float32(1.0 / count)
-    neu1e[:] = 0.0
+        _axpy(_ONE, syn0, ctx[i], work, H)
+    inv = np.float32(1.0 / count)
+    for k in range(work.shape[1]):
+        work[H, k] *= inv
+    _zero(work, E)
     loss, product = 0.0, 1.0
     for j in range(m):
-        row = syn1neg[out[j]]
-        g[j], p = _gradient(_dot(neu1, row), 1 if j == 0 else 0, alpha)
+        g[j], p = _gradient(_dot(work, H, syn1neg, out[j]), 1 if j == 0 else 0, alpha)
         loss, product = _add_loss(loss, product, p)
-        _axpy(g[j], row, neu1e)
+        _axpy(g[j], syn1neg, out[j], work, E)
         if not batched:
-            _axpy(g[j], neu1, row)
+            _axpy(g[j], work, H, syn1neg, out[j])
     if batched:
         for j in range(m):
-            _axpy(g[j], neu1, syn1neg[out[j]])
+            _axpy(g[j], work, H, syn1neg, out[j])
     for i in range(count):
-        _axpy(_ONE, neu1e, syn0[ctx[i]])
+        _axpy(_ONE, work, E, syn0, ctx[i])
     return loss - math.log(product)
 
 
-@_kernel
-def skipgram_pair_step(syn0, syn1neg, context, out, m, alpha, neu1e):
+@_inline
+def skipgram_pair_step(syn0, syn1neg, context, out, m, alpha, work):
     """One word2vec.c skip-gram example: ``syn0[context]`` scores ``out[0]`` (label 1) and
-    ``out[1:m]`` (label 0), row by row as in :func:`cbow_step`'s plain mode; returns its loss."""
-    l1 = syn0[context]
-    neu1e[:] = 0.0
+    ``out[1:m]`` (label 0), row by row as in :func:`cbow_step`'s plain mode; returns its loss.
+    ``work`` : (1, D) scratch."""
+    _zero(work, 0)
     loss, product = 0.0, 1.0
     for j in range(m):
-        row = syn1neg[out[j]]
-        g, p = _gradient(_dot(l1, row), 1 if j == 0 else 0, alpha)
+        g, p = _gradient(_dot(syn0, context, syn1neg, out[j]), 1 if j == 0 else 0, alpha)
         loss, product = _add_loss(loss, product, p)
-        _axpy(g, row, neu1e)
-        _axpy(g, l1, row)
-    _axpy(_ONE, neu1e, l1)
+        _axpy(g, syn1neg, out[j], work, 0)
+        _axpy(g, syn0, context, syn1neg, out[j])
+    _axpy(_ONE, work, 0, syn0, context)
     return loss - math.log(product)
 
 
-@_kernel
-def skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha, out_rows, grad, acc):
+@_inline
+def skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha, out_rows, grad, work):
     """HogBatch (Ji et al.): the ``count`` context rows share one set of noise words::
 
         In = syn0[ctx]; Out = syn1neg[out]; G = alpha (labels - s(In Out^T))   # (count, m)
         syn1neg[out] += G^T In;  syn0[ctx] += G Out                          # repeats add up
 
+    ``out_rows`` : (>= m, D), ``grad`` : (>= count, >= m), ``work`` : (1, D) scratch.
     Returns the summed loss of the ``count`` examples.
     """
     loss, product = 0.0, 1.0
     for j in range(m):
-        out_rows[j, :] = syn1neg[out[j]]
+        for k in range(syn1neg.shape[1]):
+            out_rows[j, k] = syn1neg[out[j], k]
     for i in range(count):
-        row = syn0[ctx[i]]
         for j in range(m):
-            grad[i, j], p = _gradient(_dot(row, out_rows[j]), 1 if j == 0 else 0, alpha)
+            grad[i, j], p = _gradient(_dot(syn0, ctx[i], out_rows, j), 1 if j == 0 else 0, alpha)
             loss, product = _add_loss(loss, product, p)
     for j in range(m):  # syn0 is not updated yet, so In is read in place
-        acc[:] = 0.0
+        _zero(work, 0)
         for i in range(count):
-            _axpy(grad[i, j], syn0[ctx[i]], acc)
-        _axpy(_ONE, acc, syn1neg[out[j]])
+            _axpy(grad[i, j], syn0, ctx[i], work, 0)
+        _axpy(_ONE, work, 0, syn1neg, out[j])
     for i in range(count):
-        acc[:] = 0.0
+        _zero(work, 0)
         for j in range(m):
-            _axpy(grad[i, j], out_rows[j], acc)
-        _axpy(_ONE, acc, syn0[ctx[i]])
+            _axpy(grad[i, j], out_rows, j, work, 0)
+        _axpy(_ONE, work, 0, syn0, ctx[i])
     return loss - math.log(product)
 
 
@@ -235,8 +249,7 @@ def train_chunks(ids, offsets, chunk_starts, chunks, alphas, syn0, syn1neg, tabl
     ctx = np.empty(2 * window, dtype=np.int32)
     out = np.empty(negative + 1, dtype=np.int32)
     g = np.empty(negative + 1, dtype=np.float32)
-    neu1 = np.empty(dim, dtype=np.float32)
-    neu1e = np.empty(dim, dtype=np.float32)
+    work = np.empty((2, dim), dtype=np.float32)
     out_rows = np.empty((negative + 1, dim), dtype=np.float32)
     grad = np.empty((2 * window, negative + 1), dtype=np.float32)
     loss, examples, words = 0.0, 0, 0
@@ -252,17 +265,17 @@ def train_chunks(ids, offsets, chunk_starts, chunks, alphas, syn0, syn1neg, tabl
                 if variant == CBOW_PLAIN or variant == CBOW_BATCHED:
                     m = _targets(sen[pos], negative, table, rng_state, out)
                     loss += cbow_step(syn0, syn1neg, ctx, count, out, m, alpha,
-                                      variant == CBOW_BATCHED, neu1, neu1e, g)
+                                      variant == CBOW_BATCHED, work, g)
                     examples += 1
                 elif variant == SKIPGRAM_PLAIN:
                     for i in range(count):
                         m = _targets(sen[pos], negative, table, rng_state, out)
-                        loss += skipgram_pair_step(syn0, syn1neg, ctx[i], out, m, alpha, neu1e)
+                        loss += skipgram_pair_step(syn0, syn1neg, ctx[i], out, m, alpha, work)
                     examples += count
                 else:
                     m = _targets(sen[pos], negative, table, rng_state, out)
                     loss += skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha,
-                                                out_rows, grad, neu1e)
+                                                out_rows, grad, work)
                     examples += count
     stats[0] += loss
     stats[1] += examples

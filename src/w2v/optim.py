@@ -86,6 +86,7 @@ class Adam:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.iter, self.m, self.v = int(state["iter"]), state["m"], state["v"]
+        self._buffers = []
 
 
 class LazyAdam(Adam):

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from typing import Any
+
+import numpy as np
 
 from .config import TrainConfig
 from .corpus import Corpus, read_corpus
 from .engines import Engine
-from .trainer import Trainer
+from .errors import ModelFileError
+from .io import check_writable, load_checkpoint, save_checkpoint
+from .trainer import CheckpointPolicy, Trainer, TrainingLog
 from .vectors import WordVectors
 
 
@@ -39,6 +44,8 @@ def train(
     config: TrainConfig | None = None,
     *,
     progress: bool = False,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: float | None = None,
     **options: Any,
 ) -> WordVectors:
     """Train word vectors.
@@ -50,6 +57,10 @@ def train(
         Options; keyword ``options`` override its fields (``train("ptb", epochs=1)``).
     progress : bool
         Show a progress bar on stderr.
+    checkpoint : path, optional
+        Where to save the run's state: every ``checkpoint_every`` seconds, and before stopping
+        on SIGINT or SIGTERM (which then raises :class:`~w2v.errors.TrainingInterrupted`).
+        :func:`resume` goes on from it.
 
     Returns
     -------
@@ -60,7 +71,81 @@ def train(
     cfg = cfg.resolve(corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
     data = load_training_corpus(corpus, cfg)
     engine = make_engine(data, cfg)
-    log = Trainer(engine, cfg.epochs, interval=cfg.eval_interval, progress=progress).fit()
+    source = None if isinstance(corpus, Corpus) else str(corpus)
+    policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, source, data, engine)
+    trainer = Trainer(engine, cfg.epochs, interval=cfg.eval_interval, progress=progress, checkpoint=policy)
+    return _vectors(engine, data, cfg, trainer.fit())
+
+
+def resume(
+    checkpoint: str | os.PathLike,
+    *,
+    progress: bool = False,
+    checkpoint_every: float | None = None,
+    corpus: str | os.PathLike | Corpus | None = None,
+) -> WordVectors:
+    """Continue a run from a checkpoint written by :func:`train`, saving further checkpoints there.
+
+    The corpus is read again from where the run read it (or ``corpus``) and must be the same.
+    With one worker and a seed the result equals an uninterrupted run bit for bit.
+    """
+    meta, state = load_checkpoint(checkpoint)
+    try:
+        cfg = TrainConfig.from_dict(meta["config"])
+        cfg.validate()
+        source, fingerprint = meta["corpus"]["source"], meta["corpus"]["fingerprint"]
+        log = TrainingLog.from_dict(meta["log"])
+        start = (int(meta["position"]["epoch"]), int(meta["position"]["unit"]))
+    except (KeyError, TypeError, ValueError) as err:
+        raise ModelFileError(f"{checkpoint}: the checkpoint's metadata is malformed ({err})") from None
+    if corpus is None and source is None:
+        raise ModelFileError(f"{checkpoint}: the run trained on an in-memory corpus; pass it to resume()")
+    data = load_training_corpus(corpus if corpus is not None else source, cfg)
+    if corpus_fingerprint(data) != fingerprint:
+        raise ModelFileError(f"{checkpoint}: the corpus {data.name} is not the one this run trained on")
+    engine = make_engine(data, cfg)
+    engine.load_state_dict(state)
+    policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, source, data, engine)
+    trainer = Trainer(engine, cfg.epochs, interval=cfg.eval_interval, progress=progress, checkpoint=policy,
+                      log=log, start=start)
+    return _vectors(engine, data, cfg, trainer.fit())
+
+
+def corpus_fingerprint(corpus: Corpus) -> str:
+    """sha256 of the vocabulary, counts, ids and sentence offsets: the same corpus, exactly."""
+    digest = hashlib.sha256()
+    digest.update("\n".join(corpus.vocab.words).encode("utf-8"))
+    for array in (corpus.vocab.counts, corpus.ids, corpus.offsets):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+def _checkpoint_policy(
+    path: str | os.PathLike | None,
+    every: float | None,
+    cfg: TrainConfig,
+    source: str | None,
+    data: Corpus,
+    engine: Engine,
+) -> CheckpointPolicy | None:
+    if path is None:
+        return None
+    check_writable(path)
+    fingerprint = corpus_fingerprint(data)
+
+    def save(epoch: int, unit: int, log: TrainingLog) -> None:
+        meta = {
+            "config": dataclasses.asdict(cfg),
+            "corpus": {"source": source, "name": data.name, "fingerprint": fingerprint},
+            "position": {"epoch": epoch, "unit": unit},
+            "log": log.to_dict(),
+        }
+        save_checkpoint(path, meta, engine.state_dict())
+
+    return CheckpointPolicy(str(path), save, every)
+
+
+def _vectors(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog) -> WordVectors:
     info = {
         "config": dataclasses.asdict(cfg),
         "corpus": {"name": data.name, "words": len(data), "vocabulary": len(data.vocab)},

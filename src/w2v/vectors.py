@@ -83,14 +83,16 @@ class WordVectors:
         return self._nearest(self.unit_vectors[i], topn, exclude=[i])
 
     def analogy(self, a: str, b: str, c: str, topn: int = 5) -> list[tuple[str, float]]:
-        """Solve a : b = c : ? as the words nearest (cosine) to ``b - a + c``, inputs excluded.
+        """Solve a : b = c : ? as the book does: the words nearest (cosine) to ``b - a + c``.
 
-        The three vectors are unit-normalised first (3CosAdd, as word2vec.c and gensim do):
-        ``analogy("king", "man", "queen")`` ranks "woman" first.
+        The query is built from the vectors as trained (the book's ``analogy``) and ranked by
+        cosine similarity, the three inputs excluded: ``analogy("king", "man", "queen")`` ranks
+        "woman" first. Benchmarks (``w2v evaluate``) use 3CosAdd instead, which normalises
+        a, b and c first, as word2vec.c and gensim do.
         """
         ia, ib, ic = self.index(a), self.index(b), self.index(c)
-        unit = self.unit_vectors
-        return self._nearest(unit[ib] - unit[ia] + unit[ic], topn, exclude=[ia, ib, ic])
+        vectors = self.vectors
+        return self._nearest(vectors[ib] - vectors[ia] + vectors[ic], topn, exclude=[ia, ib, ic])
 
     def similarity(self, word1: str, word2: str) -> float:
         """Cosine similarity of two words."""
@@ -116,3 +118,9 @@ class WordVectors:
         from .io import save_npz
 
         save_npz(self, path)
+
+    def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
+        """Write word2vec's text or binary file atomically (see :func:`w2v.formats.save_word2vec_format`)."""
+        from .formats import save_word2vec_format
+
+        save_word2vec_format(self, path, binary=binary)

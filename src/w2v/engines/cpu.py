@@ -111,3 +111,17 @@ class CpuEngine:
 
     def word_vectors(self) -> np.ndarray:
         return self.syn0.copy()
+
+    def state_dict(self) -> dict[str, Any]:
+        """Both weight matrices and every worker's random state."""
+        return {"syn0": self.syn0.copy(), "syn1neg": self.syn1neg.copy(), "rng_states": np.concatenate(self.rng_states),
+                "epoch": self.epoch}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.syn0[...] = state["syn0"]
+        self.syn1neg[...] = state["syn1neg"]
+        if state["rng_states"].size != len(self.rng_states):
+            raise ConfigError(f"the checkpoint has {state['rng_states'].size} workers' random states, "
+                              f"but {len(self.rng_states)} workers were asked for")
+        self.rng_states = [state["rng_states"][w : w + 1].copy() for w in range(len(self.rng_states))]
+        self.epoch = state["epoch"]

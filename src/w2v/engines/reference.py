@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import make_rng, to_numpy
+from ..backend import make_rng, rng_state, set_rng_state, to_numpy
 from ..config import TrainConfig
 from ..corpus import Corpus, contexts_target
 from ..errors import ConfigError
@@ -77,3 +77,25 @@ class ReferenceEngine:
 
     def word_vectors(self) -> np.ndarray:
         return to_numpy(self.model.word_vecs).astype(np.float32, copy=True)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Weights, optimizer moments, the epoch's batch order and both random generators."""
+        optimizer = self.optimizer.state_dict()
+        return {
+            "params": [to_numpy(p) for p in self.model.params],
+            "optimizer": {k: [to_numpy(a) for a in v] if isinstance(v, list) else v for k, v in optimizer.items()},
+            "order": None if self.order is None else to_numpy(self.order),
+            "shuffle_rng": rng_state(self.rng),
+            "sampler_rng": rng_state(self.model.ns_loss.sampler.rng),
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        xp = self.xp
+        for param, saved in zip(self.model.params, state["params"]):
+            param[...] = xp.asarray(saved)
+        self.optimizer.load_state_dict(
+            {k: [xp.asarray(a) for a in v] if isinstance(v, list) else v for k, v in state["optimizer"].items()}
+        )
+        self.order = None if state["order"] is None else xp.asarray(state["order"])
+        set_rng_state(self.rng, state["shuffle_rng"])
+        set_rng_state(self.model.ns_loss.sampler.rng, state["sampler_rng"])

@@ -2,8 +2,10 @@
 
 MAX_SENTENCE_LENGTH = 10_000  # longer sentences are split into pieces, not truncated
 CHUNK_WORDS = 10_000  # a unit of work: whole sentences adding up to at least this many words
+ROW_ALIGN = 16  # compiled engines pad vector rows to a multiple of this many floats (one AVX-512 register)
 MIN_TABLE_BITS = 20  # the noise table has at least 2**20 entries (4 MiB: stays in cache)
-LOSS_RESCALE = 1e-200  # kernels multiply label probabilities (each >= 1e-100) and take a log below this
+MIN_PROBABILITY = 1e-12  # label probabilities are clamped here: 25 of them still multiply to a normal float64
+MAX_NEGATIVE = 24  # so an example has at most 25 labels
 
 # Kernel variants: (model, kernel) pairs as the integer codes the compiled kernels branch on.
 CBOW_PLAIN, CBOW_BATCHED, SKIPGRAM_PLAIN, SKIPGRAM_BATCHED = 0, 1, 2, 3

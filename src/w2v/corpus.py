@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
 from .errors import CorpusError
-from .tokenizer import NEWLINE, Interner, remap
+from .tokenizer import Interner, remap, scan
 from .vocab import Vocab
 
 CHUNK_BYTES = 1 << 18  # read 256 KiB of whole lines at a time (bounds the tokenizer's spare room)
@@ -62,15 +62,30 @@ def read_corpus(
     a missing, unreadable, non-UTF-8 or empty file, or when no word reaches ``min_count``.
     """
     path = Path(path)
-    return corpus_from_chunks(_text_chunks(path), str(path), min_count=min_count, max_vocab_size=max_vocab_size)
+    return corpus_from_chunks(lambda: _text_chunks(path), str(path), min_count=min_count,
+                              max_vocab_size=max_vocab_size)
 
 
 def corpus_from_chunks(
-    chunks: Iterable[bytes], name: str, *, min_count: int = 1, max_vocab_size: int | None = None
+    chunks: Callable[[], Iterable[bytes]], name: str, *, min_count: int = 1, max_vocab_size: int | None = None
 ) -> Corpus:
-    """Build a corpus from UTF-8 text given as pieces that each end at a line break."""
+    """Build a corpus from UTF-8 text that ``chunks()`` yields in pieces ending at line breaks.
+
+    ``chunks`` is called twice: to size one id buffer exactly, then to fill it. The buffer is
+    then mapped to vocabulary ids in place, so reading needs one int32 per token, once.
+    """
+    size = breaks = lines = 0
+    for chunk in chunks():
+        data = np.frombuffer(chunk, dtype=np.uint8)  # a view, for bytes and arrays alike
+        n, b, bad = scan(data)
+        if bad >= 0:
+            _refuse(data, bad, name, lines)
+        size, breaks, lines = size + n, breaks + b, lines + b
+    raw = np.empty(size, dtype=np.int32)
     interner = Interner()
-    raw = [interner.encode(chunk) for chunk in chunks]
+    filled = 0
+    for chunk in chunks():
+        filled += interner.encode(chunk, raw[filled:]).size
     counts, words = interner.word_counts, interner.words
     del interner
     if counts.sum() == 0:
@@ -79,17 +94,9 @@ def corpus_from_chunks(
         vocab, new_id = Vocab.build(words, counts, min_count=min_count, max_vocab_size=max_vocab_size)
     except CorpusError as err:
         raise CorpusError(f"{name}: {err}") from None
-    total = sum(piece.size for piece in raw)
-    lines = sum(int(np.count_nonzero(piece == NEWLINE)) + 1 for piece in raw)
-    ids = np.empty(total, dtype=np.int32)
-    lengths = np.empty(lines, dtype=np.int64)
-    n_ids = n_lines = 0
-    while raw:  # free each piece once mapped: peak memory is about two int32 copies of the corpus
-        piece = raw.pop(0)
-        added_ids, added_lines = remap(piece, new_id, ids[n_ids:], lengths[n_lines:])
-        n_ids += added_ids
-        n_lines += added_lines
-    return Corpus(ids[:n_ids], sentence_offsets(lengths[:n_lines]), vocab, name)
+    lengths = np.empty(breaks + 1, dtype=np.int64)
+    n_ids, n_lines = remap(raw[:filled], new_id, raw, lengths)
+    return Corpus(raw[:n_ids], sentence_offsets(lengths[:n_lines]), vocab, name)
 
 
 def sentence_offsets(lengths: np.ndarray, max_sentence_length: int | None = None) -> np.ndarray:
@@ -118,8 +125,11 @@ def sentence_offsets(lengths: np.ndarray, max_sentence_length: int | None = None
     return np.append(piece_starts, total).astype(np.int64)
 
 
-def _text_chunks(path: Path) -> Iterator[bytes]:
-    """Yield the file in pieces of whole lines, checked to be UTF-8 without NUL bytes."""
+def _text_chunks(path: Path) -> Iterator[np.ndarray]:
+    """Yield the file as uint8 arrays of whole lines (the last may lack its line break).
+
+    One buffer is reused for the whole file: a yielded array is valid until the next one.
+    """
     if not path.exists():
         raise CorpusError(f"{path}: no such file")
     if path.is_dir():
@@ -129,42 +139,38 @@ def _text_chunks(path: Path) -> Iterator[bytes]:
     except OSError as err:
         raise CorpusError(f"{path}: cannot open ({err.strerror})") from None
     with handle:
-        lines_before = 0
-        rest = b""
+        buffer = np.empty(CHUNK_BYTES, dtype=np.uint8)
+        kept = 0  # bytes of an unfinished line carried over to the start of the buffer
         first = True
         while True:
-            block = handle.read(CHUNK_BYTES)
-            data = rest + block
-            if first and data.startswith(b"\xef\xbb\xbf"):
-                data = data[3:]
+            if kept == buffer.size:  # a line longer than the buffer: grow it
+                buffer = np.concatenate([buffer, np.empty(buffer.size, dtype=np.uint8)])
+            read = handle.readinto(memoryview(buffer)[kept:])
+            end = kept + read
+            start = 3 if first and bytes(buffer[:3]) == b"\xef\xbb\xbf" else 0
             first = False
-            if not block:
-                if data:
-                    yield _checked(data, path, lines_before)
+            if read == 0:
+                if end > start:
+                    yield buffer[start:end]
                 return
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                rest = data
+            newlines = np.flatnonzero(buffer[start:end] == 10)
+            if newlines.size == 0:
+                kept = end
                 continue
-            yield _checked(data[:cut], path, lines_before)
-            lines_before += data.count(b"\n", 0, cut)
-            rest = data[cut:]
+            cut = start + int(newlines[-1]) + 1
+            yield buffer[start:cut]
+            kept = end - cut
+            buffer[:kept] = buffer[cut:end]
 
 
-def _checked(data: bytes, path: Path, lines_before: int) -> bytes:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = lines_before + data.count(b"\n", 0, err.start) + 1
-        raise CorpusError(
-            f"{path}: not valid UTF-8 (line {line}, byte {err.object[err.start]:#04x}); "
-            "convert it first, e.g. with iconv -f latin1 -t utf-8"
-        ) from None
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = lines_before + data.count(b"\n", 0, nul) + 1
-        raise CorpusError(f"{path}: holds a NUL byte (line {line}); is it a binary file?")
-    return data
+def _refuse(data: np.ndarray, bad: int, name: str, lines_before: int) -> None:
+    line = lines_before + int(np.count_nonzero(data[:bad] == 10)) + 1
+    if data[bad] == 0:
+        raise CorpusError(f"{name}: holds a NUL byte (line {line}); is it a binary file?")
+    raise CorpusError(
+        f"{name}: not valid UTF-8 (line {line}, byte {int(data[bad]):#04x}); "
+        "convert it first, e.g. with iconv -f latin1 -t utf-8"
+    )
 
 
 def contexts_target(corpus: Corpus, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -200,5 +206,5 @@ def corpus_from_sentences(
     The tokens are joined with spaces and read like a text file, so a token holding
     whitespace is split there.
     """
-    text = "".join(" ".join(sentence) + "\n" for sentence in sentences)
-    return corpus_from_chunks([text.encode("utf-8")], name, min_count=min_count)
+    text = "".join(" ".join(sentence) + "\n" for sentence in sentences).encode("utf-8")
+    return corpus_from_chunks(lambda: [text], name, min_count=min_count)

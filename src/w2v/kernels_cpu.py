@@ -42,7 +42,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ._constants import CBOW_BATCHED, CBOW_PLAIN, LOSS_RESCALE, MAX_SENTENCE_LENGTH, SKIPGRAM_PLAIN
+from ._constants import CBOW_BATCHED, CBOW_PLAIN, MAX_SENTENCE_LENGTH, MIN_PROBABILITY, SKIPGRAM_PLAIN
 
 # No 'nnan'/'ninf': the sigmoid relies on IEEE semantics of exp(-|f|) at the extremes.
 # error_model="numpy": no zero-division checks, which would keep loops from vectorising.
@@ -76,24 +76,17 @@ def _below(state, n):
 
 @_inline
 def _gradient(f, label, alpha):
-    """word2vec.c's ``g = (label - s(f)) * alpha`` (float32) and the probability of the label
-    (at least 1e-100: a loss of 230 per label when the vectors have blown up)."""
-    e = math.exp(-abs(f))
-    s = 1.0 / (1.0 + e) if f >= 0 else e / (1.0 + e)
-    p = s if label == 1 else 1.0 - s
-    return np.float32((label - s) * alpha), max(p, 1e-100)
+    """word2vec.c's ``g = (label - s(f)) * alpha`` (float32) and the probability of the label.
 
-
-@_inline
-def _add_loss(loss, product, p):
-    """Fold probability ``p`` into (loss, product); a log is taken only when the product gets small.
-
-    The loss is ``loss - log(product)``: multiplying probabilities costs far less than a log per score.
+    The probability is at least ``MIN_PROBABILITY`` (a loss of 27.6 per label, reached only by
+    vectors that have blown up), so the product of one example's K+1 probabilities stays a
+    normal float64 and costs one log per example instead of one per score.
     """
-    product *= p
-    if product < LOSS_RESCALE:
-        return loss - math.log(product), 1.0
-    return loss, product
+    e = np.float64(math.exp(-abs(f)))
+    big, small = 1.0 / (1.0 + e), e / (1.0 + e)  # s(|f|) and s(-|f|), no cancellation
+    s = big if f >= 0 else small
+    p = s if label == 1 else (small if f >= 0 else big)
+    return np.float32((label - s) * alpha), max(p, MIN_PROBABILITY)
 
 
 # Row helpers take (matrix, row) pairs rather than row views: a view is a reference-counted
@@ -168,7 +161,7 @@ def cbow_step(syn0, syn1neg, ctx, count, out, m, alpha, batched, work, g):
     ``row += g h``; batched: all m scores first, then all updates. Finally every context row
     gets ``e`` undivided (word2vec.c and gensim's cbow_mean), i.e. ``count`` times the gradient
     of the mean. ``work`` : (2, D) scratch for h and e; ``g`` : (m,) scratch.
-    Returns the example's loss, -sum(log label probabilities).
+    Returns the example's loss, -log(product of its label probabilities).
     """
     H, E = 0, 1
     _zero(work, H)
@@ -178,19 +171,25 @@ def cbow_step(syn0, syn1neg, ctx, count, out, m, alpha, batched, work, g):
     for k in range(work.shape[1]):
         work[H, k] *= inv
     _zero(work, E)
-    loss, product = 0.0, 1.0
-    for j in range(m):
-        g[j], p = _gradient(_dot(work, H, syn1neg, out[j]), 1 if j == 0 else 0, alpha)
-        loss, product = _add_loss(loss, product, p)
-        _axpy(g[j], syn1neg, out[j], work, E)
-        if not batched:
-            _axpy(g[j], work, H, syn1neg, out[j])
-    if batched:
+    product = 1.0
+    if batched:  # every score from the rows as they were, then every update
         for j in range(m):
+            g[j] = _dot(work, H, syn1neg, out[j])
+        for j in range(m):
+            g[j], p = _gradient(g[j], 1 if j == 0 else 0, alpha)
+            product *= p
+            _axpy(g[j], syn1neg, out[j], work, E)
+        for j in range(m):
+            _axpy(g[j], work, H, syn1neg, out[j])
+    else:
+        for j in range(m):
+            g[j], p = _gradient(_dot(work, H, syn1neg, out[j]), 1 if j == 0 else 0, alpha)
+            product *= p
+            _axpy(g[j], syn1neg, out[j], work, E)
             _axpy(g[j], work, H, syn1neg, out[j])
     for i in range(count):
         _axpy(_ONE, work, E, syn0, ctx[i])
-    return loss - math.log(product)
+    return -math.log(product)
 
 
 @_inline
@@ -199,14 +198,14 @@ def skipgram_pair_step(syn0, syn1neg, context, out, m, alpha, work):
     ``out[1:m]`` (label 0), row by row as in :func:`cbow_step`'s plain mode; returns its loss.
     ``work`` : (1, D) scratch."""
     _zero(work, 0)
-    loss, product = 0.0, 1.0
+    product = 1.0
     for j in range(m):
         g, p = _gradient(_dot(syn0, context, syn1neg, out[j]), 1 if j == 0 else 0, alpha)
-        loss, product = _add_loss(loss, product, p)
+        product *= p
         _axpy(g, syn1neg, out[j], work, 0)
         _axpy(g, syn0, context, syn1neg, out[j])
     _axpy(_ONE, work, 0, syn0, context)
-    return loss - math.log(product)
+    return -math.log(product)
 
 
 @_inline
@@ -219,14 +218,19 @@ def skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha, out_rows, grad
     ``out_rows`` : (>= m, D), ``grad`` : (>= count, >= m), ``work`` : (1, D) scratch.
     Returns the summed loss of the ``count`` examples.
     """
-    loss, product = 0.0, 1.0
     for j in range(m):
         for k in range(syn1neg.shape[1]):
             out_rows[j, k] = syn1neg[out[j], k]
-    for i in range(count):
+    for i in range(count):  # all scores first: independent dot products overlap well
         for j in range(m):
-            grad[i, j], p = _gradient(_dot(syn0, ctx[i], out_rows, j), 1 if j == 0 else 0, alpha)
-            loss, product = _add_loss(loss, product, p)
+            grad[i, j] = _dot(syn0, ctx[i], out_rows, j)
+    loss = 0.0
+    for i in range(count):
+        product = 1.0
+        for j in range(m):
+            grad[i, j], p = _gradient(grad[i, j], 1 if j == 0 else 0, alpha)
+            product *= p
+        loss -= math.log(product)
     for j in range(m):  # syn0 is not updated yet, so In is read in place
         _zero(work, 0)
         for i in range(count):
@@ -237,7 +241,7 @@ def skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha, out_rows, grad
         for j in range(m):
             _axpy(grad[i, j], out_rows, j, work, 0)
         _axpy(_ONE, work, 0, syn0, ctx[i])
-    return loss - math.log(product)
+    return loss
 
 
 @_kernel

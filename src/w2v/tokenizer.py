@@ -61,6 +61,90 @@ def _same_bytes(buf, start, length, arena, arena_start):
     return True
 
 
+_SPACE, _LINE_BREAK, _TOKEN = 0, 1, 2
+
+
+@_inline
+def _next_item(buf, i):
+    """What starts at ``buf[i]``: (kind, index after it, FNV-1a hash of a token's bytes)."""
+    b = buf[i]
+    if b == 10:
+        return _LINE_BREAK, i + 1, _FNV_OFFSET
+    if _ascii_space(b):
+        return _SPACE, i + 1, _FNV_OFFSET
+    if b >= 0x80:
+        space = _space_length(buf, i)
+        if space:
+            return _SPACE, i + space, _FNV_OFFSET
+    h = _FNV_OFFSET
+    end = buf.size
+    while i < end:  # ASCII bytes take the fast path
+        b = buf[i]
+        if b < 0x80:
+            if b == 10 or _ascii_space(b):
+                break
+        elif _space_length(buf, i):
+            break
+        h = (h ^ np.uint64(b)) * _FNV_PRIME
+        i += 1
+    return _TOKEN, i, h
+
+
+@_inline
+def first_bad_byte(buf):
+    """Index of the first byte of ``buf`` that breaks UTF-8 (or is NUL), or -1 if there is none.
+
+    Overlong forms, surrogates and code points above U+10FFFF count as broken, as in Python's
+    decoder; a character cut by the end of ``buf`` does too.
+    """
+    i, n = 0, buf.size
+    while i < n:
+        b = buf[i]
+        if b < 0x80:
+            if b == 0:
+                return i
+            i += 1
+            continue
+        if 0xC2 <= b <= 0xDF:
+            need, lo, hi = 1, 0x80, 0xBF
+        elif 0xE0 <= b <= 0xEF:
+            need = 2
+            lo = 0xA0 if b == 0xE0 else 0x80
+            hi = 0x9F if b == 0xED else 0xBF
+        elif 0xF0 <= b <= 0xF4:
+            need = 3
+            lo = 0x90 if b == 0xF0 else 0x80
+            hi = 0x8F if b == 0xF4 else 0xBF
+        else:
+            return i
+        if i + need >= n:
+            return i
+        if not lo <= buf[i + 1] <= hi:
+            return i
+        for k in range(2, need + 1):
+            if not 0x80 <= buf[i + k] <= 0xBF:
+                return i
+        i += need + 1
+    return -1
+
+
+@_jit
+def scan(buf):
+    """(tokens + line breaks, line breaks, index of the first byte breaking UTF-8 or NUL, else -1):
+    the size of ``buf``'s id stream, and whether it can be read at all."""
+    bad = first_bad_byte(buf)
+    if bad >= 0:
+        return 0, 0, bad
+    n = breaks = 0
+    i = 0
+    while i < buf.size:
+        kind, i, _ = _next_item(buf, i)
+        if kind != _SPACE:
+            n += 1
+            breaks += kind == _LINE_BREAK
+    return n, breaks, -1
+
+
 @_jit
 def encode_bytes(buf, out, slots, hashes, word_starts, word_lengths, arena, counts, sizes):
     """Split ``buf`` into tokens and write their ids to ``out``, ``NEWLINE`` at every b"\\n".
@@ -72,33 +156,15 @@ def encode_bytes(buf, out, slots, hashes, word_starts, word_lengths, arena, coun
     mask = slots.size - 1
     n = 0
     i = 0
-    end = buf.size
-    while i < end:
-        b = buf[i]
-        if b == 10:
+    while i < buf.size:
+        start = i
+        kind, i, h = _next_item(buf, i)
+        if kind == _SPACE:
+            continue
+        if kind == _LINE_BREAK:
             out[n] = NEWLINE
             n += 1
-            i += 1
             continue
-        if _ascii_space(b):
-            i += 1
-            continue
-        if b >= 0x80:
-            space = _space_length(buf, i)
-            if space:
-                i += space
-                continue
-        start = i
-        h = _FNV_OFFSET
-        while i < end:  # one token; ASCII bytes take the fast path
-            b = buf[i]
-            if b < 0x80:
-                if b == 10 or _ascii_space(b):
-                    break
-            elif _space_length(buf, i):
-                break
-            h = (h ^ np.uint64(b)) * _FNV_PRIME
-            i += 1
         length = i - start
         slot = _first_slot(h, mask)
         while True:
@@ -142,7 +208,8 @@ def remap(raw, new_id, ids, lengths):
 
     raw : (n,) int32 provisional ids with ``NEWLINE`` between lines
     new_id : (W,) int32 vocabulary id of each provisional id, -1 for words left out
-    ids : (>= n,) int32 output; lengths : (>= lines,) int64 output, tokens kept per non-empty line
+    ids : (>= n,) int32 output, which may be ``raw`` itself (ids are never written ahead of
+        the token being read); lengths : (>= lines,) int64 output, tokens kept per non-empty line
     """
     n_ids, n_lines, current = 0, 0, 0
     for token in raw:
@@ -195,14 +262,16 @@ class Interner:
             grown[: self.arena.size] = self.arena
             self.arena = grown
 
-    def encode(self, chunk: bytes) -> np.ndarray:
-        """(n,) int32 ids of the tokens (and line breaks) of ``chunk``."""
+    def encode(self, chunk: bytes, out: np.ndarray | None = None) -> np.ndarray:
+        """The int32 ids of the tokens (and line breaks) of ``chunk``, written to ``out`` if given
+        (it must have room for them: see :func:`count_ids`)."""
         buf = np.frombuffer(chunk, dtype=np.uint8)
         self._reserve(buf.size // 2 + 1, buf.size)  # new words need a byte and a separator each
-        out = np.empty(buf.size, dtype=np.int32)  # line breaks take one byte each
+        if out is None:
+            out = np.empty(buf.size, dtype=np.int32)  # line breaks take one byte each
         n = encode_bytes(buf, out, self.slots, self.hashes, self.word_starts, self.word_lengths,
                          self.arena, self.counts, self.sizes)
-        return out[:n].copy()
+        return out[:n]
 
     @property
     def words(self) -> list[str]:

@@ -58,7 +58,7 @@ def load(split: Split = "train") -> Corpus:
 def _train() -> tuple[Vocab, np.ndarray]:
     interner = Interner()
     raw = interner.encode(" ".join(_book_tokens("train")).encode("utf-8"))  # no line breaks left
-    ids = raw - 1  # the interner keeps id 0 for line breaks; words start at 1
+    ids = raw - 1  # the interner keeps id 0 for line breaks; words start at 1 (a new array)
     ids.setflags(write=False)
     return Vocab(interner.words[1:], interner.word_counts[1:]), ids
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._constants import CHUNK_WORDS, MAX_SENTENCE_LENGTH, VARIANTS
+from .._constants import CHUNK_WORDS, MAX_NEGATIVE, MAX_SENTENCE_LENGTH, ROW_ALIGN, VARIANTS
 from ..config import TrainConfig
 from ..corpus import Corpus, sentence_offsets
 from ..errors import ConfigError
@@ -43,10 +43,21 @@ def chunk_starts(offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndar
 
 
 def init_weights(vocab_size: int, dim: int, seed: Any) -> tuple[np.ndarray, np.ndarray]:
-    """word2vec.c's start: input vectors uniform in [-0.5/D, 0.5/D), output vectors zero."""
+    """word2vec.c's start: input vectors uniform in [-0.5/D, 0.5/D), output vectors zero.
+
+    Rows are padded with zero columns to a multiple of ``ROW_ALIGN`` floats, so the kernels'
+    loops run on whole SIMD vectors; the padding stays zero (every update is a multiple of
+    other rows' padding).
+
+    Returns
+    -------
+    syn0, syn1neg : (V, D') float32, D' >= D
+    """
     rng = np.random.default_rng(seed)
-    syn0 = ((rng.random((vocab_size, dim), dtype=np.float32) - 0.5) / dim).astype(np.float32)
-    return syn0, np.zeros((vocab_size, dim), dtype=np.float32)
+    width = -(-dim // ROW_ALIGN) * ROW_ALIGN
+    syn0 = np.zeros((vocab_size, width), dtype=np.float32)
+    syn0[:, :dim] = (rng.random((vocab_size, dim), dtype=np.float32) - 0.5) / dim
+    return syn0, np.zeros((vocab_size, width), dtype=np.float32)
 
 
 class CpuEngine:
@@ -56,6 +67,8 @@ class CpuEngine:
 
     def __init__(self, corpus: Corpus, cfg: TrainConfig):
         vocab = corpus.vocab
+        if cfg.negative > MAX_NEGATIVE:
+            raise ConfigError(f"the fast engine takes at most {MAX_NEGATIVE} negatives, not negative={cfg.negative}")
         if cfg.negative >= len(vocab):
             raise ConfigError(
                 f"negative={cfg.negative} needs at least {cfg.negative + 1} words, but the vocabulary "
@@ -110,7 +123,7 @@ class CpuEngine:
                      self.stats[worker])
 
     def word_vectors(self) -> np.ndarray:
-        return self.syn0.copy()
+        return np.ascontiguousarray(self.syn0[:, : self.cfg.vector_size])
 
     def state_dict(self) -> dict[str, Any]:
         """Both weight matrices and every worker's random state."""

@@ -1,0 +1,41 @@
+"""Train gensim's Word2Vec from a text file (corpus_file mode) and save word2vec binary vectors.
+
+A helper of ``throughput.py``, run as its own process so that its time and memory are
+measured whole. Prints one JSON line: vocabulary and training seconds.
+
+gensim's corpus_file mode decays the learning rate per worker against the whole corpus: with
+W workers alpha only falls to about 1 - 1/W of the way by the end of an epoch.
+"""
+
+import argparse
+import json
+import time
+
+from gensim.models import Word2Vec
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus")
+    parser.add_argument("output")
+    parser.add_argument("--model", choices=["cbow", "skipgram"], default="cbow")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--min-count", type=int, default=5)
+    parser.add_argument("--alpha", type=float, required=True)
+    args = parser.parse_args()
+    model = Word2Vec(vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=args.min_count,
+                     workers=args.workers, sg=int(args.model == "skipgram"), alpha=args.alpha,
+                     min_alpha=args.alpha * 1e-4, seed=1)
+    start = time.perf_counter()
+    model.build_vocab(corpus_file=args.corpus)
+    vocab_s = time.perf_counter() - start
+    start = time.perf_counter()
+    model.train(corpus_file=args.corpus, total_words=model.corpus_total_words, epochs=args.epochs)
+    train_s = time.perf_counter() - start
+    model.wv.save_word2vec_format(args.output, binary=True)
+    print(json.dumps({"vocab_seconds": vocab_s, "train_seconds": train_s}))
+
+
+if __name__ == "__main__":
+    main()

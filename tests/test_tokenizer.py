@@ -1,0 +1,56 @@
+"""The compiled tokenizer agrees with Python: str.split() tokens, UTF-8 validity, first appearance ids."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from w2v.tokenizer import NEWLINE, Interner, scan
+
+SPACES = " \t\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2005\u200a\u2028\u2029\u202f\u205f\u3000"
+text = st.text(alphabet=st.sampled_from(list("ab\u00e9\u6771\U0001f600\n") + list(SPACES)), max_size=80)
+
+
+def tokens_of(data: bytes) -> list[list[str]]:
+    interner = Interner()
+    ids = interner.encode(data)
+    words = interner.words
+    lines, line = [], []
+    for i in ids:
+        if i == NEWLINE:
+            lines.append(line)
+            line = []
+        else:
+            line.append(words[i])
+    return lines + [line]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text)
+def test_tokens_are_what_str_split_gives_line_by_line(sample):
+    data = sample.encode("utf-8")
+    assert tokens_of(data) == [line.split() for line in sample.split("\n")]
+    n, breaks, bad = scan(np.frombuffer(data, dtype=np.uint8))
+    assert bad == -1 and breaks == sample.count("\n")
+    assert n == breaks + len(sample.split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=40))
+def test_invalid_utf8_and_nul_are_found_where_python_finds_them(data):
+    _, _, bad = scan(np.frombuffer(data, dtype=np.uint8))
+    try:
+        data.decode("utf-8")
+        expected = data.find(b"\x00")
+    except UnicodeDecodeError as err:
+        nul = data.find(b"\x00", 0, err.start)
+        expected = nul if nul >= 0 else err.start
+    assert bad == expected
+
+
+def test_ids_follow_first_appearance_and_counts_add_up():
+    interner = Interner(capacity=2)  # forces the table to grow and rehash
+    words = [f"w{i % 37}" for i in range(500)]
+    ids = interner.encode((" ".join(words) + "\n").encode())
+    assert interner.words[1:] == [f"w{i}" for i in range(37)]
+    assert ids[-1] == NEWLINE and list(ids[:3]) == [1, 2, 3]
+    np.testing.assert_array_equal(interner.word_counts[1:], np.bincount([i % 37 for i in range(500)]))

@@ -8,6 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# Without an NVIDIA GPU the CUDA kernels run in Numba's simulator (set before Numba loads).
+HAS_NVIDIA_GPU = os.path.exists("/proc/driver/nvidia/version")
+if not HAS_NVIDIA_GPU:
+    os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+
 
 def ptb_dir() -> Path | None:
     data = os.environ.get("W2V_DATA_DIR")

@@ -15,3 +15,9 @@ VARIANTS = {
     ("skipgram", "plain"): SKIPGRAM_PLAIN,
     ("skipgram", "batched"): SKIPGRAM_BATCHED,
 }
+
+# The CUDA engine: one 32-thread block (a warp) trains the centre words of a piece of a sentence.
+WARP = 32
+PIECE_TOKENS = 64  # centre positions per piece; a launch spreads its pieces over the grid
+MAX_WINDOW = 16  # fixed-size per-thread arrays bound the context (2 * window) ...
+MAX_VECTOR_SIZE = 1024  # ... and the vector size (32 values per thread)

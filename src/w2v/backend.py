@@ -11,6 +11,44 @@ from typing import Any
 import numpy as np
 
 
+def gpu_problem(engine: str, *, simulated: bool = False) -> str | None:
+    """Why ``engine`` cannot run on a GPU here, or None if it can.
+
+    The reference engine needs CuPy, the fast engine Numba's CUDA target; both need a device.
+    Numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1) counts as a device only if ``simulated``.
+    """
+    if engine == "reference":
+        try:
+            import cupy
+        except ImportError:
+            return "the reference engine on a GPU needs CuPy: pip install 'w2v[gpu]'"
+        try:
+            if cupy.cuda.runtime.getDeviceCount() > 0:
+                return None
+        except Exception as err:  # no driver, no device: CuPy raises its own runtime errors
+            return f"CuPy finds no usable GPU ({err})"
+        return "CuPy finds no GPU"
+    from numba import config
+
+    if config.ENABLE_CUDASIM and not simulated:
+        return "Numba's CUDA simulator is on (NUMBA_ENABLE_CUDASIM): no real GPU"
+    from .engines.cuda import cuda_problem
+
+    return cuda_problem()
+
+
+def cupy_module() -> ModuleType:
+    """CuPy, or a ConfigError saying in one line why it cannot be used."""
+    from .errors import ConfigError
+
+    problem = gpu_problem("reference")
+    if problem:
+        raise ConfigError(f"--device cuda: {problem}")
+    import cupy
+
+    return cupy
+
+
 def get_xp(array: Any) -> ModuleType:
     """The array module (numpy or cupy) that owns ``array``."""
     module = type(array).__module__
@@ -28,28 +66,24 @@ def to_numpy(array: Any) -> np.ndarray:
     return np.asarray(array)
 
 
-def make_rng(xp: ModuleType, seed: int | np.random.SeedSequence) -> Any:
-    """A random generator living next to ``xp``'s arrays (``default_rng`` of numpy or cupy)."""
-    if xp is np:
-        return np.random.default_rng(seed)
-    if isinstance(seed, np.random.SeedSequence):
-        seed = int(seed.generate_state(1, dtype=np.uint32)[0])
-    return xp.random.default_rng(seed)
+def make_rng(seed: int | np.random.SeedSequence) -> np.random.Generator:
+    """The random generator of the layers and the reference engine: NumPy's, on every device.
+
+    Random numbers are drawn on the host and moved to the device (a few thousand per batch),
+    so CPU and GPU runs with one seed draw the same negatives and batches, and the state
+    can be saved in a checkpoint.
+    """
+    return np.random.default_rng(seed)
 
 
-def rng_state(rng: Any) -> Any:
-    """A JSON-serialisable snapshot of a generator's state (NumPy: its bit generator's dict)."""
-    if isinstance(rng, np.random.Generator):
-        return rng.bit_generator.state
-    return {"cupy_state": to_numpy(rng.bit_generator.state()).tolist()}
+def rng_state(rng: np.random.Generator) -> dict[str, Any]:
+    """A JSON-serialisable snapshot of a generator's state."""
+    return rng.bit_generator.state
 
 
-def set_rng_state(rng: Any, state: Any) -> None:
+def set_rng_state(rng: np.random.Generator, state: dict[str, Any]) -> None:
     """Restore a snapshot taken by :func:`rng_state`."""
-    if isinstance(rng, np.random.Generator):
-        rng.bit_generator.state = state
-    else:
-        rng.bit_generator.set_state(state["cupy_state"])
+    rng.bit_generator.state = state
 
 
 def coalesce_rows(xp: ModuleType, rows: Any, values: Any) -> tuple[Any, Any]:

@@ -38,6 +38,8 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=["fast", "reference"], default=defaults.engine,
                         help="fast (default): word2vec.c's algorithm in compiled multi-threaded kernels; "
                              "reference: the book's layers with mini-batch Adam")
+    parser.add_argument("--device", choices=["cpu", "cuda", "auto"], default=defaults.device,
+                        help="cuda: train on the GPU (needs the gpu extra); auto: the GPU when one is usable")
     parser.add_argument("--vector-size", type=int, default=defaults.vector_size, help="dimensions (the book's hidden size)")
     parser.add_argument("--window", type=int, default=defaults.window, help="context words on each side")
     parser.add_argument("--negative", type=int, default=defaults.negative, help="negative samples per target")

@@ -18,6 +18,7 @@ Model = Literal["cbow", "skipgram"]
 Engine = Literal["fast", "reference"]
 Optimizer = Literal["adam", "lazy-adam", "sgd"]
 Kernel = Literal["batched", "plain"]
+Device = Literal["cpu", "cuda", "auto"]
 
 
 @dataclass
@@ -25,7 +26,7 @@ class TrainConfig:
     """Every option of a training run.
 
     Shared by all engines
-        model, engine, vector_size, window, negative, epochs, min_count, max_vocab_size, seed,
+        model, engine, device, vector_size, window, negative, epochs, min_count, max_vocab_size, seed,
         power, eval_interval.
     Fast engine (word2vec.c's algorithm: SGD with linear decay, subsampling, dynamic window)
         alpha, min_alpha, sample, workers, kernel.
@@ -35,6 +36,7 @@ class TrainConfig:
 
     model: Model = "cbow"
     engine: Engine = "fast"
+    device: Device = "cpu"  # auto: cuda when a GPU is usable
     vector_size: int = 100
     window: int = 5
     negative: int = 5
@@ -71,6 +73,10 @@ class TrainConfig:
             filled.min_alpha = filled.alpha * 1e-4
         if filled.workers is None:
             filled.workers = available_cores()
+        if filled.device == "auto":
+            from .backend import gpu_problem
+
+            filled.device = "cuda" if gpu_problem(filled.engine) is None else "cpu"
         if filled.min_count is None:
             filled.min_count = 1 if corpus_is_ptb else 5
         if filled.seed is None:
@@ -79,7 +85,8 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` naming the first option whose value cannot work."""
-        for name, choices in (("model", Model), ("engine", Engine), ("optimizer", Optimizer), ("kernel", Kernel)):
+        for name, choices in (("model", Model), ("engine", Engine), ("optimizer", Optimizer), ("kernel", Kernel),
+                              ("device", Device)):
             value = getattr(self, name)
             if value not in get_args(choices):
                 raise ConfigError(f"{name} must be one of {', '.join(get_args(choices))}, not {value!r}")

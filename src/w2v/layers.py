@@ -150,7 +150,7 @@ class UnigramSampler:
     counts : (V,) int
     sample_size : int
         K, negatives per target.
-    rng : generator of the weights' array module, or an int seed
+    rng : numpy Generator or int seed (draws happen on the host, then move to the device)
     """
 
     MAX_REJECTION_ROUNDS = 32
@@ -179,10 +179,10 @@ class UnigramSampler:
         self.probabilities = xp.asarray(weights / weights.sum())
         cdf = np.cumsum(weights)
         self._cdf = xp.asarray(cdf / cdf[-1])
-        self.rng = make_rng(xp, rng) if isinstance(rng, (int, np.integer)) else rng
+        self.rng = make_rng(rng) if isinstance(rng, (int, np.integer)) else rng
 
     def _draw(self, shape: Any) -> Any:
-        return self.xp.searchsorted(self._cdf, self.rng.random(shape), side="right")
+        return self.xp.searchsorted(self._cdf, self.xp.asarray(self.rng.random(shape)), side="right")
 
     def sample(self, target: Any) -> Any:
         """target : int array of shape S -> negatives of shape S + (K,), same dtype."""
@@ -208,7 +208,7 @@ class UnigramSampler:
         xp = self.xp
         with np.errstate(divide="ignore"):
             keys = xp.log(xp.broadcast_to(self.probabilities, (target.size, self._cdf.size)))
-        keys = keys - xp.log(-xp.log(self.rng.random(keys.shape)))
+        keys = keys - xp.log(-xp.log(xp.asarray(self.rng.random(keys.shape))))
         keys[xp.arange(target.size), target] = -xp.inf
         return xp.argsort(-keys, axis=1)[:, : self.sample_size]
 

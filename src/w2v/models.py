@@ -50,7 +50,7 @@ class _Word2Vec:
         W_out = xp.asarray((0.01 * init.standard_normal((vocab_size, hidden_size))).astype(dtype))
         self.in_layer = Embedding(W_in)
         self.ns_loss = NegativeSamplingLoss(
-            W_out, counts, power, negative, distinct=distinct, rng=make_rng(xp, sampler_seed)
+            W_out, counts, power, negative, distinct=distinct, rng=make_rng(sampler_seed)
         )
         self.params = [W_in, W_out]
         self.grads = [self.in_layer.grads[0], self.ns_loss.grads[0]]

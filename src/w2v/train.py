@@ -12,7 +12,8 @@ import numpy as np
 from .config import TrainConfig
 from .corpus import Corpus, read_corpus
 from .engines import Engine
-from .errors import ModelFileError
+from .backend import gpu_problem
+from .errors import ConfigError, ModelFileError
 from .io import check_writable, load_checkpoint, save_checkpoint
 from .trainer import CheckpointPolicy, Trainer, TrainingLog
 from .vectors import WordVectors
@@ -29,11 +30,25 @@ def load_training_corpus(source: str | os.PathLike | Corpus, cfg: TrainConfig) -
     return read_corpus(source, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
 
 
+def check_device(cfg: TrainConfig) -> None:
+    """Refuse ``--device cuda`` where it cannot run, before any corpus is read."""
+    if cfg.device == "cuda":
+        problem = gpu_problem(cfg.engine, simulated=True)  # asked for by name: the simulator will do
+        if problem:
+            raise ConfigError(f"--device cuda: {problem}")
+
+
 def make_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
+    """The engine for ``cfg.engine`` on ``cfg.device`` (already resolved from "auto")."""
     if cfg.engine == "reference":
+        from .backend import cupy_module
         from .engines.reference import ReferenceEngine
 
-        return ReferenceEngine(corpus, cfg)
+        return ReferenceEngine(corpus, cfg, xp=cupy_module() if cfg.device == "cuda" else np)
+    if cfg.device == "cuda":
+        from .engines.cuda import CudaEngine
+
+        return CudaEngine(corpus, cfg)
     from .engines.cpu import CpuEngine
 
     return CpuEngine(corpus, cfg)
@@ -69,6 +84,7 @@ def train(
     """
     cfg = dataclasses.replace(config or TrainConfig(), **options)
     cfg = cfg.resolve(corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
+    check_device(cfg)
     data = load_training_corpus(corpus, cfg)
     engine = make_engine(data, cfg)
     source = None if isinstance(corpus, Corpus) else str(corpus)
@@ -98,6 +114,7 @@ def resume(
         start = (int(meta["position"]["epoch"]), int(meta["position"]["unit"]))
     except (KeyError, TypeError, ValueError) as err:
         raise ModelFileError(f"{checkpoint}: the checkpoint's metadata is malformed ({err})") from None
+    check_device(cfg)
     if corpus is None and source is None:
         raise ModelFileError(f"{checkpoint}: the run trained on an in-memory corpus; pass it to resume()")
     data = load_training_corpus(corpus if corpus is not None else source, cfg)

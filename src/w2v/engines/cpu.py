@@ -20,7 +20,7 @@ from ..config import TrainConfig
 from ..corpus import Corpus, sentence_offsets
 from ..errors import ConfigError
 from ..kernels_cpu import train_chunks
-from . import BlockStats
+from . import BlockStats, check_negatives, linear_alpha
 
 
 def chunk_starts(offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndarray:
@@ -69,11 +69,7 @@ class CpuEngine:
         vocab = corpus.vocab
         if cfg.negative > MAX_NEGATIVE:
             raise ConfigError(f"the fast engine takes at most {MAX_NEGATIVE} negatives, not negative={cfg.negative}")
-        if cfg.negative >= len(vocab):
-            raise ConfigError(
-                f"negative={cfg.negative} needs at least {cfg.negative + 1} words, but the vocabulary "
-                f"of {corpus.name} has {len(vocab)}; lower --negative or --min-count, or use a larger corpus"
-            )
+        check_negatives(corpus, cfg)
         self.cfg = cfg
         self.variant = VARIANTS[(cfg.model, cfg.kernel)]
         self.ids = corpus.ids
@@ -94,9 +90,7 @@ class CpuEngine:
 
     def alpha_at(self, words_done: np.ndarray | int) -> np.ndarray:
         """Linear decay from alpha to min_alpha over ``epochs * epoch_words`` words (float32)."""
-        cfg = self.cfg
-        progress = np.minimum(np.asarray(words_done, dtype=np.float64) / (cfg.epochs * self.epoch_words), 1.0)
-        return (cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress).astype(np.float32)
+        return linear_alpha(self.cfg, words_done, self.cfg.epochs * self.epoch_words)
 
     def start_epoch(self, epoch: int) -> None:
         self.epoch = epoch

@@ -54,11 +54,11 @@ class ReferenceEngine:
         self.target = xp.asarray(target)
         self.units_per_epoch = target.size // cfg.batch_size
         self.optimizer = OPTIMIZERS[cfg.optimizer](lr=cfg.lr)
-        self.rng = make_rng(xp, shuffle_seed)
+        self.rng = make_rng(shuffle_seed)
         self.order = None
 
     def start_epoch(self, epoch: int) -> None:
-        self.order = self.rng.permutation(self.target.size)
+        self.order = self.xp.asarray(self.rng.permutation(self.target.size))
 
     def run(self, start: int, stop: int) -> BlockStats:
         B = self.cfg.batch_size

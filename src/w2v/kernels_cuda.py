@@ -1,0 +1,266 @@
+"""CUDA training kernels (Numba's CUDA target): the fast engine's algorithm on the GPU.
+
+``train_pieces`` trains the centre words of many pieces of sentences, one 32-thread block
+(one warp) per piece at a time. For each centre word, thread 0 collects the context (the
+nearest kept words within a window shrunk at random, as word2vec.c) and the targets (the
+word and K noise words shared by the whole window: HogBatch), merging repeated rows with a
+count; then every thread owns the vector elements ``d = thread, thread + 32, ...`` and the
+block computes:
+
+- CBOW: ``h = mean(syn0[ctx])``; ``G = alpha (labels - s(Out h))``; ``syn1neg[out] += G h``;
+  ``syn0[ctx] += G . Out`` (all from the rows as they were: the CPU engine's batched block);
+- skip-gram: ``G = alpha (labels - s(In Out^T))``; ``syn1neg[out] += G^T In``;
+  ``syn0[ctx] += G Out`` (the CPU engine's HogBatch block).
+
+Dot products are summed across the 32 threads through shared memory (every thread adds the
+32 partial sums itself after one barrier: no shuffles, so the same code runs in Numba's
+CUDA simulator, which tests it without a GPU). Randomness is counter-based: a hash of
+(seed, epoch, position, purpose), so every thread agrees on which words are subsampled, and
+a run depends on the seed only. Blocks update the shared weights without locks (Hogwild).
+
+Arguments of ``train_pieces``:
+
+ids : (N,) int32 corpus; pieces : (P, 5) int64 [start, end, sentence start, sentence end,
+words before the piece in the epoch]; first, count : the pieces to train; syn0, syn1neg :
+(V, D) float32; table : (T,) int32 noise table; keep : (V,) uint64 subsampling thresholds;
+window, negative, skipgram (0/1), seed, epoch; alpha, min_alpha, total_words : the linear
+schedule (alpha at ``epoch * epoch_words + position``); epoch_words; stats : (3,) float64
+[loss sum, examples, words], added to atomically.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import cuda
+
+from ._constants import MAX_NEGATIVE, MAX_VECTOR_SIZE, MAX_WINDOW, MIN_PROBABILITY, WARP
+
+MAX_CONTEXT = 2 * MAX_WINDOW
+MAX_TARGETS = MAX_NEGATIVE + 1
+PER_THREAD = MAX_VECTOR_SIZE // WARP
+SALT_KEEP, SALT_WINDOW, SALT_NOISE = 0, 1, 2  # noise draws use SALT_NOISE + k, k < MAX_NEGATIVE
+
+_U = np.uint64
+
+
+@cuda.jit(device=True)
+def _mix(x):
+    """splitmix64's finaliser: a well-spread 64-bit hash of ``x``."""
+    x = (x ^ (x >> _U(30))) * _U(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> _U(27))) * _U(0x94D049BB133111EB)
+    return x ^ (x >> _U(31))
+
+
+@cuda.jit(device=True)
+def random32(seed, epoch, position, salt):
+    """32 random bits (as uint64) for one decision: a hash, so any thread can recompute it."""
+    key = _U(position) * _U(64) + _U(salt) + _U(epoch) * _U(0x9E3779B97F4A7C15)
+    return _mix(_mix(key) ^ _U(seed)) >> _U(32)
+
+
+@cuda.jit(device=True)
+def _below(bits, n):
+    return np.int64((bits * _U(n)) >> _U(32))
+
+
+@cuda.jit(device=True)
+def _kept(seed, epoch, position, word, keep):
+    return random32(seed, epoch, position, SALT_KEEP) < keep[word]
+
+
+@cuda.jit(device=True)
+def _add_row(rows, counts, n, word):
+    """Add ``word`` to the first ``n`` entries of ``rows`` (counting repeats); return the new n."""
+    for i in range(n):
+        if rows[i] == word:
+            counts[i] += 1
+            return n
+    rows[n] = word
+    counts[n] = 1
+    return n + 1
+
+
+@cuda.jit(device=True)
+def _probability(f, label):
+    """(s(f), the probability of ``label``), computed without cancellation."""
+    e = math.exp(-abs(f))
+    big = 1.0 / (1.0 + e)
+    small = e / (1.0 + e)
+    s = big if f >= 0 else small
+    p = s if label == 1 else (small if f >= 0 else big)
+    return s, max(p, MIN_PROBABILITY)
+
+
+@cuda.jit(device=True)
+def _block_sums(partial, n, lane, buf, out):
+    """``out[j]`` = the sum over the 32 threads of their ``partial[j]``, for j < n (one barrier)."""
+    for j in range(n):
+        buf[j, lane] = partial[j]
+    cuda.syncthreads()
+    for j in range(n):
+        total = np.float32(0.0)
+        for t in range(WARP):
+            total += buf[j, t]
+        out[j] = total
+    cuda.syncthreads()  # buf may be written again
+
+
+@cuda.jit(device=True)
+def cbow_update(syn0, syn1neg, ctx, ctx_count, n_ctx, total_ctx, out, out_count, m, alpha, lane, buf):
+    """One CBOW example on the block's threads; returns this thread's share of its loss."""
+    dim = syn0.shape[1]
+    h = cuda.local.array(PER_THREAD, np.float32)
+    partial = cuda.local.array(MAX_TARGETS, np.float32)
+    score = cuda.local.array(MAX_TARGETS, np.float32)
+    inv = np.float32(1.0) / np.float32(total_ctx)
+    t = 0
+    for d in range(lane, dim, WARP):
+        acc = np.float32(0.0)
+        for i in range(n_ctx):
+            acc += np.float32(ctx_count[i]) * syn0[ctx[i], d]
+        h[t] = acc * inv
+        t += 1
+    for j in range(m):
+        acc = np.float32(0.0)
+        t = 0
+        for d in range(lane, dim, WARP):
+            acc += h[t] * syn1neg[out[j], d]
+            t += 1
+        partial[j] = acc
+    _block_sums(partial, m, lane, buf, score)
+    loss = 0.0
+    for j in range(m):
+        s, p = _probability(score[j], 1 if j == 0 else 0)
+        score[j] = np.float32(((1.0 if j == 0 else 0.0) - s) * alpha) * np.float32(out_count[j])
+        if lane == 0:
+            loss -= out_count[j] * math.log(p)
+    t = 0
+    for d in range(lane, dim, WARP):
+        e = np.float32(0.0)
+        for j in range(m):
+            e += score[j] * syn1neg[out[j], d]
+        for j in range(m):
+            syn1neg[out[j], d] += score[j] * h[t]
+        for i in range(n_ctx):
+            syn0[ctx[i], d] += np.float32(ctx_count[i]) * e
+        t += 1
+    return loss
+
+
+@cuda.jit(device=True)
+def skipgram_update(syn0, syn1neg, ctx, ctx_count, n_ctx, out, out_count, m, alpha, lane, buf, grad):
+    """One HogBatch block (every context word with the shared targets); returns this thread's
+    share of the loss. ``grad`` : (MAX_CONTEXT, MAX_TARGETS) float32 shared scratch."""
+    dim = syn0.shape[1]
+    partial = cuda.local.array(MAX_TARGETS, np.float32)
+    score = cuda.local.array(MAX_TARGETS, np.float32)
+    in_values = cuda.local.array(MAX_CONTEXT, np.float32)
+    out_values = cuda.local.array(MAX_TARGETS, np.float32)
+    loss = 0.0
+    for i in range(n_ctx):
+        for j in range(m):
+            acc = np.float32(0.0)
+            for d in range(lane, dim, WARP):
+                acc += syn0[ctx[i], d] * syn1neg[out[j], d]
+            partial[j] = acc
+        _block_sums(partial, m, lane, buf, score)
+        for j in range(m):
+            s, p = _probability(score[j], 1 if j == 0 else 0)
+            if lane == 0:
+                grad[i, j] = np.float32(((1.0 if j == 0 else 0.0) - s) * alpha)
+                loss -= ctx_count[i] * out_count[j] * math.log(p)
+    cuda.syncthreads()  # grad is complete
+    for d in range(lane, dim, WARP):
+        for i in range(n_ctx):
+            in_values[i] = syn0[ctx[i], d]
+        for j in range(m):
+            out_values[j] = syn1neg[out[j], d]
+        for i in range(n_ctx):
+            acc = np.float32(0.0)
+            for j in range(m):
+                acc += np.float32(out_count[j]) * grad[i, j] * out_values[j]
+            syn0[ctx[i], d] = in_values[i] + np.float32(ctx_count[i]) * acc
+        for j in range(m):
+            acc = np.float32(0.0)
+            for i in range(n_ctx):
+                acc += np.float32(ctx_count[i]) * grad[i, j] * in_values[i]
+            syn1neg[out[j], d] = out_values[j] + np.float32(out_count[j]) * acc
+    return loss
+
+
+@cuda.jit(device=True)
+def _collect(ids, position, sent_start, sent_end, word, window, negative, table, keep, seed, epoch,
+             ctx, ctx_count, out, out_count, sizes):
+    """Thread 0's part: the context and the targets of the centre word at ``position``.
+
+    sizes <- [distinct context rows, context words, distinct targets].
+    """
+    span = window - _below(random32(seed, epoch, position, SALT_WINDOW), window)
+    n_ctx = total = 0
+    for step in (-1, 1):
+        q = position + step
+        taken = 0
+        while sent_start <= q < sent_end and taken < span:
+            other = ids[q]
+            if _kept(seed, epoch, q, other, keep):
+                n_ctx = _add_row(ctx, ctx_count, n_ctx, other)
+                taken += 1
+            q += step
+        total += taken
+    out[0] = word
+    out_count[0] = 1
+    m = 1
+    for k in range(negative):
+        noise = table[_below(random32(seed, epoch, position, SALT_NOISE + k), table.size)]
+        if noise != word:
+            m = _add_row(out, out_count, m, noise)
+    sizes[0] = n_ctx
+    sizes[1] = total
+    sizes[2] = m
+
+
+@cuda.jit
+def train_pieces(ids, pieces, first, count, syn0, syn1neg, table, keep, window, negative, skipgram, seed,
+                 epoch, alpha0, min_alpha, total_words, epoch_words, stats):
+    """Train the centre words of pieces ``first .. first + count - 1`` (see the module docstring)."""
+    lane = cuda.threadIdx.x
+    ctx = cuda.shared.array(MAX_CONTEXT, np.int32)
+    ctx_count = cuda.shared.array(MAX_CONTEXT, np.int32)
+    out = cuda.shared.array(MAX_TARGETS, np.int32)
+    out_count = cuda.shared.array(MAX_TARGETS, np.int32)
+    sizes = cuda.shared.array(3, np.int64)
+    buf = cuda.shared.array((MAX_TARGETS, WARP), np.float32)
+    grad = cuda.shared.array((MAX_CONTEXT, MAX_TARGETS), np.float32)
+    loss = 0.0
+    examples = 0
+    words = 0
+    for piece in range(first + cuda.blockIdx.x, first + count, cuda.gridDim.x):
+        start, end = pieces[piece, 0], pieces[piece, 1]
+        progress = min(1.0, (epoch * epoch_words + pieces[piece, 4]) / total_words)
+        alpha = np.float32(alpha0 - (alpha0 - min_alpha) * progress)
+        words += end - start
+        for position in range(start, end):
+            word = ids[position]
+            if not _kept(seed, epoch, position, word, keep):  # every thread takes the same branch
+                continue
+            if lane == 0:
+                _collect(ids, position, pieces[piece, 2], pieces[piece, 3], word, window, negative, table, keep,
+                         seed, epoch, ctx, ctx_count, out, out_count, sizes)
+            cuda.syncthreads()
+            n_ctx, total, m = sizes[0], sizes[1], sizes[2]
+            if total > 0:
+                if skipgram:
+                    loss += skipgram_update(syn0, syn1neg, ctx, ctx_count, n_ctx, out, out_count, m, alpha,
+                                            lane, buf, grad)
+                    examples += total
+                else:
+                    loss += cbow_update(syn0, syn1neg, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha,
+                                        lane, buf)
+                    examples += 1
+            cuda.syncthreads()  # thread 0 may overwrite the shared context next
+    if lane == 0:
+        cuda.atomic.add(stats, 0, loss)
+        cuda.atomic.add(stats, 1, np.float64(examples))
+        cuda.atomic.add(stats, 2, np.float64(words))

@@ -108,6 +108,24 @@ def _axpy(a, X, i, Y, j):
 
 
 @_inline
+def _dot2(A, i, B, j1, j2):
+    """(A[i] . B[j1], A[i] . B[j2]) in one pass over A[i]."""
+    s1 = np.float32(0.0)
+    s2 = np.float32(0.0)
+    for k in range(A.shape[1]):
+        s1 += A[i, k] * B[j1, k]
+        s2 += A[i, k] * B[j2, k]
+    return s1, s2
+
+
+@_inline
+def _axpy2(a, X, i, b, Z, j, Y, r):
+    """Y[r] += a * X[i] + b * Z[j]: two updates for one read and write of Y[r]."""
+    for k in range(X.shape[1]):
+        Y[r, k] += a * X[i, k] + b * Z[j, k]
+
+
+@_inline
 def _zero(X, i):
     for k in range(X.shape[1]):
         X[i, k] = 0.0
@@ -173,12 +191,17 @@ def cbow_step(syn0, syn1neg, ctx, count, out, m, alpha, batched, work, g):
     _zero(work, E)
     product = 1.0
     if batched:  # every score from the rows as they were, then every update
-        for j in range(m):
-            g[j] = _dot(work, H, syn1neg, out[j])
+        for j in range(0, m - 1, 2):
+            g[j], g[j + 1] = _dot2(work, H, syn1neg, out[j], out[j + 1])
+        if m % 2:
+            g[m - 1] = _dot(work, H, syn1neg, out[m - 1])
         for j in range(m):
             g[j], p = _gradient(g[j], 1 if j == 0 else 0, alpha)
             product *= p
-            _axpy(g[j], syn1neg, out[j], work, E)
+        for j in range(0, m - 1, 2):
+            _axpy2(g[j], syn1neg, out[j], g[j + 1], syn1neg, out[j + 1], work, E)
+        if m % 2:
+            _axpy(g[m - 1], syn1neg, out[m - 1], work, E)
         for j in range(m):
             _axpy(g[j], work, H, syn1neg, out[j])
     else:
@@ -221,9 +244,11 @@ def skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha, out_rows, grad
     for j in range(m):
         for k in range(syn1neg.shape[1]):
             out_rows[j, k] = syn1neg[out[j], k]
-    for i in range(count):  # all scores first: independent dot products overlap well
-        for j in range(m):
-            grad[i, j] = _dot(syn0, ctx[i], out_rows, j)
+    for i in range(count):  # all scores first, two at a time: independent sums overlap well
+        for j in range(0, m - 1, 2):
+            grad[i, j], grad[i, j + 1] = _dot2(syn0, ctx[i], out_rows, j, j + 1)
+        if m % 2:
+            grad[i, m - 1] = _dot(syn0, ctx[i], out_rows, m - 1)
     loss = 0.0
     for i in range(count):
         product = 1.0
@@ -233,13 +258,17 @@ def skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha, out_rows, grad
         loss -= math.log(product)
     for j in range(m):  # syn0 is not updated yet, so In is read in place
         _zero(work, 0)
-        for i in range(count):
-            _axpy(grad[i, j], syn0, ctx[i], work, 0)
+        for i in range(0, count - 1, 2):
+            _axpy2(grad[i, j], syn0, ctx[i], grad[i + 1, j], syn0, ctx[i + 1], work, 0)
+        if count % 2:
+            _axpy(grad[count - 1, j], syn0, ctx[count - 1], work, 0)
         _axpy(_ONE, work, 0, syn1neg, out[j])
     for i in range(count):
         _zero(work, 0)
-        for j in range(m):
-            _axpy(grad[i, j], out_rows, j, work, 0)
+        for j in range(0, m - 1, 2):
+            _axpy2(grad[i, j], out_rows, j, grad[i, j + 1], out_rows, j + 1, work, 0)
+        if m % 2:
+            _axpy(grad[i, m - 1], out_rows, m - 1, work, 0)
         _axpy(_ONE, work, 0, syn0, ctx[i])
     return loss
 

@@ -103,7 +103,7 @@ class Trainer:
         engine, log = self.engine, self.log
         units = engine.units_per_epoch
         first_epoch, first_unit = self.start
-        bar = tqdm(total=self.epochs * units, initial=first_epoch * units + first_unit, unit=engine.unit_name[:4],
+        bar = tqdm(total=self.epochs * units, initial=first_epoch * units + first_unit, unit=f" {engine.unit_name}",
                    disable=not self.progress, dynamic_ncols=True, leave=False)
         started = time.perf_counter()
         last_save = started

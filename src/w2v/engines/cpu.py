@@ -87,6 +87,7 @@ class CpuEngine:
         self.rng_states = [s.generate_state(1, dtype=np.uint64) | np.uint64(1) for s in worker_seeds]
         self.stats = np.zeros((cfg.workers, 3), dtype=np.float64)
         self.epoch = 0
+        self._train(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), 0)  # compile or load now, untimed
 
     def alpha_at(self, words_done: np.ndarray | int) -> np.ndarray:
         """Linear decay from alpha to min_alpha over ``epochs * epoch_words`` words (float32)."""

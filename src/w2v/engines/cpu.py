@@ -76,10 +76,8 @@ class CpuEngine:
         self.offsets = sentence_offsets(corpus.sentence_lengths, MAX_SENTENCE_LENGTH)
         self.chunk_starts = chunk_starts(self.offsets)
         self.units_per_epoch = self.chunk_starts.size - 1
-        sentence_words = np.diff(self.offsets)
-        words_before = np.concatenate([[0], np.cumsum(sentence_words)])
-        self.chunk_position = words_before[self.chunk_starts[:-1]]  # (n_chunks,) words before each chunk
-        self.epoch_words = int(words_before[-1])
+        self.chunk_position = self.offsets[self.chunk_starts]  # words before each chunk, then the total
+        self.epoch_words = int(self.offsets[-1])
         self.table = vocab.noise_table(cfg.power)
         self.keep = vocab.keep_thresholds(cfg.sample)
         init_seed, *worker_seeds = np.random.SeedSequence(cfg.seed).spawn(1 + cfg.workers)

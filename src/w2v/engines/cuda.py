@@ -53,7 +53,10 @@ def piece_table(offsets: np.ndarray, piece_tokens: int = PIECE_TOKENS) -> np.nda
 
 
 class CudaEngine:
-    """Trains ``cfg.model`` on ``corpus`` with the CUDA kernels (batched updates only)."""
+    """Trains ``cfg.model`` on ``corpus`` with the CUDA kernels (batched updates only).
+
+    Whether CUDA can run at all is checked before the corpus is read (``train.check_device``).
+    """
 
     unit_name = "chunk"
 
@@ -62,9 +65,6 @@ class CudaEngine:
 
         from ..kernels_cuda import train_pieces
 
-        problem = cuda_problem()
-        if problem:
-            raise ConfigError(f"--device cuda: {problem}")
         if cfg.kernel != "batched":
             raise ConfigError("the GPU engine has only the batched kernels; drop --kernel plain")
         for name, value, limit in (("window", cfg.window, MAX_WINDOW), ("negative", cfg.negative, MAX_NEGATIVE),
@@ -81,7 +81,7 @@ class CudaEngine:
         # The pieces of chunk c are those of its sentences: pieces are listed sentence by sentence.
         piece_of_sentence = np.searchsorted(pieces[:, 0], offsets[:-1])
         self.chunk_pieces = np.append(piece_of_sentence, pieces.shape[0])[self.chunk_starts]
-        self.chunk_position = offsets[self.chunk_starts]  # words before each chunk, and the total
+        self.chunk_position = offsets[self.chunk_starts]  # words before each chunk, then the total
         self.epoch_words = int(offsets[-1])
         init_seed = np.random.SeedSequence(cfg.seed).spawn(1)[0]
         syn0, syn1neg = init_weights(len(corpus.vocab), cfg.vector_size, init_seed)

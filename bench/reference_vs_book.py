@@ -2,7 +2,7 @@
 
 Both train the same model with the book's settings (window 5, hidden 100, batch 100,
 Adam lr 0.001, 5 negatives) on the same shuffled PTB batches. The book's step is
-re-implemented naively in ``book_naive.py``; ours is ``w2v.engines.reference`` with lazy
+re-implemented naively in ``book_naive.py``; ours is ``w2v.reference.engine`` with lazy
 (row-sparse) Adam and with the book's dense Adam.
 
     W2V_DATA_DIR=../shared/data python bench/reference_vs_book.py [--book-iters 60] [--iters 1500]
@@ -23,11 +23,11 @@ import book_naive  # noqa: E402
 
 from w2v.config import TrainConfig  # noqa: E402
 from w2v.datasets import ptb  # noqa: E402
-from w2v.engines.reference import ReferenceEngine  # noqa: E402
+from w2v.reference.engine import ReferenceEngine  # noqa: E402
 
 
 def time_book(model_name: str, corpus, iters: int) -> float:
-    from w2v.corpus import contexts_target
+    from w2v.reference.engine import contexts_target
 
     contexts, target = contexts_target(corpus, 5)
     np.random.seed(0)

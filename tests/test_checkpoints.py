@@ -12,7 +12,7 @@ import pytest
 import w2v
 from conftest import planted_sentences
 from w2v.errors import ModelFileError
-from w2v.io import load_checkpoint, save_checkpoint
+from w2v.checkpoint import load_checkpoint, save_checkpoint
 from w2v.train import resume, train
 
 

@@ -9,7 +9,7 @@ import w2v
 from conftest import group_separation, planted_sentences, requires_ptb
 from w2v.config import TrainConfig
 from w2v.corpus import Corpus, corpus_from_sentences
-from w2v.engines.cpu import CpuEngine, chunk_starts
+from w2v.fast.cpu import CpuEngine, chunk_starts
 from w2v.errors import ConfigError
 from w2v.vocab import Vocab
 

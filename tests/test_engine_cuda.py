@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v.backend import gpu_problem
+from w2v.devices import gpu_problem
 from w2v.config import TrainConfig
 from w2v.corpus import corpus_from_sentences
-from w2v.engines.cuda import CudaEngine, piece_table
+from w2v.fast.cuda import CudaEngine, piece_table
 from w2v.errors import ConfigError
 
 TINY = [["a", "b", "c", "d", "e", "f", "a", "b", "c", "d", "e", "f"], ["f", "e", "d", "c", "b", "a"] * 2]

@@ -12,7 +12,7 @@ import pytest
 from gensim.models import KeyedVectors
 
 import w2v
-from w2v import WordVectors, evaluate
+from w2v import WordVectors, evaluate, report
 from w2v.cli import main
 from w2v.datasets import benchmarks
 from w2v.errors import BenchmarkError, DataError
@@ -121,7 +121,7 @@ def ours(result):
 
 
 def test_structured_vectors_answer_many_but_not_all_questions(questions):
-    words, vectors = structured_vectors(evaluate.read_analogies(questions))
+    words, vectors = structured_vectors(benchmarks.read_analogies(questions))
     result = evaluate.analogies(WordVectors(vectors, words), questions)
     assert 0.3 < result.accuracy < 0.95 and result.skipped == 0
 
@@ -131,7 +131,7 @@ def test_structured_vectors_answer_many_but_not_all_questions(questions):
 
 @pytest.mark.parametrize("restrict_vocab", [None, 70])
 def test_analogy_accuracy_per_section_equals_gensim(questions, restrict_vocab):
-    words, vectors = with_variants_and_distractors(*structured_vectors(evaluate.read_analogies(questions)))
+    words, vectors = with_variants_and_distractors(*structured_vectors(benchmarks.read_analogies(questions)))
     limit = restrict_vocab or len(words)
     result = evaluate.analogies(WordVectors(vectors, words), questions, restrict_vocab=limit)
     assert ours(result) == gensim_sections(gensim_kv(words, vectors), questions, limit)
@@ -141,10 +141,10 @@ def test_analogy_accuracy_per_section_equals_gensim(questions, restrict_vocab):
 @requires_google
 def test_google_questions_equal_gensim_on_vectors_exported_in_word2vec_format(tmp_path):
     sample = tmp_path / "questions.txt"  # every 8th question of each section keeps the test fast
-    sections = evaluate.read_analogies(eval_file("questions-words.txt"))
+    sections = benchmarks.read_analogies(eval_file("questions-words.txt"))
     write_lines = [line for name, qs in sections for line in [f": {name}", *(" ".join(q) for q in qs[::8])]]
     sample.write_text("\n".join(write_lines) + "\n")
-    words, vectors = with_variants_and_distractors(*structured_vectors(evaluate.read_analogies(sample), noise=0.35))
+    words, vectors = with_variants_and_distractors(*structured_vectors(benchmarks.read_analogies(sample), noise=0.35))
     exported = tmp_path / "vectors.bin"
     WordVectors(vectors, words).save_word2vec_format(exported, binary=True)
     kv = KeyedVectors.load_word2vec_format(str(exported), binary=True)
@@ -157,11 +157,11 @@ def test_google_questions_equal_gensim_on_vectors_exported_in_word2vec_format(tm
 
 def test_3cosmul_equals_gensim_most_similar_cosmul(questions, monkeypatch):
     monkeypatch.setattr(evaluate, "COSMUL_EPSILON", 1e-6)  # gensim's epsilon; Levy & Goldberg use 0.001
-    words, vectors = structured_vectors(evaluate.read_analogies(questions))
+    words, vectors = structured_vectors(benchmarks.read_analogies(questions))
     kv = gensim_kv(words, vectors)
     result = evaluate.analogies(WordVectors(vectors, words), questions, method="3cosmul")
     expected = []
-    for name, qs in evaluate.read_analogies(questions):
+    for name, qs in benchmarks.read_analogies(questions):
         answers = [kv.most_similar_cosmul(positive=[b.lower(), c.lower()], negative=[a.lower()], topn=1)[0][0]
                    for a, b, c, _ in qs]
         expected.append((name, sum(x == q[3].lower() for x, q in zip(answers, qs)), len(qs)))
@@ -234,7 +234,7 @@ def test_bad_options_are_refused(tiny):
 
 
 def test_batches_give_the_same_answers(questions, monkeypatch):
-    words, vectors = structured_vectors(evaluate.read_analogies(questions))
+    words, vectors = structured_vectors(benchmarks.read_analogies(questions))
     wv = WordVectors(vectors, words)
     whole = evaluate.analogies(wv, questions)
     monkeypatch.setattr(evaluate, "MAX_BATCH", 7)
@@ -267,7 +267,7 @@ def test_malformed_analogy_files_name_the_file_and_line(tmp_path, tiny, content,
 def test_analogy_files_with_crlf_blank_lines_and_a_bom_are_read(tmp_path):
     path = tmp_path / "q.txt"
     path.write_bytes("\ufeff: s\r\n\r\nA b c d\r\n   \r\n".encode("utf-8"))
-    assert evaluate.read_analogies(path) == [("s", [("A", "b", "c", "d")])]
+    assert benchmarks.read_analogies(path) == [("s", [("A", "b", "c", "d")])]
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path, tiny):
@@ -307,7 +307,7 @@ def test_similarity_equals_gensim_evaluate_word_pairs(tmp_path, pair_vectors):
 @requires_wordsim
 def test_wordsim353_equals_gensim(pair_vectors):
     path = eval_file("wordsim353.tsv")
-    words = sorted({w for w1, w2, _ in evaluate.read_word_pairs(path) for w in (w1.lower(), w2)})[:-20]
+    words = sorted({w for w1, w2, _ in benchmarks.read_word_pairs(path) for w in (w1.lower(), w2)})[:-20]
     vectors = np.random.default_rng(4).standard_normal((len(words), 16)).astype(np.float32)
     result = evaluate.similarity(WordVectors(vectors, words), "wordsim353")
     pearson, spearman, _ = gensim_kv(words, vectors).evaluate_word_pairs(str(path))
@@ -320,14 +320,14 @@ def test_similarity_files_from_the_wild(tmp_path, pair_vectors):
     wild = tmp_path / "wild.txt"  # CRLF, spaces, a comment, extra columns, score in column 4
     wild.write_bytes(b"# pairs\r\nw1 w2 POS score sd\r\ntiger cat N 7.35 0.4\r\n\r\ncar  train N 6.31 1\r\n"
                      b"MONEY cash N 9.15 0.1\r\nking queen N 8.58 0.2\r\n")
-    assert evaluate.read_word_pairs(wild, score_column=4) == [
+    assert benchmarks.read_word_pairs(wild, score_column=4) == [
         ("tiger", "cat", 7.35), ("car", "train", 6.31), ("MONEY", "cash", 9.15), ("king", "queen", 8.58)
     ]
     result = evaluate.similarity(pair_vectors, wild, score_column=4)
     assert (result.pairs, result.skipped) == (4, 0)
     tabs = tmp_path / "tabs.tsv"  # a tab-separated file may hold phrases with spaces
     tabs.write_text("new york\tcity\t7\ncat\ttiger\t8\n")
-    assert evaluate.read_word_pairs(tabs) == [("new york", "city", 7.0), ("cat", "tiger", 8.0)]
+    assert benchmarks.read_word_pairs(tabs) == [("new york", "city", 7.0), ("cat", "tiger", 8.0)]
 
 
 @pytest.mark.parametrize(
@@ -347,7 +347,7 @@ def test_malformed_similarity_files_name_the_file_and_line(tmp_path, content, co
     path = tmp_path / "bad.txt"
     path.write_bytes(content)
     with pytest.raises(BenchmarkError, match=message):
-        evaluate.read_word_pairs(path, score_column=column)
+        benchmarks.read_word_pairs(path, score_column=column)
 
 
 def test_too_few_known_pairs_is_an_error_and_constant_scores_give_nan(tmp_path, pair_vectors):
@@ -394,7 +394,7 @@ def test_simlex999_is_gensims_copy_and_scores_as_gensim_does(tmp_path, monkeypat
     (tmp_path / "eval").mkdir()
     shutil.copy(gensim_copy, tmp_path / bench.relpath)
     monkeypatch.setenv("W2V_DATA_DIR", str(tmp_path))
-    words = sorted({w for w1, w2, _ in evaluate.read_word_pairs(gensim_copy) for w in (w1, w2)})[::2]
+    words = sorted({w for w1, w2, _ in benchmarks.read_word_pairs(gensim_copy) for w in (w1, w2)})[::2]
     vectors = np.random.default_rng(5).standard_normal((len(words), 16)).astype(np.float32)
     result = evaluate.similarity(WordVectors(vectors, words), "simlex999")
     pearson, spearman, _ = gensim_kv(words, vectors).evaluate_word_pairs(str(gensim_copy))
@@ -417,7 +417,7 @@ def test_report_writes_markdown_and_a_chart(tmp_path, tiny, pair_vectors):
     pairs = tmp_path / "p.txt"
     pairs.write_text("man woman 3\nking queen 4\nparis rome 2\napple king 0.5\n")
     similarity = evaluate.similarity(wv, pairs)
-    written = evaluate.write_report(tmp_path / "report.md", analogy, [similarity], model="m.npz")
+    written = report.write_report(tmp_path / "report.md", analogy, [similarity], model="m.npz")
     assert written == [tmp_path / "report.md", tmp_path / "report-analogies.png"]
     text = written[0].read_text()
     assert text.startswith("# Evaluation of m.npz") and "![accuracy per section](report-analogies.png)" in text
@@ -427,7 +427,7 @@ def test_report_writes_markdown_and_a_chart(tmp_path, tiny, pair_vectors):
 
 def test_format_results_is_aligned_markdown(tiny):
     wv, path = tiny
-    lines = evaluate.format_results(evaluate.analogies(wv, path), []).splitlines()
+    lines = report.format_results(evaluate.analogies(wv, path), []).splitlines()
     table = [line for line in lines if line.startswith("|")]
     assert len({len(line) for line in table}) == 1
     assert table[1].startswith("| ---") and table[-1].startswith("| total")

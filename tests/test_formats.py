@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v import WordVectors, formats
+from w2v import WordVectors
+from w2v.io import word2vec as formats
 from w2v.cli import main
 from w2v.errors import ModelFileError
-from w2v.formats import load_word2vec_format, save_book_pickle, save_word2vec_format
+from w2v.io.book import save_book_pickle
+from w2v.io.word2vec import load_word2vec_format, save_word2vec_format
 
 WORDS = ["the", "ñandú", "東京", "naïve-café", "C++", "a.b/c", "😀", "x"]
 

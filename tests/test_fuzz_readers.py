@@ -13,8 +13,8 @@ from hypothesis.extra.numpy import array_shapes, arrays
 
 import w2v
 from w2v import W2VError, WordVectors
-from w2v.formats import load_word2vec_format
-from w2v.io import load_npz
+from w2v.io.word2vec import load_word2vec_format
+from w2v.io.npz import load_npz
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -9,7 +9,8 @@ import pytest
 import w2v
 from w2v import WordVectors
 from w2v.errors import ModelFileError
-from w2v.io import atomic_write, save_npz
+from w2v.io._files import atomic_write
+from w2v.io.npz import save_npz
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from w2v.kernels_cpu import cbow_step, random32, skipgram_block_step, skipgram_pair_step
-from w2v.models import CBOW, SkipGram
-from w2v.optim import SGD
+from w2v.fast._cpu_kernels import cbow_step, random32, skipgram_block_step, skipgram_pair_step
+from w2v.reference.models import CBOW, SkipGram
+from w2v.reference.optim import SGD
 
 V, D = 12, 8
 ALPHA = np.float32(0.3)

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from numba import cuda
 
-from w2v.kernels_cpu import cbow_step, skipgram_block_step
-from w2v.kernels_cuda import MAX_CONTEXT, MAX_TARGETS, WARP, cbow_update, random32, skipgram_update
+from w2v.fast._cpu_kernels import cbow_step, skipgram_block_step
+from w2v.fast._cuda_kernels import MAX_CONTEXT, MAX_TARGETS, WARP, cbow_update, random32, skipgram_update
 
 V, D = 12, 40  # D > 32: some threads own two vector elements
 ALPHA = np.float32(0.2)

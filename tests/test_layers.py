@@ -3,7 +3,7 @@ import pytest
 
 from gradcheck import assert_close, numerical_grad
 from w2v.errors import ConfigError
-from w2v.layers import (
+from w2v.reference.layers import (
     Embedding,
     EmbeddingDot,
     NegativeSamplingLoss,

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from gradcheck import assert_close, numerical_grad
-from w2v.models import CBOW, SkipGram
+from w2v.reference.models import CBOW, SkipGram
 
 V, H = 9, 4
 

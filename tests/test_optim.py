@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from w2v.grads import RowSparseGrad, clip_grads
-from w2v.optim import SGD, Adam, LazyAdam
+from w2v.reference.grads import RowSparseGrad, clip_grads
+from w2v.reference.optim import SGD, Adam, LazyAdam
 
 
 def book_adam(params, grad_steps, lr=0.001, beta1=0.9, beta2=0.999):

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from w2v.tokenizer import NEWLINE, Interner, scan
+from w2v._tokenizer import NEWLINE, Interner, scan
 
 SPACES = " \t\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2005\u200a\u2028\u2029\u202f\u205f\u3000"
 text = st.text(alphabet=st.sampled_from(list("ab\u00e9\u6771\U0001f600\n") + list(SPACES)), max_size=80)

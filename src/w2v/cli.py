@@ -92,7 +92,7 @@ def _duration(text: str) -> float:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .io import check_writable
+    from .io._files import check_writable
     from .plot import save_loss_curve
     from .train import resume, train
 
@@ -159,8 +159,9 @@ def cmd_analogy(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from . import evaluate
-    from .io import check_writable, load
+    from . import evaluate, report
+    from .io import load
+    from .io._files import check_writable
 
     if args.report:
         check_writable(args.report)
@@ -175,19 +176,20 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                                      case_insensitive=case_insensitive)
     similarities = [evaluate.similarity(wv, f, score_column=args.score_column, case_insensitive=case_insensitive)
                     for f in similarity_files]
-    written = evaluate.write_report(args.report, analogy, similarities, model=args.model) if args.report else []
+    written = report.write_report(args.report, analogy, similarities, model=args.model) if args.report else []
     if args.json:
         print(json.dumps({"model": args.model, "analogies": analogy.to_dict() if analogy else None,
                           "similarity": [s.to_dict() for s in similarities]}))
         return 0
-    print(evaluate.format_results(analogy, similarities))
+    print(report.format_results(analogy, similarities))
     if written:
         print(f"\nwrote {' and '.join(map(str, written))}")
     return 0
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .io import check_writable, load
+    from .io import load
+    from .io._files import check_writable
     from .plot import save_word_plot
 
     check_writable(args.output)
@@ -202,8 +204,10 @@ _EXPORT_FORMATS = {".txt": "text", ".vec": "text", ".bin": "binary", ".pkl": "bo
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .errors import ModelFileError
-    from .formats import save_book_pickle, save_word2vec_format
-    from .io import check_writable, load
+    from .io.book import save_book_pickle
+    from .io.word2vec import save_word2vec_format
+    from .io import load
+    from .io._files import check_writable
 
     output = check_writable(args.output)
     fmt = args.format or _EXPORT_FORMATS.get(output.suffix.lower())

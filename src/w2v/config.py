@@ -74,7 +74,7 @@ class TrainConfig:
         if filled.workers is None:
             filled.workers = available_cores()
         if filled.device == "auto":
-            from .backend import gpu_problem
+            from .devices import gpu_problem
 
             filled.device = "cuda" if gpu_problem(filled.engine) is None else "cpu"
         if filled.min_count is None:

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from .errors import CorpusError
-from .tokenizer import Interner, remap, scan
+from ._tokenizer import Interner, remap, scan
 from .vocab import Vocab
 
 CHUNK_BYTES = 1 << 18  # read 256 KiB of whole lines at a time (bounds the tokenizer's spare room)
@@ -171,31 +171,6 @@ def _refuse(data: np.ndarray, bad: int, name: str, lines_before: int) -> None:
         f"{name}: not valid UTF-8 (line {line}, byte {int(data[bad]):#04x}); "
         "convert it first, e.g. with iconv -f latin1 -t utf-8"
     )
-
-
-def contexts_target(corpus: Corpus, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """The book's ``create_contexts_target``, vectorised and kept inside sentences.
-
-    Every position with ``window`` words on both sides in the same sentence is a target.
-
-    Returns
-    -------
-    contexts : (n, 2 * window) int32
-        Left then right neighbours of each target, nearest last/first as in the book.
-    target : (n,) int32
-    """
-    ids = corpus.ids
-    width = 2 * window + 1
-    if ids.size < width:
-        empty = np.zeros((0, 2 * window), dtype=np.int32)
-        return empty, np.zeros(0, dtype=np.int32)
-    windows = np.lib.stride_tricks.sliding_window_view(ids, width)  # (N - 2w, 2w + 1), a view
-    sentence_of = np.repeat(np.arange(corpus.offsets.size - 1), corpus.sentence_lengths)
-    inside = sentence_of[: ids.size - width + 1] == sentence_of[width - 1 :]
-    chosen = windows[inside] if not inside.all() else windows
-    target = np.ascontiguousarray(chosen[:, window], dtype=np.int32)
-    contexts = np.ascontiguousarray(np.delete(chosen, window, axis=1), dtype=np.int32)
-    return contexts, target
 
 
 def corpus_from_sentences(

@@ -24,13 +24,12 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Iterator, Literal, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 from scipy import stats
 
-from .datasets.benchmarks import resolve
+from .datasets.benchmarks import Question, read_analogies, read_word_pairs, resolve
 from .errors import BenchmarkError
 from .vectors import WordVectors
 
@@ -39,8 +38,6 @@ METHODS = ("3cosadd", "3cosmul")
 COSMUL_EPSILON = 1e-3  # Levy & Goldberg (2014), section 6
 MAX_BATCH = 1000  # questions scored per matrix product
 MAX_SCORES = 1 << 24  # float32 scores held at once (64 MiB)
-
-Question = tuple[str, str, str, str]
 
 
 # ---------------------------------------------------------------------------- results
@@ -158,106 +155,6 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 def _finite_or_none(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
-# ---------------------------------------------------------------------------- reading files
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(1-based line number, text) of a UTF-8 file; :class:`BenchmarkError` names a bad line."""
-    try:
-        with open(path, "rb") as handle:
-            for number, raw in enumerate(handle, 1):
-                try:
-                    text = raw.decode("utf-8")
-                except UnicodeDecodeError as err:
-                    raise BenchmarkError(
-                        f"{path}:{number}: not valid UTF-8 (byte {raw[err.start]:#04x} at column {err.start + 1})"
-                    ) from None
-                yield number, text.removeprefix("\ufeff") if number == 1 else text
-    except OSError as err:
-        raise BenchmarkError(f"{path}: cannot read ({err.strerror})") from None
-
-
-def read_analogies(path: str | os.PathLike) -> list[tuple[str, list[Question]]]:
-    """Read a ``questions-words.txt`` file: ``: section`` lines, then four words a line.
-
-    Blank lines are ignored. Returns ``(section name, questions)`` in file order; a
-    question before the first section, a line without four words, or a file without
-    questions raises :class:`BenchmarkError` naming the file and line.
-    """
-    path = Path(path)
-    sections: list[tuple[str, list[Question]]] = []
-    for number, line in _lines(path):
-        words = line.split()
-        if not words:
-            continue
-        if line.startswith(":"):
-            name = line[1:].strip()
-            if not name:
-                raise BenchmarkError(f"{path}:{number}: a ':' line without a section name")
-            sections.append((name, []))
-        elif len(words) != 4:
-            raise BenchmarkError(
-                f"{path}:{number}: expected four words 'a b c d', found {len(words)}: {line.strip()!r}"
-            )
-        elif not sections:
-            raise BenchmarkError(f"{path}:{number}: a question before the first ': section' line")
-        else:
-            sections[-1][1].append((words[0], words[1], words[2], words[3]))
-    if not any(questions for _, questions in sections):
-        raise BenchmarkError(f"{path}: holds no analogy questions (expected ': section' lines and 'a b c d' lines)")
-    return sections
-
-
-def read_word_pairs(path: str | os.PathLike, score_column: int = 3) -> list[tuple[str, str, float]]:
-    """Read a word-similarity file: ``word1 word2 score`` lines, as found in the wild.
-
-    Fields are separated by tabs when a line has one, else by spaces; further columns are
-    allowed and ``score_column`` (1-based) says which holds the score. Blank lines and
-    ``#`` comments are ignored; the first line is skipped as a header when its score is
-    not a number. Duplicate pairs are kept (each line is one human judgement), as gensim
-    does. A later line with too few fields or a score that is not a finite number raises
-    :class:`BenchmarkError` naming the file and line.
-    """
-    path = Path(path)
-    if not isinstance(score_column, int) or isinstance(score_column, bool) or score_column < 3:
-        raise BenchmarkError(
-            f"the score column must be 3 or more (columns 1 and 2 are the words), not {score_column!r}"
-        )
-    pairs: list[tuple[str, str, float]] = []
-    first = True
-    for number, line in _lines(path):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        fields = [f.strip() for f in line.split("\t")] if "\t" in line else line.split()
-        score = _score(fields, score_column)
-        if first and score is None:  # a header line
-            first = False
-            continue
-        first = False
-        if len(fields) < score_column or not fields[0] or not fields[1]:
-            raise BenchmarkError(
-                f"{path}:{number}: expected 'word1 word2 score' with the score in column {score_column}, "
-                f"found {len(fields)} fields: {line.strip()!r}"
-            )
-        if score is None:
-            raise BenchmarkError(
-                f"{path}:{number}: the score {fields[score_column - 1]!r} (column {score_column}) "
-                "is not a finite number"
-            )
-        pairs.append((fields[0], fields[1], score))
-    if not pairs:
-        raise BenchmarkError(f"{path}: holds no word pairs (expected 'word1 word2 score' lines)")
-    return pairs
-
-
-def _score(fields: list[str], column: int) -> float | None:
-    try:
-        value = float(fields[column - 1])
-    except (IndexError, ValueError):
-        return None
     return value if math.isfinite(value) else None
 
 
@@ -470,97 +367,3 @@ def _correlations(gold: np.ndarray, model: np.ndarray) -> tuple[float, float]:
     if np.ptp(gold) == 0 or np.ptp(model) == 0:
         return math.nan, math.nan
     return float(stats.spearmanr(gold, model)[0]), float(stats.pearsonr(gold, model)[0])
-
-
-# ---------------------------------------------------------------------------- reports
-
-
-def format_results(analogy: AnalogyResult | None, similarities: Sequence[SimilarityResult]) -> str:
-    """Aligned Markdown tables of the results (they read well in a terminal too)."""
-    blocks = []
-    if analogy is not None:
-        blocks.append("\n".join([f"Analogies: {_analogy_summary(analogy)}", "", *_analogy_table(analogy)]))
-    if similarities:
-        blocks.append("\n".join([f"Word similarity: {_SIMILARITY_NOTE}", "", *_similarity_table(similarities)]))
-    return "\n\n".join(blocks)
-
-
-def write_report(
-    path: str | os.PathLike,
-    analogy: AnalogyResult | None,
-    similarities: Sequence[SimilarityResult],
-    *,
-    model: str = "",
-) -> list[Path]:
-    """Write a Markdown report and, with analogy results, a PNG bar chart next to it.
-
-    The chart is ``<report stem>-analogies.png``. Both files are written atomically.
-    Returns the paths written.
-    """
-    from .io import atomic_write
-    from .plot import save_section_chart
-
-    path = Path(path)
-    charts = []
-    lines = [f"# Evaluation of {model}" if model else "# Evaluation", ""]
-    if analogy is not None:
-        charts.append(path.with_name(f"{path.stem}-analogies.png"))
-        save_section_chart(analogy, charts[0])
-        lines += ["## Analogies", "", _analogy_summary(analogy), "", *_analogy_table(analogy), "",
-                  f"![accuracy per section]({charts[0].name})", ""]
-    if similarities:
-        lines += ["## Word similarity", "", _SIMILARITY_NOTE, "", *_similarity_table(similarities), ""]
-    with atomic_write(path) as handle:
-        handle.write("\n".join(lines).encode("utf-8"))
-    return [path, *charts]
-
-
-_SIMILARITY_NOTE = "Spearman's rho and Pearson's r against cosine similarity; pairs with an unknown word are skipped."
-
-
-def _percent(fraction: float | None) -> str:
-    return "n/a" if fraction is None else f"{100 * fraction:.1f} %"
-
-
-def _analogy_summary(result: AnalogyResult) -> str:
-    asked = result.total + result.skipped
-    return (
-        f"{Path(result.file).name}, {result.method} over the top {result.restrict_vocab:,} words: "
-        f"{_percent(result.accuracy)} right; {result.total:,} of {asked:,} questions answered "
-        f"({_percent(result.coverage)}), {result.skipped:,} skipped for a word outside those"
-    )
-
-
-def _analogy_table(result: AnalogyResult) -> list[str]:
-    rows = [[s.section, _percent(s.accuracy), f"{s.correct:,}", f"{s.total:,}", f"{s.skipped:,}"]
-            for s in result.sections]
-    for label, syntactic in (("all semantic", False), ("all syntactic", True)):
-        group = [s for s in result.sections if s.syntactic == syntactic]
-        if group:
-            correct, total = sum(s.correct for s in group), sum(s.total for s in group)
-            rows.append([label, _percent(_ratio(correct, total)), f"{correct:,}", f"{total:,}",
-                         f"{sum(s.skipped for s in group):,}"])
-    rows.append(["total", _percent(result.accuracy), f"{result.correct:,}", f"{result.total:,}", f"{result.skipped:,}"])
-    return _table(["section", "accuracy", "correct", "answered", "skipped"], rows)
-
-
-def _similarity_table(results: Sequence[SimilarityResult]) -> list[str]:
-    rows = [[Path(r.file).name, _correlation(r.spearman), _correlation(r.pearson), f"{r.pairs:,}", f"{r.skipped:,}"]
-            for r in results]
-    return _table(["file", "Spearman", "Pearson", "pairs", "skipped"], rows)
-
-
-def _correlation(value: float) -> str:
-    return f"{value:.4f}" if math.isfinite(value) else "n/a"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    """Markdown table lines, padded to align; every column but the first is right-aligned."""
-    widths = [max(3, *(len(row[k]) for row in [header, *rows])) for k in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        padded = [c.ljust(w) if k == 0 else c.rjust(w) for k, (c, w) in enumerate(zip(cells, widths))]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "| " + " | ".join("-" * w if k == 0 else "-" * (w - 1) + ":" for k, w in enumerate(widths)) + " |"
-    return [line(header), rule, *(line(row) for row in rows)]

@@ -11,11 +11,12 @@ import numpy as np
 
 from .config import TrainConfig
 from .corpus import Corpus, read_corpus
-from .engines import Engine
-from .backend import gpu_problem
+from .engine import Engine
+from .devices import gpu_problem
 from .errors import ConfigError, ModelFileError
-from .io import check_writable, load_checkpoint, save_checkpoint
-from .trainer import CheckpointPolicy, Trainer, TrainingLog
+from .checkpoint import load_checkpoint, save_checkpoint
+from .io._files import check_writable
+from .loop import CheckpointPolicy, Trainer, TrainingLog
 from .vectors import WordVectors
 
 
@@ -41,15 +42,15 @@ def check_device(cfg: TrainConfig) -> None:
 def make_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
     """The engine for ``cfg.engine`` on ``cfg.device`` (already resolved from "auto")."""
     if cfg.engine == "reference":
-        from .backend import cupy_module
-        from .engines.reference import ReferenceEngine
+        from .devices import cupy_module
+        from .reference.engine import ReferenceEngine
 
         return ReferenceEngine(corpus, cfg, xp=cupy_module() if cfg.device == "cuda" else np)
     if cfg.device == "cuda":
-        from .engines.cuda import CudaEngine
+        from .fast.cuda import CudaEngine
 
         return CudaEngine(corpus, cfg)
-    from .engines.cpu import CpuEngine
+    from .fast.cpu import CpuEngine
 
     return CpuEngine(corpus, cfg)
 

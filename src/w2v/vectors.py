@@ -114,13 +114,13 @@ class WordVectors:
         return [(self.index_to_key[i], float(scores[i])) for i in best]
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write one ``.npz`` file atomically (see :func:`w2v.io.save_npz`)."""
-        from .io import save_npz
+        """Write one ``.npz`` file atomically (see :func:`w2v.io.npz.save_npz`)."""
+        from .io.npz import save_npz
 
         save_npz(self, path)
 
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
-        """Write word2vec's text or binary file atomically (see :func:`w2v.formats.save_word2vec_format`)."""
-        from .formats import save_word2vec_format
+        """Write word2vec's text or binary file atomically (see :func:`w2v.io.word2vec.save_word2vec_format`)."""
+        from .io.word2vec import save_word2vec_format
 
         save_word2vec_format(self, path, binary=binary)

@@ -6,7 +6,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ._constants import MIN_TABLE_BITS
+from .fast._constants import MIN_TABLE_BITS
 from .errors import CorpusError
 
 

@@ -7,15 +7,17 @@ from a pinned commit of a public repository and checked against its sha256 (see
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Iterator, Literal
 
 from ..errors import BenchmarkError
 from .fetch import RemoteFile, locate
 
 Kind = Literal["analogies", "similarity"]
+Question = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -94,3 +96,100 @@ def resolve(source: str | os.PathLike, kind: Kind) -> tuple[Path, Benchmark | No
             "w2v knows no download of it with a verified checksum; put the file there or pass its path"
         )
     return offline, bench
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(1-based line number, text) of a UTF-8 file; :class:`BenchmarkError` names a bad line."""
+    try:
+        with open(path, "rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    raise BenchmarkError(
+                        f"{path}:{number}: not valid UTF-8 (byte {raw[err.start]:#04x} at column {err.start + 1})"
+                    ) from None
+                yield number, text.removeprefix("\ufeff") if number == 1 else text
+    except OSError as err:
+        raise BenchmarkError(f"{path}: cannot read ({err.strerror})") from None
+
+
+def read_analogies(path: str | os.PathLike) -> list[tuple[str, list[Question]]]:
+    """Read a ``questions-words.txt`` file: ``: section`` lines, then four words a line.
+
+    Blank lines are ignored. Returns ``(section name, questions)`` in file order; a
+    question before the first section, a line without four words, or a file without
+    questions raises :class:`BenchmarkError` naming the file and line.
+    """
+    path = Path(path)
+    sections: list[tuple[str, list[Question]]] = []
+    for number, line in _lines(path):
+        words = line.split()
+        if not words:
+            continue
+        if line.startswith(":"):
+            name = line[1:].strip()
+            if not name:
+                raise BenchmarkError(f"{path}:{number}: a ':' line without a section name")
+            sections.append((name, []))
+        elif len(words) != 4:
+            raise BenchmarkError(
+                f"{path}:{number}: expected four words 'a b c d', found {len(words)}: {line.strip()!r}"
+            )
+        elif not sections:
+            raise BenchmarkError(f"{path}:{number}: a question before the first ': section' line")
+        else:
+            sections[-1][1].append((words[0], words[1], words[2], words[3]))
+    if not any(questions for _, questions in sections):
+        raise BenchmarkError(f"{path}: holds no analogy questions (expected ': section' lines and 'a b c d' lines)")
+    return sections
+
+
+def read_word_pairs(path: str | os.PathLike, score_column: int = 3) -> list[tuple[str, str, float]]:
+    """Read a word-similarity file: ``word1 word2 score`` lines, as found in the wild.
+
+    Fields are separated by tabs when a line has one, else by spaces; further columns are
+    allowed and ``score_column`` (1-based) says which holds the score. Blank lines and
+    ``#`` comments are ignored; the first line is skipped as a header when its score is
+    not a number. Duplicate pairs are kept (each line is one human judgement), as gensim
+    does. A later line with too few fields or a score that is not a finite number raises
+    :class:`BenchmarkError` naming the file and line.
+    """
+    path = Path(path)
+    if not isinstance(score_column, int) or isinstance(score_column, bool) or score_column < 3:
+        raise BenchmarkError(
+            f"the score column must be 3 or more (columns 1 and 2 are the words), not {score_column!r}"
+        )
+    pairs: list[tuple[str, str, float]] = []
+    first = True
+    for number, line in _lines(path):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split("\t")] if "\t" in line else line.split()
+        score = _score(fields, score_column)
+        if first and score is None:  # a header line
+            first = False
+            continue
+        first = False
+        if len(fields) < score_column or not fields[0] or not fields[1]:
+            raise BenchmarkError(
+                f"{path}:{number}: expected 'word1 word2 score' with the score in column {score_column}, "
+                f"found {len(fields)} fields: {line.strip()!r}"
+            )
+        if score is None:
+            raise BenchmarkError(
+                f"{path}:{number}: the score {fields[score_column - 1]!r} (column {score_column}) "
+                "is not a finite number"
+            )
+        pairs.append((fields[0], fields[1], score))
+    if not pairs:
+        raise BenchmarkError(f"{path}: holds no word pairs (expected 'word1 word2 score' lines)")
+    return pairs
+
+
+def _score(fields: list[str], column: int) -> float | None:
+    try:
+        value = float(fields[column - 1])
+    except (IndexError, ValueError):
+        return None
+    return value if math.isfinite(value) else None

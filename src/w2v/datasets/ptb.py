@@ -15,7 +15,7 @@ import numpy as np
 from ..corpus import Corpus
 from ..errors import CorpusError
 from ..vocab import Vocab
-from ..tokenizer import Interner
+from .._tokenizer import Interner
 from .fetch import RemoteFile, locate
 
 SOURCE = "https://raw.githubusercontent.com/tomsercu/lstm/master/data/"

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from .backend import get_xp, make_rng
-from .errors import ConfigError
+from .xp import get_xp, make_rng
+from ..errors import ConfigError
 from .grads import RowSparseGrad
 
 

@@ -1,6 +1,6 @@
 """The one training driver: epochs, progress bar, loss record, divergence check, checkpoints.
 
-The driver works for any engine (:class:`~w2v.engines.Engine`): it runs blocks of units,
+The driver works for any engine (:class:`~w2v.engine.Engine`): it runs blocks of units,
 records the mean loss of each block, stops on a NaN loss, saves a checkpoint every so often,
 and on SIGINT (Ctrl-C) or SIGTERM finishes the current block, saves one, and stops.
 """
@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from tqdm.auto import tqdm
 
-from .engines import Engine
+from .engine import Engine
 from .errors import TrainingError, TrainingInterrupted
 
 

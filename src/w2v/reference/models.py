@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .backend import make_rng
+from .xp import make_rng
 from .layers import Embedding, NegativeSamplingLoss
 
 

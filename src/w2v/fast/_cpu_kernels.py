@@ -50,7 +50,6 @@ _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _kernel = njit(nogil=True, cache=True, fastmath=_FASTMATH, error_model="numpy")
 # Small helpers are inlined at Numba's level: a call would also count references to its array arguments.
 _inline = njit(nogil=True, cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
-_exact = njit(nogil=True, cache=True, error_model="numpy")  # IEEE arithmetic in the written order
 
 _XORSHIFT_MUL = np.uint64(0x2545F4914F6CDD1D)
 _U12, _U25, _U27, _U32 = np.uint64(12), np.uint64(25), np.uint64(27), np.uint64(32)
@@ -313,36 +312,3 @@ def train_chunks(ids, offsets, chunk_starts, chunks, alphas, syn0, syn1neg, tabl
     stats[0] += loss
     stats[1] += examples
     stats[2] += words
-
-
-@_exact
-def _adam_row(p, m, v, g, c1, c2, lr, eps):
-    for k in range(p.size):
-        m[k] += c1 * (g[k] - m[k])
-        v[k] += c2 * (g[k] * g[k] - v[k])
-        p[k] -= lr * m[k] / (np.sqrt(v[k]) + eps)
-
-
-@_exact
-def adam_dense_step(param, m, v, rows, grad_rows, lr_t, beta1, beta2):
-    """The book's dense Adam step for a gradient that is zero outside ``rows``, in one pass.
-
-    param, m, v : (V, D) float32, updated in place
-    rows : (u,) int64 sorted distinct rows; grad_rows : (u, D) float32, their gradient
-
-    Every row is updated (untouched rows with g = 0), with the book's operations in the book's
-    order (no fastmath), so the result equals NumPy's ``m += (1-b1)(g-m); v += (1-b2)(g*g-v);
-    p -= lr_t m / (sqrt(v) + 1e-7)`` bit for bit while reading and writing each array once.
-    """
-    c1 = np.float32(1.0 - beta1)
-    c2 = np.float32(1.0 - beta2)
-    lr = np.float32(lr_t)
-    eps = np.float32(1e-7)
-    zeros = np.zeros(param.shape[1], dtype=np.float32)
-    nxt = 0
-    for r in range(param.shape[0]):
-        if nxt < rows.size and rows[nxt] == r:
-            _adam_row(param[r], m[r], v[r], grad_rows[nxt], c1, c2, lr, eps)
-            nxt += 1
-        else:
-            _adam_row(param[r], m[r], v[r], zeros, c1, c2, lr, eps)

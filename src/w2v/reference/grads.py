@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any, Sequence
 
-from .backend import coalesce_rows
+import numpy as np
 
 
 class RowSparseGrad:
@@ -69,3 +69,35 @@ def clip_grads(grads: Sequence[Any], max_norm: float) -> float:
         for v in values:
             v *= rate
     return total
+
+
+def coalesce_rows(xp: ModuleType, rows: Any, values: Any) -> tuple[Any, Any]:
+    """Sum the value rows that share a row index.
+
+    Parameters
+    ----------
+    rows : (n,) int
+    values : (n, D) float
+
+    Returns
+    -------
+    unique_rows : (u,) int, sorted
+    sums : (u, D), same dtype as ``values``; ``sums[j]`` adds every ``values[i]`` with
+        ``rows[i] == unique_rows[j]``.
+    """
+    unique_rows, inverse = xp.unique(rows, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    n = inverse.size
+    if xp is np:
+        # A sparse one-hot product: ~20x faster than np.add.at on (n, 100) blocks.
+        from scipy import sparse
+
+        onehot = sparse.csr_matrix(
+            (np.ones(n, dtype=values.dtype), (inverse, np.arange(n))), shape=(unique_rows.size, n)
+        )
+        return unique_rows, np.asarray(onehot @ values)
+    import cupyx
+
+    sums = xp.zeros((unique_rows.size,) + values.shape[1:], dtype=values.dtype)
+    cupyx.scatter_add(sums, inverse, values)
+    return unique_rows, sums

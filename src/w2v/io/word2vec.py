@@ -1,4 +1,4 @@
-"""Other tools' vector files: word2vec text and binary (read and write), the book's pickle (write only).
+"""word2vec's vector files, text and binary (read and write).
 
 Both word2vec formats, as ``word2vec.c`` and gensim write them, start with a header line
 ``V D`` (the number of words, then of dimensions). Then, for each word:
@@ -9,30 +9,27 @@ Both word2vec formats, as ``word2vec.c`` and gensim write them, start with a hea
 
 A word may hold any character except ASCII whitespace. Readers check everything a damaged or
 foreign file can get wrong and raise :class:`~w2v.errors.ModelFileError` naming the file, the
-vector, and the fault. The book's ``cbow_params.pkl`` is written for the book's ``eval.py``,
-never read: unpickling runs whatever code a file holds.
+vector, and the fault.
 """
 
 from __future__ import annotations
 
 import mmap
 import os
-import pickle
 from pathlib import Path
 from typing import IO
 
 import numpy as np
 
-from .errors import ModelFileError
-from .io import atomic_write, check_finite, check_readable
-from .vectors import WordVectors
+from ..errors import ModelFileError
+from ..vectors import WordVectors
+from ._files import atomic_write, check_finite, check_readable
 
 UNICODE_ERRORS = ("strict", "replace", "ignore")
 _TEXT_SUFFIXES = (".txt", ".vec")
 WORD2VEC_SUFFIXES = (*_TEXT_SUFFIXES, ".bin")
 _HEADER_MAX_BYTES = 100
 _NUMBER_BYTES = frozenset(b"0123456789+-.eEnaiftyNAIFTY")  # digits, signs, exponents, nan, inf(inity)
-_FLOAT16_MAX = float(np.finfo(np.float16).max)
 
 
 def save_word2vec_format(wv: WordVectors, path: str | os.PathLike, binary: bool = False) -> None:
@@ -245,37 +242,3 @@ def _decode(raw: bytes, path: Path, where: str, unicode_errors: str) -> str:
     if not word:
         raise ModelFileError(f"{path}: {where} has an empty word")
     return word
-
-
-class _PortableArray:
-    """Pickles as ``numpy.ndarray(shape, dtype, buffer)``, which numpy 1.x and 2.x both unpickle.
-
-    An ndarray's own pickle names ``numpy._core``, which numpy 1.x (the book's era) lacks.
-    The buffer is a bytearray so that the array comes back writable: the book's
-    ``normalize`` divides in place.
-    """
-
-    def __init__(self, array: np.ndarray):
-        self.array = np.ascontiguousarray(array)
-
-    def __reduce__(self):
-        return np.ndarray, (self.array.shape, self.array.dtype.str, bytearray(self.array.tobytes()))
-
-
-def save_book_pickle(wv: WordVectors, path: str | os.PathLike) -> None:
-    """Write ``wv`` as the book's ``ch04/train.py`` saves ``cbow_params.pkl``, atomically.
-
-    The pickle holds a dict of plain objects, so the book's ``eval.py`` can load it:
-    ``word_vecs`` (V, D) float16, ``word_to_id`` {str: int} and ``id_to_word`` {int: str}.
-    """
-    path = Path(path)
-    check_finite(wv.vectors, path)
-    if wv.vectors.size and np.abs(wv.vectors).max() > _FLOAT16_MAX:
-        raise ModelFileError(f"{path}: values beyond ±{_FLOAT16_MAX:g} do not fit the book's float16")
-    params = {
-        "word_vecs": _PortableArray(wv.vectors.astype(np.float16)),
-        "word_to_id": {word: i for i, word in enumerate(wv.index_to_key)},
-        "id_to_word": dict(enumerate(wv.index_to_key)),
-    }
-    with atomic_write(path) as handle:
-        pickle.dump(params, handle, protocol=4)  # Python >= 3.4 reads protocol 4

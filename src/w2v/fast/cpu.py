@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from .._constants import CHUNK_WORDS, MAX_NEGATIVE, MAX_SENTENCE_LENGTH, ROW_ALIGN, VARIANTS
+from ._constants import CHUNK_WORDS, MAX_NEGATIVE, MAX_SENTENCE_LENGTH, ROW_ALIGN, VARIANTS
 from ..config import TrainConfig
 from ..corpus import Corpus, sentence_offsets
 from ..errors import ConfigError
-from ..kernels_cpu import train_chunks
-from . import BlockStats, check_negatives, linear_alpha
+from ._cpu_kernels import train_chunks
+from ..engine import BlockStats
+from .common import check_negatives, linear_alpha
 
 
 def chunk_starts(offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Training engines: the driver (:mod:`w2v.trainer`) runs any of them through :class:`Engine`.
+"""Training engines: the driver (:mod:`w2v.loop`) runs any of them through :class:`Engine`.
 
 An engine owns the weights and does the arithmetic; it never parses options or prints.
 Work is cut into units (mini-batches for the reference engine, blocks of words for the
@@ -25,26 +25,6 @@ class BlockStats:
     loss_count: int
     words: int
     lr: float
-
-
-def linear_alpha(cfg: Any, words_done: Any, total_words: int) -> np.ndarray:
-    """The fast engines' schedule: alpha falls linearly to min_alpha over ``total_words`` words.
-
-    words_done : int or array of words processed (by all workers together); returns float32.
-    """
-    progress = np.minimum(np.asarray(words_done, dtype=np.float64) / total_words, 1.0)
-    return (cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress).astype(np.float32)
-
-
-def check_negatives(corpus: Any, cfg: Any) -> None:
-    """K negatives need a vocabulary of more than K words (the message the CLI prints)."""
-    from ..errors import ConfigError
-
-    if cfg.negative >= len(corpus.vocab):
-        raise ConfigError(
-            f"negative={cfg.negative} needs at least {cfg.negative + 1} words, but the vocabulary "
-            f"of {corpus.name} has {len(corpus.vocab)}; lower --negative or --min-count, or use a larger corpus"
-        )
 
 
 class Engine(Protocol):

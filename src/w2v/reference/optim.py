@@ -18,9 +18,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .backend import get_xp
+from .xp import get_xp
 from .grads import RowSparseGrad
-from .kernels_cpu import adam_dense_step
+from ._adam import adam_dense_step
 
 
 class SGD:

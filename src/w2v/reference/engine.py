@@ -12,14 +12,40 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import make_rng, rng_state, set_rng_state, to_numpy
+from .xp import make_rng, rng_state, set_rng_state, to_numpy
 from ..config import TrainConfig
-from ..corpus import Corpus, contexts_target
+from ..corpus import Corpus
 from ..errors import ConfigError
-from ..grads import clip_grads
-from ..models import CBOW, SkipGram
-from ..optim import SGD, Adam, LazyAdam
-from . import BlockStats
+from .grads import clip_grads
+from .models import CBOW, SkipGram
+from .optim import SGD, Adam, LazyAdam
+from ..engine import BlockStats
+
+def contexts_target(corpus: Corpus, window: int) -> tuple[np.ndarray, np.ndarray]:
+    """The book's ``create_contexts_target``, vectorised and kept inside sentences.
+
+    Every position with ``window`` words on both sides in the same sentence is a target.
+
+    Returns
+    -------
+    contexts : (n, 2 * window) int32
+        Left then right neighbours of each target, nearest last/first as in the book.
+    target : (n,) int32
+    """
+    ids = corpus.ids
+    width = 2 * window + 1
+    if ids.size < width:
+        empty = np.zeros((0, 2 * window), dtype=np.int32)
+        return empty, np.zeros(0, dtype=np.int32)
+    windows = np.lib.stride_tricks.sliding_window_view(ids, width)  # (N - 2w, 2w + 1), a view
+    sentence_of = np.repeat(np.arange(corpus.offsets.size - 1), corpus.sentence_lengths)
+    inside = sentence_of[: ids.size - width + 1] == sentence_of[width - 1 :]
+    chosen = windows[inside] if not inside.all() else windows
+    target = np.ascontiguousarray(chosen[:, window], dtype=np.int32)
+    contexts = np.ascontiguousarray(np.delete(chosen, window, axis=1), dtype=np.int32)
+    return contexts, target
+
+
 
 OPTIMIZERS = {"lazy-adam": LazyAdam, "adam": Adam, "sgd": SGD}
 MODELS = {"cbow": CBOW, "skipgram": SkipGram}

@@ -1,4 +1,4 @@
-"""The GPU engine: the fast engine's algorithm in CUDA kernels (:mod:`w2v.kernels_cuda`).
+"""The GPU engine: the fast engine's algorithm in CUDA kernels (:mod:`w2v.fast._cuda_kernels`).
 
 The corpus, the pieces table, the noise table and both weight matrices live on the device
 for the whole run; a block of units (10,000-word chunks, as on the CPU) is one kernel launch
@@ -12,28 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from .._constants import MAX_NEGATIVE, MAX_SENTENCE_LENGTH, MAX_VECTOR_SIZE, MAX_WINDOW, PIECE_TOKENS, WARP
+from ._constants import MAX_NEGATIVE, MAX_SENTENCE_LENGTH, MAX_VECTOR_SIZE, MAX_WINDOW, PIECE_TOKENS, WARP
 from ..config import TrainConfig
 from ..corpus import Corpus, sentence_offsets
 from ..errors import ConfigError
-from . import BlockStats, check_negatives, linear_alpha
+from ..engine import BlockStats
+from .common import check_negatives, linear_alpha
 from .cpu import chunk_starts, init_weights
 
 MAX_BLOCKS = 65_535  # grid size per launch; blocks loop over the pieces beyond it
-
-
-def cuda_problem() -> str | None:
-    """Why Numba's CUDA target cannot run here, or None when it can (or is simulated)."""
-    try:
-        from numba import cuda
-    except ImportError:  # pragma: no cover - numba is a core dependency
-        return "Numba's CUDA target is missing; install the gpu extra: pip install 'w2v[gpu]'"
-    try:
-        if cuda.is_available():
-            return None
-    except Exception as err:  # a broken driver or toolkit raises all kinds of errors
-        return f"CUDA is not usable ({err})"
-    return "no CUDA GPU was found (is the NVIDIA driver installed?); install the gpu extra on a GPU machine"
 
 
 def piece_table(offsets: np.ndarray, piece_tokens: int = PIECE_TOKENS) -> np.ndarray:
@@ -63,7 +50,7 @@ class CudaEngine:
     def __init__(self, corpus: Corpus, cfg: TrainConfig):
         from numba import cuda
 
-        from ..kernels_cuda import train_pieces
+        from ._cuda_kernels import train_pieces
 
         if cfg.kernel != "batched":
             raise ConfigError("the GPU engine has only the batched kernels; drop --kernel plain")

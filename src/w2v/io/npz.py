@@ -1,0 +1,112 @@
+"""w2v's own vectors file, an ``.npz`` read without pickles.
+
+A w2v ``.npz`` holds ``vectors`` (V, D) float32, the words as UTF-8 bytes with their end
+offsets, ``counts`` (V,) int64 when known, and a JSON document (format name and version,
+training config and log). It is always read with ``allow_pickle=False``: w2v never
+unpickles anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelFileError
+from ..vectors import WordVectors
+from ._files import atomic_write, check_finite, check_readable
+
+FORMAT = "w2v.vectors"
+VERSION = 1
+# What numpy and zipfile raise for damaged archives (NotImplementedError: an unknown zip
+# version or compression; RuntimeError: the encrypted flag).
+_READ_ERRORS = (
+    OSError, EOFError, ValueError, KeyError, NotImplementedError, RuntimeError, zipfile.BadZipFile, zlib.error,
+)
+
+
+def save_npz(wv: WordVectors, path: str | os.PathLike) -> None:
+    """Write ``wv`` to ``path`` as a w2v ``.npz``, atomically."""
+    encoded = [word.encode("utf-8") for word in wv.index_to_key]
+    arrays = {
+        "vectors": wv.vectors,
+        "words_utf8": np.frombuffer(b"".join(encoded), dtype=np.uint8),
+        "word_ends": np.cumsum([len(w) for w in encoded], dtype=np.int64),
+        "meta_json": _json_bytes({"format": FORMAT, "version": VERSION, "info": wv.info}),
+    }
+    if wv.counts is not None:
+        arrays["counts"] = wv.counts
+    with atomic_write(path) as handle:
+        np.savez(handle, **arrays)
+
+
+def _json_bytes(document: Any) -> np.ndarray:
+    return np.frombuffer(json.dumps(document).encode("utf-8"), dtype=np.uint8)
+
+
+def load_npz(path: str | os.PathLike, limit: int | None = None) -> WordVectors:
+    """Read a w2v ``.npz`` (only its first ``limit`` words if given; the file is read whole).
+
+    :class:`ModelFileError` names the file and what is wrong with it.
+    """
+    path = check_readable(path)
+    try:
+        # np.load leaks the file it opens when the archive is damaged, so open it here.
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
+            missing = {"vectors", "words_utf8", "word_ends", "meta_json"} - set(archive.files)
+            if missing:
+                raise ModelFileError(f"{path}: not a w2v vectors file (lacks {', '.join(sorted(missing))})")
+            arrays = {name: archive[name] for name in archive.files}
+    except ModelFileError:
+        raise
+    except _READ_ERRORS as err:
+        raise ModelFileError(f"{path}: not a readable .npz file (truncated or foreign: {err})") from None
+    meta = _parse_meta(arrays["meta_json"], path)
+    words = _split_words(arrays["words_utf8"], arrays["word_ends"], path)
+    vectors = arrays["vectors"]
+    if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape[0] != len(words):
+        raise ModelFileError(
+            f"{path}: vectors are {vectors.dtype} of shape {vectors.shape} for {len(words)} words"
+        )
+    check_finite(vectors, path)
+    counts = arrays.get("counts")
+    if counts is not None and (counts.dtype.kind not in "iu" or counts.shape != (len(words),)):
+        raise ModelFileError(f"{path}: counts of shape {counts.shape} for {len(words)} words")
+    if limit is not None:
+        vectors, words, counts = vectors[:limit], words[:limit], None if counts is None else counts[:limit]
+    try:
+        return WordVectors(vectors, words, counts=counts, info=meta.get("info") or {})
+    except ValueError as err:
+        raise ModelFileError(f"{path}: {err}") from None
+
+
+def _parse_meta(raw: np.ndarray, path: Path) -> dict[str, Any]:
+    try:
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise ModelFileError(f"{path}: its metadata is not valid JSON") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ModelFileError(f"{path}: not a w2v vectors file")
+    if not isinstance(meta.get("version"), int) or not isinstance(meta.get("info") or {}, dict):
+        raise ModelFileError(f"{path}: its metadata is malformed")
+    if meta["version"] > VERSION:
+        raise ModelFileError(f"{path}: format version {meta['version']} is newer than this w2v reads ({VERSION})")
+    return meta
+
+
+def _split_words(data: np.ndarray, ends: np.ndarray, path: Path) -> list[str]:
+    if data.dtype != np.uint8 or ends.dtype.kind not in "iu" or data.ndim != 1 or ends.ndim != 1:
+        raise ModelFileError(f"{path}: the word list is malformed")
+    if ends.size and (np.any(ends[1:] < ends[:-1]) or ends[0] < 0 or ends[-1] != data.size):
+        raise ModelFileError(f"{path}: the word list is malformed")
+    raw = data.tobytes()
+    starts = np.concatenate([[0], ends[:-1]])
+    try:
+        return [raw[s:e].decode("utf-8") for s, e in zip(starts.tolist(), ends.tolist())]
+    except UnicodeDecodeError:
+        raise ModelFileError(f"{path}: a word is not valid UTF-8") from None

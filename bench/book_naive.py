@@ -75,7 +75,7 @@ class UnigramSampler:
             p = self.p.copy()
             p[t] = 0
             p /= p.sum()
-            out[i] = np.random.choice(self.vocab_size, size=self.sample_size, replace=False, p=p)
+            out[i] = np.random.choice(self.vocab_size, size=self.sample_size, replace=False, p=p)  # noqa: NPY002 (the book's call)
         return out
 
 

@@ -24,7 +24,6 @@ from gensim.models import KeyedVectors
 from w2v import WordVectors, evaluate, read_corpus
 from w2v.datasets.benchmarks import resolve
 
-
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 

@@ -32,6 +32,15 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("W2V_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
+def sample_record():
+    """A small training record, as train() attaches to the vectors it returns."""
+    from w2v.config import TrainConfig
+    from w2v.record import CorpusSummary, TrainingLog, TrainingRecord
+
+    return TrainingRecord(TrainConfig(model="cbow", epochs=1, seed=3), CorpusSummary("toy", 12, 4),
+                          TrainingLog(unit="chunk", loss_curve=[[1, 2.5]], epoch_losses=[2.5], seconds=0.5, words=12))
+
+
 def planted_sentences(n_sentences: int = 2000, seed: int = 0) -> list[list[str]]:
     """Two groups of words that co-occur only within their group (a0..a9 vs b0..b9)."""
     rng = np.random.default_rng(seed)

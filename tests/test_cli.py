@@ -9,7 +9,7 @@ import w2v
 from w2v import WordVectors
 from w2v.cli import main
 
-FAST_TRAIN = ["--engine", "reference", "--vector-size", "8", "--window", "2", "--negative", "2",
+FAST_TRAIN = ["--algorithm", "reference", "--vector-size", "8", "--window", "2", "--negative", "2",
               "--batch-size", "16", "--epochs", "1", "--min-count", "1", "--seed", "0", "--quiet"]
 
 
@@ -26,7 +26,7 @@ def test_train_writes_model_and_loss_curve(tmp_path, planted_file, capsys):
     assert "final loss" in out
     assert out_path.is_file() and (tmp_path / "m-loss.png").read_bytes()[:4] == b"\x89PNG"
     wv = w2v.load(out_path)
-    assert len(wv) == 20 and wv.info["config"]["window"] == 2
+    assert len(wv) == 20 and wv.record.config.window == 2
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_analogy_prints_a_table_and_json(model, capsys):
         (["train", "{tmp}/missing.txt", "-o", "{tmp}/m.npz"], "no such file"),
         (["train", "{tmp}/empty.txt", "-o", "{tmp}/m.npz"], "holds no words"),
         (["train", "{tmp}/latin1.txt", "-o", "{tmp}/m.npz"], "not valid UTF-8"),
-        (["train", "{tmp}/tiny.txt", "-o", "{tmp}/m.npz", "--min-count", "1"], "negative=5 needs at least 6 words"),
+        (["train", "{tmp}/tiny.txt", "-o", "{tmp}/m.npz", "--min-count", "1"], "--negative 5 needs at least 6 words"),
         (["train", "{tmp}/tiny.txt", "-o", "{tmp}/m.npz", "--window", "0"], "window must be an integer >= 1"),
         (["train", "{tmp}/tiny.txt", "-o", "{tmp}/nodir/m.npz", "--min-count", "1", "--negative", "1",
           "--batch-size", "1", "--window", "1"], "does not exist"),

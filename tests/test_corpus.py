@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from w2v.corpus import corpus_from_sentences, read_corpus, sentence_offsets
-from w2v.reference.engine import contexts_target
 from w2v.errors import CorpusError
+from w2v.reference.engine import contexts_target
 from w2v.vocab import Vocab
 
 

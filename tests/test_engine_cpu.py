@@ -6,14 +6,16 @@ import numpy as np
 import pytest
 
 import w2v
-from conftest import group_separation, planted_sentences, requires_ptb
 from w2v.config import TrainConfig
 from w2v.corpus import Corpus, corpus_from_sentences
-from w2v.fast.cpu import CpuEngine, chunk_starts
 from w2v.errors import ConfigError
+from w2v.fast.common import chunk_starts
+from w2v.fast.cpu import CpuEngine
 from w2v.vocab import Vocab
 
-FAST = dict(engine="fast", vector_size=20, window=3, negative=4, epochs=3, sample=0.0, seed=3)
+from conftest import group_separation, planted_sentences, requires_ptb
+
+FAST = dict(algorithm="fast", vector_size=20, window=3, negative=4, epochs=3, sample=0.0, seed=3)
 
 
 @pytest.mark.parametrize("model", ["cbow", "skipgram"])
@@ -23,7 +25,7 @@ def test_training_separates_planted_groups(model, kernel, workers):
     corpus = corpus_from_sentences(planted_sentences(3000))
     wv = w2v.train(corpus, **(FAST | dict(model=model, kernel=kernel, workers=workers)))
     assert group_separation(wv) > 0.3
-    losses = wv.info["training"]["epoch_losses"]
+    losses = wv.record.log.epoch_losses
     assert losses[-1] < losses[0]
 
 
@@ -37,7 +39,7 @@ def test_one_worker_and_a_seed_give_bit_identical_vectors(model):
 
 
 def _engine(corpus, **options):
-    return CpuEngine(corpus, TrainConfig(**(FAST | options)).resolve(corpus_is_ptb=False))
+    return CpuEngine(corpus, TrainConfig(**(FAST | options)).resolve(corpus_is_ptb=False, cores=2, gpu_usable=False))
 
 
 def test_loss_is_the_exact_mean_example_loss_at_the_start():
@@ -58,7 +60,7 @@ def test_every_word_is_read_once_per_epoch_even_in_sentences_over_10000_words():
     vocab = Vocab([f"w{i}" for i in range(50)], np.bincount(ids, minlength=50))
     corpus = Corpus(ids, np.array([0, 3, 25_000]), vocab, "long")
     engine = _engine(corpus, workers=2)
-    assert np.diff(engine.offsets).max() == 10_000
+    assert np.diff(engine.setup.offsets).max() == 10_000
     engine.start_epoch(0)
     assert engine.run(0, engine.units_per_epoch).words == 25_000
 
@@ -72,8 +74,8 @@ def test_chunks_hold_whole_sentences_of_at_least_chunk_words():
 def test_learning_rate_decays_linearly_over_all_epochs():
     corpus = corpus_from_sentences(planted_sentences(50))
     engine = _engine(corpus, alpha=0.05, epochs=4)
-    total = 4 * engine.epoch_words
-    np.testing.assert_allclose(engine.alpha_at(np.array([0, total // 2, total])), [0.05, 0.025 + 2.5e-6, 5e-6],
+    total = 4 * engine.setup.epoch_words
+    np.testing.assert_allclose(engine.setup.alpha_at(0, np.array([0, total // 2, total])), [0.05, 0.025 + 2.5e-6, 5e-6],
                                rtol=1e-5)
 
 
@@ -106,12 +108,12 @@ def test_bad_parameters_get_clear_errors(options, name):
 def test_more_negatives_than_words_is_a_clear_error():
     corpus = corpus_from_sentences([["a", "b", "c"]] * 3)
     with pytest.raises(ConfigError, match="negative=5"):
-        w2v.train(corpus, engine="fast", negative=5)
+        w2v.train(corpus, algorithm="fast", negative=5)
 
 
 @requires_ptb
 def test_fast_engine_on_ptb_finds_the_books_neighbours():
-    wv = w2v.train("ptb", engine="fast", model="cbow", epochs=10, seed=1, workers=2)
+    wv = w2v.train("ptb", algorithm="fast", model="cbow", epochs=10, seed=1, workers=2)
     top = [w for w, _ in wv.most_similar("you", topn=5)]
     assert "we" in top and "i" in top
     assert "went" in [w for w, _ in wv.analogy("take", "took", "go", topn=3)]

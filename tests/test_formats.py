@@ -10,9 +10,9 @@ import pytest
 
 import w2v
 from w2v import WordVectors
-from w2v.io import word2vec as formats
 from w2v.cli import main
 from w2v.errors import ModelFileError
+from w2v.io import word2vec as formats
 from w2v.io.book import save_book_pickle
 from w2v.io.word2vec import load_word2vec_format, save_word2vec_format
 
@@ -149,7 +149,8 @@ BAD_FILES = [
     ("text nan", b"2 2\na 1 2\nb nan 1\n", False, "vector 1 holds NaN or infinite values"),
     ("text inf", b"1 2\na 1e999 1\n", False, "vector 0 holds NaN or infinite values"),
     ("text duplicate", b"2 1\na 1\na 2\n", False, "duplicate word 'a'"),
-    ("huge text header", b"1000000000 300\na 1\n", False, r"promises 1000000000 vectors of 300 values, more than its \d+ bytes"),
+    ("huge text header", b"1000000000 300\na 1\n", False,
+     r"promises 1000000000 vectors of 300 values, more than its \d+ bytes"),
     ("truncated binary", b"2 2\na " + f32(1, 2) + b"\nb " + f32(3)[:3], True, "more than its"),
     ("binary missing vector", b"3 1\na " + f32(1) + b"b " + f32(2) + b"c" * 10, True,
      "ends inside vector 2, but its header promises 3"),

@@ -13,8 +13,10 @@ from hypothesis.extra.numpy import array_shapes, arrays
 
 import w2v
 from w2v import W2VError, WordVectors
-from w2v.io.word2vec import load_word2vec_format
 from w2v.io.npz import load_npz
+from w2v.io.word2vec import load_word2vec_format
+
+from conftest import sample_record
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -22,7 +24,7 @@ FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 def _valid_files() -> dict[str, bytes]:
     rng = np.random.default_rng(0)
     wv = WordVectors(rng.standard_normal((4, 3)), ["a", "ñandú", "東京", "x.y"], counts=[5, 3, 2, 1],
-                     info={"config": {"model": "cbow"}})
+                     record=sample_record())
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
         wv.save(folder / "v.npz")

@@ -10,24 +10,25 @@ import w2v
 from w2v import WordVectors
 from w2v.errors import ModelFileError
 from w2v.io._files import atomic_write
-from w2v.io.npz import save_npz
+
+from conftest import sample_record
 
 
 @pytest.fixture
 def wv():
     rng = np.random.default_rng(0)
     return WordVectors(rng.standard_normal((4, 3)), ["a", "b", "ñandú", "東京"], counts=[9, 5, 2, 1],
-                       info={"config": {"model": "cbow"}})
+                       record=sample_record())
 
 
-def test_round_trip_keeps_vectors_words_counts_and_info(tmp_path, wv):
+def test_round_trip_keeps_vectors_words_counts_and_record(tmp_path, wv):
     path = tmp_path / "m.npz"
     wv.save(path)
     back = w2v.load(path)
     np.testing.assert_array_equal(back.vectors, wv.vectors)
     assert back.index_to_key == wv.index_to_key
     np.testing.assert_array_equal(back.counts, wv.counts)
-    assert back.info == wv.info
+    assert back.record == wv.record
     assert back.vectors.dtype == np.float32
 
 
@@ -118,7 +119,7 @@ def test_nan_vectors_and_inconsistent_shapes_are_refused(tmp_path, wv):
     bad = WordVectors(wv.vectors.copy(), wv.index_to_key)
     bad.vectors[2, 1] = np.nan
     path = tmp_path / "nan.npz"
-    save_npz(bad, path)
+    bad.save(path)
     with pytest.raises(ModelFileError, match="vector 2 holds NaN"):
         w2v.load(path)
     with np.load(tmp_path / "nan.npz") as archive:

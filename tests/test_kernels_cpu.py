@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from w2v.fast._cpu_kernels import cbow_step, random32, skipgram_block_step, skipgram_pair_step
+from w2v.fast._cpu_kernels import cbow_step, skipgram_block_step, skipgram_pair_step, xorshift32
 from w2v.reference.models import CBOW, SkipGram
 from w2v.reference.optim import SGD
 
@@ -37,34 +37,34 @@ def reference_sgd_step(model, contexts, target, negatives, lr):
 
 
 def test_cbow_plain_step_is_one_sgd_step_of_the_reference_cbow():
-    syn0, syn1neg = weights()
+    W_in, W_out = weights()
     ctx = np.array([3, 5, 3, 9], dtype=np.int32)  # a repeated context word
     out = np.array([4, 7, 1, 10], dtype=np.int32)  # target, then 3 distinct negatives
     model = CBOW(V, D, np.ones(V), negative=3)
-    model.params[0][...] = syn0
-    model.params[1][...] = syn1neg
+    model.params[0][...] = W_in
+    model.params[1][...] = W_out
     loss = reference_sgd_step(model, ctx[None, :], out[:1], out[1:], lr=float(ALPHA))
 
-    k0, k1 = syn0.copy(), syn1neg.copy()
+    k0, k1 = W_in.copy(), W_out.copy()
     kernel_loss = cbow_step(k0, k1, ctx, 4, out, 4, ALPHA, False, np.empty((2, D), np.float32),
                             np.empty(4, np.float32))
 
     np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
     # word2vec.c adds the error of the mean to each context row undivided: count x the gradient step.
-    np.testing.assert_allclose(k0 - syn0, 4 * (model.params[0] - syn0), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(k0 - W_in, 4 * (model.params[0] - W_in), rtol=1e-4, atol=1e-6)
     assert kernel_loss == pytest.approx(loss, rel=1e-5)
 
 
 def test_skipgram_pair_step_is_one_sgd_step_of_the_reference_skipgram():
-    syn0, syn1neg = weights(1)
+    W_in, W_out = weights(1)
     context, out = 6, np.array([2, 0, 11, 5], dtype=np.int32)
     model = SkipGram(V, D, np.ones(V), negative=3)
-    model.params[0][...] = syn0
-    model.params[1][...] = syn1neg
+    model.params[0][...] = W_in
+    model.params[1][...] = W_out
     # word2vec.c's pair: the context word's input vector predicts the centre word out[0].
     loss = reference_sgd_step(model, out[None, :1], np.array([context]), out[1:], lr=float(ALPHA))
 
-    k0, k1 = syn0.copy(), syn1neg.copy()
+    k0, k1 = W_in.copy(), W_out.copy()
     kernel_loss = skipgram_pair_step(k0, k1, context, out, 4, ALPHA, np.empty((1, D), np.float32))
     np.testing.assert_allclose(k0, model.params[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
@@ -72,17 +72,17 @@ def test_skipgram_pair_step_is_one_sgd_step_of_the_reference_skipgram():
 
 
 def test_skipgram_block_step_equals_its_numpy_statement():
-    syn0, syn1neg = weights(2)
+    W_in, W_out = weights(2)
     ctx = np.array([1, 8, 8, 3, 0], dtype=np.int32)
     out = np.array([5, 2, 9, 2], dtype=np.int32)  # a noise word drawn twice
-    In, Out = syn0[ctx].astype(np.float64), syn1neg[out].astype(np.float64)
+    In, Out = W_in[ctx].astype(np.float64), W_out[out].astype(np.float64)
     G = ALPHA * (labels(4) - sigmoid(In @ Out.T))  # (count, m)
-    e0, e1 = syn0.astype(np.float64), syn1neg.astype(np.float64)
+    e0, e1 = W_in.astype(np.float64), W_out.astype(np.float64)
     np.add.at(e1, out, G.T @ In)
     np.add.at(e0, ctx, G @ Out)
     probabilities = np.where(labels(4) == 1, sigmoid(In @ Out.T), 1 - sigmoid(In @ Out.T))
 
-    k0, k1 = syn0.copy(), syn1neg.copy()
+    k0, k1 = W_in.copy(), W_out.copy()
     kernel_loss = skipgram_block_step(k0, k1, ctx, 5, out, 4, ALPHA, np.empty((4, D), np.float32),
                                   np.empty((5, 4), np.float32), np.empty((1, D), np.float32))
     np.testing.assert_allclose(k0, e0, rtol=1e-5, atol=1e-6)
@@ -91,23 +91,23 @@ def test_skipgram_block_step_equals_its_numpy_statement():
 
 
 def test_cbow_batched_step_equals_its_numpy_statement():
-    syn0, syn1neg = weights(3)
+    W_in, W_out = weights(3)
     ctx = np.array([4, 4, 7], dtype=np.int32)
     out = np.array([1, 6, 6, 11], dtype=np.int32)
-    h = syn0[ctx].astype(np.float64).mean(axis=0)
-    Out = syn1neg[out].astype(np.float64)
+    h = W_in[ctx].astype(np.float64).mean(axis=0)
+    Out = W_out[out].astype(np.float64)
     G = ALPHA * (labels(4) - sigmoid(Out @ h))  # (m,)
-    e0, e1 = syn0.astype(np.float64), syn1neg.astype(np.float64)
+    e0, e1 = W_in.astype(np.float64), W_out.astype(np.float64)
     np.add.at(e1, out, np.outer(G, h))
     np.add.at(e0, ctx, np.tile(G @ Out, (3, 1)))
 
-    k0, k1 = syn0.copy(), syn1neg.copy()
+    k0, k1 = W_in.copy(), W_out.copy()
     cbow_step(k0, k1, ctx, 3, out, 4, ALPHA, True, np.empty((2, D), np.float32), np.empty(4, np.float32))
     np.testing.assert_allclose(k0, e0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k1, e1, rtol=1e-5, atol=1e-6)
 
 
-def test_random32_is_xorshift64star():
+def test_xorshift32_is_xorshift64star():
     state = np.array([88172645463325252], dtype=np.uint64)
     x = 88172645463325252
     mask = 2**64 - 1
@@ -115,5 +115,5 @@ def test_random32_is_xorshift64star():
         x ^= x >> 12
         x ^= (x << 25) & mask
         x ^= x >> 27
-        assert int(random32(state)) == ((x * 0x2545F4914F6CDD1D) & mask) >> 32
+        assert int(xorshift32(state)) == ((x * 0x2545F4914F6CDD1D) & mask) >> 32
     assert int(state[0]) == x

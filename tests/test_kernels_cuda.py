@@ -6,30 +6,30 @@ import pytest
 from numba import cuda
 
 from w2v.fast._cpu_kernels import cbow_step, skipgram_block_step
-from w2v.fast._cuda_kernels import MAX_CONTEXT, MAX_TARGETS, WARP, cbow_update, random32, skipgram_update
+from w2v.fast._cuda_kernels import MAX_CONTEXT, MAX_TARGETS, WARP, cbow_update, hashed32, skipgram_update
 
 V, D = 12, 40  # D > 32: some threads own two vector elements
 ALPHA = np.float32(0.2)
 
 
 @cuda.jit
-def _cbow(syn0, syn1neg, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, loss):
+def _cbow(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, loss):
     buf = cuda.shared.array((MAX_TARGETS, WARP), np.float32)
-    loss[cuda.threadIdx.x] = cbow_update(syn0, syn1neg, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha,
+    loss[cuda.threadIdx.x] = cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha,
                                          cuda.threadIdx.x, buf)
 
 
 @cuda.jit
-def _skipgram(syn0, syn1neg, ctx, ctx_count, n_ctx, out, out_count, m, alpha, loss):
+def _skipgram(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha, loss):
     buf = cuda.shared.array((MAX_TARGETS, WARP), np.float32)
     grad = cuda.shared.array((MAX_CONTEXT, MAX_TARGETS), np.float32)
-    loss[cuda.threadIdx.x] = skipgram_update(syn0, syn1neg, ctx, ctx_count, n_ctx, out, out_count, m, alpha,
+    loss[cuda.threadIdx.x] = skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha,
                                              cuda.threadIdx.x, buf, grad)
 
 
 def _weights(seed):
     rng = np.random.default_rng(seed)
-    return (rng.standard_normal((V, D)) * 0.3).astype(np.float32), (rng.standard_normal((V, D)) * 0.3).astype(np.float32)
+    return tuple((rng.standard_normal((V, D)) * 0.3).astype(np.float32) for _ in range(2))
 
 
 def _distinct(words):
@@ -45,15 +45,15 @@ def _distinct(words):
 
 
 def test_cbow_update_equals_the_cpu_batched_step():
-    syn0, syn1neg = _weights(0)
+    W_in, W_out = _weights(0)
     ctx = np.array([3, 5, 3, 9], np.int32)  # a repeated context word
     out = np.array([4, 7, 1, 7], np.int32)  # and a noise word drawn twice
-    cpu0, cpu1 = syn0.copy(), syn1neg.copy()
+    cpu0, cpu1 = W_in.copy(), W_out.copy()
     cpu_loss = cbow_step(cpu0, cpu1, ctx, 4, out, 4, ALPHA, True, np.empty((2, D), np.float32), np.empty(4, np.float32))
 
     rows, counts = _distinct(ctx)
     targets, target_counts = _distinct(out)
-    g0, g1, loss = cuda.to_device(syn0), cuda.to_device(syn1neg), cuda.to_device(np.zeros(WARP))
+    g0, g1, loss = cuda.to_device(W_in), cuda.to_device(W_out), cuda.to_device(np.zeros(WARP))
     _cbow[1, WARP](g0, g1, rows, counts, rows.size, 4, targets, target_counts, targets.size, ALPHA, loss)
     np.testing.assert_allclose(g0.copy_to_host(), cpu0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(g1.copy_to_host(), cpu1, rtol=1e-5, atol=1e-6)
@@ -61,16 +61,16 @@ def test_cbow_update_equals_the_cpu_batched_step():
 
 
 def test_skipgram_update_equals_the_cpu_hogbatch_step():
-    syn0, syn1neg = _weights(1)
+    W_in, W_out = _weights(1)
     ctx = np.array([1, 8, 8, 3, 0], np.int32)
     out = np.array([5, 2, 9, 2], np.int32)
-    cpu0, cpu1 = syn0.copy(), syn1neg.copy()
+    cpu0, cpu1 = W_in.copy(), W_out.copy()
     cpu_loss = skipgram_block_step(cpu0, cpu1, ctx, 5, out, 4, ALPHA, np.empty((4, D), np.float32),
                                    np.empty((5, 4), np.float32), np.empty((1, D), np.float32))
 
     rows, counts = _distinct(ctx)
     targets, target_counts = _distinct(out)
-    g0, g1, loss = cuda.to_device(syn0), cuda.to_device(syn1neg), cuda.to_device(np.zeros(WARP))
+    g0, g1, loss = cuda.to_device(W_in), cuda.to_device(W_out), cuda.to_device(np.zeros(WARP))
     _skipgram[1, WARP](g0, g1, rows, counts, rows.size, targets, target_counts, targets.size, ALPHA, loss)
     np.testing.assert_allclose(g0.copy_to_host(), cpu0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(g1.copy_to_host(), cpu1, rtol=1e-5, atol=1e-6)
@@ -81,7 +81,7 @@ def test_skipgram_update_equals_the_cpu_hogbatch_step():
 def _draws(seed, out):
     i = cuda.grid(1)
     if i < out.size:
-        out[i] = random32(seed, 2, i, 1)
+        out[i] = hashed32(seed, 2, i, 1)
 
 
 def test_counter_based_random_bits_are_uniform_and_reproducible():

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-from gradcheck import assert_close, numerical_grad
 from w2v.errors import ConfigError
 from w2v.reference.layers import (
     Embedding,
@@ -11,6 +10,8 @@ from w2v.reference.layers import (
     SigmoidWithLoss,
     UnigramSampler,
 )
+
+from gradcheck import assert_close, numerical_grad
 
 rng = np.random.default_rng(0)
 

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from gradcheck import assert_close, numerical_grad
 from w2v.reference.models import CBOW, SkipGram
+
+from gradcheck import assert_close, numerical_grad
 
 V, H = 9, 4
 

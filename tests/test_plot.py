@@ -6,6 +6,7 @@ from w2v.cli import main
 from w2v.errors import UnknownWordError
 from w2v.evaluate import AnalogyResult, SectionScore
 from w2v.plot import pca_2d, save_loss_curve, save_section_chart, save_word_plot
+from w2v.record import TrainingLog
 
 PNG = b"\x89PNG"
 
@@ -60,7 +61,7 @@ def test_section_chart_and_loss_curve_are_pngs(tmp_path):
         SectionScore("capital-world", 5, 10, 2), SectionScore("gram1-adjective-to-adverb", 0, 0, 4),
     ))
     save_section_chart(result, tmp_path / "chart.png")
-    save_loss_curve({"loss_curve": [[1, 4.0], [2, 3.0]], "unit": "epoch"}, tmp_path / "loss.png")
+    save_loss_curve(TrainingLog(unit="epoch", loss_curve=[[1, 4.0], [2, 3.0]]), tmp_path / "loss.png")
     assert (tmp_path / "chart.png").read_bytes()[:4] == PNG and (tmp_path / "loss.png").read_bytes()[:4] == PNG
 
 

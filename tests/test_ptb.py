@@ -3,9 +3,10 @@ import hashlib
 import numpy as np
 import pytest
 
-from conftest import ptb_dir, requires_ptb
 from w2v.datasets import fetch, ptb
 from w2v.errors import DataError
+
+from conftest import ptb_dir, requires_ptb
 
 
 def book_load_data(path):

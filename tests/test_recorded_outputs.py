@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import llvmlite.binding as llvm
@@ -73,3 +74,17 @@ def test_training_output_is_unchanged(corpus, name):
         assert digest == meta["sha256"][name], f"{name} no longer gives the recorded vectors bit for bit"
     else:
         np.testing.assert_allclose(vectors, np.load(HERE / f"{name}.npy"), rtol=RTOL, atol=ATOL)
+
+
+def test_files_written_by_version_0_1_still_load_and_resume(tmp_path):
+    """A model and a mid-run checkpoint saved by w2v 0.1 (old option names: engine, eval_interval;
+    old state names: syn0, syn1neg), from ``recorded/v0.1-tiny.txt``."""
+    old = w2v.load(HERE / "v0.1-model.npz")
+    assert old.record.config.algorithm == "fast" and old.record.config.loss_every == 1
+    checkpoint = tmp_path / "run.ckpt.npz"  # resume() may write to it
+    shutil.copy(HERE / "v0.1-run.ckpt.npz", checkpoint)
+    resumed = w2v.resume(checkpoint, corpus=HERE / "v0.1-tiny.txt")
+    if json.loads((HERE / "meta.json").read_text())["cpu"] == host_cpu():
+        np.testing.assert_array_equal(resumed.vectors, old.vectors)
+    else:
+        np.testing.assert_allclose(resumed.vectors, old.vectors, rtol=RTOL, atol=ATOL)

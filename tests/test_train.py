@@ -2,12 +2,13 @@ import numpy as np
 import pytest
 
 import w2v
-from conftest import group_separation, planted_sentences, requires_ptb
 from w2v.config import TrainConfig
 from w2v.corpus import corpus_from_sentences
 from w2v.errors import ConfigError, TrainingError
 
-SMALL = dict(engine="reference", vector_size=16, window=2, negative=3, batch_size=32, epochs=2, lr=0.01)
+from conftest import group_separation, planted_sentences, requires_ptb
+
+SMALL = dict(algorithm="reference", vector_size=16, window=2, negative=3, batch_size=32, epochs=2, lr=0.01)
 
 
 @pytest.mark.parametrize("model", ["cbow", "skipgram"])
@@ -17,8 +18,8 @@ def test_reference_training_separates_planted_groups(model, optimizer):
     lr = 0.5 if optimizer == "sgd" else 0.01
     wv = w2v.train(corpus, **(SMALL | dict(model=model, optimizer=optimizer, lr=lr, seed=1)))
     assert group_separation(wv) > 0.3
-    log = wv.info["training"]
-    assert log["epoch_losses"][-1] < log["epoch_losses"][0]
+    log = wv.record.log
+    assert log.epoch_losses[-1] < log.epoch_losses[0]
 
 
 def test_a_seed_makes_a_run_reproducible():
@@ -33,7 +34,7 @@ def test_a_seed_makes_a_run_reproducible():
 def test_an_unseeded_run_records_the_seed_it_used():
     corpus = corpus_from_sentences(planted_sentences(100))
     wv = w2v.train(corpus, **SMALL)
-    again = w2v.train(corpus, **(SMALL | dict(seed=wv.info["config"]["seed"])))
+    again = w2v.train(corpus, **(SMALL | dict(seed=wv.record.config.seed)))
     np.testing.assert_array_equal(wv.vectors, again.vectors)
 
 
@@ -46,8 +47,8 @@ def test_diverging_loss_stops_with_a_clear_error():
 
 def test_loss_curve_and_gradient_clipping():
     corpus = corpus_from_sentences(planted_sentences(200))
-    wv = w2v.train(corpus, **(SMALL | dict(max_grad=0.01, eval_interval=5, seed=0)))
-    curve = wv.info["training"]["loss_curve"]
+    wv = w2v.train(corpus, **(SMALL | dict(max_grad=0.01, loss_every=5, seed=0)))
+    curve = wv.record.log.loss_curve
     assert len(curve) >= 4 and curve[-1][0] > curve[0][0]
 
 
@@ -83,7 +84,21 @@ def test_reference_trainer_learns_on_a_slice_of_ptb():
 
     full = ptb.load("train")
     part = Corpus(full.ids[:100_000], np.array([0, 100_000]), full.vocab, "ptb.train[:100k]")
-    wv = w2v.train(part, engine="reference", epochs=1, seed=0)
-    curve = wv.info["training"]["loss_curve"]
+    wv = w2v.train(part, algorithm="reference", epochs=1, seed=0)
+    curve = wv.record.log.loss_curve
     assert curve[0][1] > 4.0 and curve[-1][1] < 2.8
     assert len(wv) == 10000
+
+
+def test_renamed_options_still_work_with_a_warning():
+    corpus = corpus_from_sentences(planted_sentences(50))
+    with pytest.warns(DeprecationWarning, match="engine is now called algorithm"):
+        wv = w2v.train(corpus, engine="reference", eval_interval=3, vector_size=8, epochs=1, batch_size=16, seed=0)
+    assert wv.record.config.algorithm == "reference" and wv.record.config.loss_every == 3
+
+
+def test_library_errors_name_options_as_python_callers_write_them():
+    with pytest.raises(ConfigError) as error:
+        w2v.train(corpus_from_sentences([["a", "b", "c"]] * 3), negative=5, min_count=1)
+    assert "negative=5 needs" in str(error.value) and "--" not in str(error.value)
+    assert error.value.options == ("negative", "min_count")

@@ -8,10 +8,9 @@
 from .config import TrainConfig
 from .corpus import Corpus, read_corpus
 from .errors import W2VError
-from .io import load
-from .train import train
-from .vectors import WordVectors
+from .train import resume, train
+from .vectors import WordVectors, load
 from .vocab import Vocab
 
-__all__ = ["Corpus", "TrainConfig", "Vocab", "W2VError", "WordVectors", "load", "read_corpus", "train"]
+__all__ = ["Corpus", "TrainConfig", "Vocab", "W2VError", "WordVectors", "load", "read_corpus", "resume", "train"]
 __version__ = "0.1.0"

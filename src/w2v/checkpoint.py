@@ -1,53 +1,82 @@
-"""Training checkpoints: the run's metadata (JSON) and the engine's state tree in one ``.npz``."""
+"""Training checkpoints, written and read in one place.
+
+A checkpoint is one ``.npz``: a JSON document (format, version, the run's config, the corpus
+it trained on, the position reached and the training log) and the engine's state tree, whose
+arrays are members named ``state/...``. Nothing in it is ever unpickled.
+"""
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .config import TrainConfig
 from .errors import ModelFileError
-from .io._files import atomic_write, check_readable
-from .io.npz import _READ_ERRORS, VERSION, _json_bytes
+from .io.npz import VERSION, read_archive, write_archive
+from .record import Position, TrainingLog
 
-CHECKPOINT_FORMAT = "w2v.checkpoint"
+FORMAT = "w2v.checkpoint"
+# Engine state keys renamed since checkpoints were first written: old -> new.
+_STATE_RENAMED = {"syn0": "W_in", "syn1neg": "W_out"}
 
 
-def save_checkpoint(path: str | os.PathLike, meta: dict[str, Any], state: dict[str, Any]) -> None:
-    """Write a training checkpoint atomically: ``meta`` (JSON) and an engine ``state`` tree.
+@dataclass(frozen=True)
+class CorpusRef:
+    """Which corpus a run trained on: where to read it again (None: given in memory) and its fingerprint."""
 
-    ``state`` nests dicts and lists of NumPy arrays and JSON values; arrays go into the
+    source: str | None
+    name: str
+    fingerprint: str
+
+
+@dataclass
+class Checkpoint:
+    """Everything needed to continue a run: the resolved config, corpus, position, log and engine state."""
+
+    config: TrainConfig
+    corpus: CorpusRef
+    position: Position
+    log: TrainingLog
+    state: dict[str, Any]
+
+
+def save_checkpoint(path: str | os.PathLike, checkpoint: Checkpoint) -> None:
+    """Write ``checkpoint`` to ``path`` atomically.
+
+    The state nests dicts and lists of NumPy arrays and JSON values; arrays go into the
     ``.npz`` as members ``state/...``, the rest into the JSON document.
     """
     arrays: dict[str, np.ndarray] = {}
-    tree = _split_state(state, "state", arrays)
-    document = {"format": CHECKPOINT_FORMAT, "version": VERSION, "meta": meta, "state": tree}
-    with atomic_write(path) as handle:
-        np.savez(handle, meta_json=_json_bytes(document), **arrays)
+    meta = {
+        "config": dataclasses.asdict(checkpoint.config),
+        "corpus": dataclasses.asdict(checkpoint.corpus),
+        "position": dataclasses.asdict(checkpoint.position),
+        "log": checkpoint.log.to_dict(),
+    }
+    document = {"format": FORMAT, "version": VERSION, "meta": meta,
+                "state": _split_state(checkpoint.state, "state", arrays)}
+    write_archive(path, document, arrays)
 
 
-def load_checkpoint(path: str | os.PathLike) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Read a checkpoint written by :func:`save_checkpoint`: (meta, state)."""
-    path = check_readable(path)
+def load_checkpoint(path: str | os.PathLike) -> Checkpoint:
+    """Read a checkpoint written by :func:`save_checkpoint`; :class:`ModelFileError` says what is wrong."""
+    document, arrays = read_archive(path, "checkpoint", FORMAT)
     try:
-        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except _READ_ERRORS as err:
-        raise ModelFileError(f"{path}: not a readable checkpoint (truncated or foreign: {err})") from None
-    if "meta_json" not in arrays:
-        raise ModelFileError(f"{path}: not a w2v checkpoint")
-    try:
-        document = json.loads(arrays.pop("meta_json").tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise ModelFileError(f"{path}: its metadata is not valid JSON") from None
-    if not isinstance(document, dict) or document.get("format") != CHECKPOINT_FORMAT:
-        raise ModelFileError(f"{path}: not a w2v checkpoint")
-    try:
-        return document["meta"], _join_state(document["state"], arrays)
-    except (KeyError, TypeError):
-        raise ModelFileError(f"{path}: the checkpoint is incomplete") from None
+        meta = document["meta"]
+        state = _join_state(document["state"], arrays)
+        config = TrainConfig.from_dict(meta["config"])
+        config.validate()
+        corpus = meta["corpus"]
+        position = Position(int(meta["position"]["epoch"]), int(meta["position"]["unit"]))
+        return Checkpoint(config, CorpusRef(corpus["source"], str(corpus["name"]), str(corpus["fingerprint"])),
+                          position, TrainingLog.from_dict(meta["log"]),
+                          {_STATE_RENAMED.get(key, key): value for key, value in state.items()})
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise ModelFileError(f"{path}: the checkpoint's metadata is malformed ({err})") from None
 
 
 def _split_state(tree: Any, name: str, arrays: dict[str, np.ndarray]) -> Any:

@@ -6,13 +6,16 @@ Every error caused by input ends with one line on stderr and a non-zero exit sta
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import re
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Sequence, get_args
 
-from .config import TrainConfig
-from .errors import TrainingInterrupted, W2VError
+from .config import Algorithm, Device, Kernel, Model, Optimizer, TrainConfig
+from .errors import ConfigError, TrainingInterrupted, W2VError
+from .io import Format
 
 
 class _Parser(argparse.ArgumentParser):
@@ -20,7 +23,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _choices(literal: Any) -> list[str]:
+    return list(get_args(literal))
+
+
 def _train_options(parser: argparse.ArgumentParser) -> None:
+    """One flag per TrainConfig field (``--vector-size`` for ``vector_size``), choices from its types."""
     defaults = TrainConfig()
     parser.add_argument("corpus", nargs="?", default=None,
                         help="'ptb' (default: the Penn Treebank, downloaded or from $W2V_DATA_DIR) "
@@ -34,48 +42,64 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                         help="how often to save, e.g. 90s, 10m, 1h (default with --checkpoint: 10m)")
     saving.add_argument("--resume", metavar="MODEL.ckpt.npz", default=None,
                         help="continue a stopped run; its options and corpus come from the checkpoint")
-    parser.add_argument("--model", choices=["cbow", "skipgram"], default=defaults.model)
-    parser.add_argument("--engine", choices=["fast", "reference"], default=defaults.engine,
+    parser.add_argument("--model", choices=_choices(Model), default=defaults.model)
+    parser.add_argument("--algorithm", "--engine", dest="algorithm", choices=_choices(Algorithm),
+                        default=defaults.algorithm,
                         help="fast (default): word2vec.c's algorithm in compiled multi-threaded kernels; "
                              "reference: the book's layers with mini-batch Adam")
-    parser.add_argument("--device", choices=["cpu", "cuda", "auto"], default=defaults.device,
+    parser.add_argument("--device", choices=_choices(Device), default=defaults.device,
                         help="cuda: train on the GPU (needs the gpu extra); auto: the GPU when one is usable")
-    parser.add_argument("--vector-size", type=int, default=defaults.vector_size, help="dimensions (the book's hidden size)")
+    parser.add_argument("--vector-size", type=int, default=defaults.vector_size,
+                        help="dimensions (the book's hidden size)")
     parser.add_argument("--window", type=int, default=defaults.window, help="context words on each side")
     parser.add_argument("--negative", type=int, default=defaults.negative, help="negative samples per target")
-    parser.add_argument("--epochs", type=int, default=None, help="passes over the corpus (default: fast 5, reference 10)")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="passes over the corpus (default: fast 5, reference 10)")
     parser.add_argument("--min-count", type=int, default=None,
                         help="drop words seen fewer times (default: 1 for ptb, 5 for text files)")
     parser.add_argument("--max-vocab-size", type=int, default=None, help="keep only the most frequent words")
     parser.add_argument("--seed", type=int, default=None,
-                        help="makes a run reproducible (the fast engine: with --workers 1)")
-    parser.add_argument("--eval-interval", type=int, default=defaults.eval_interval,
+                        help="makes a run reproducible (the fast algorithm: with --workers 1)")
+    parser.add_argument("--power", type=float, default=defaults.power,
+                        help="the noise distribution is counts ** power (default 0.75)")
+    parser.add_argument("--loss-every", "--eval-interval", dest="loss_every", type=int, default=defaults.loss_every,
                         help="units per recorded loss value: iterations (reference), 10,000-word chunks (fast)")
-    fast = parser.add_argument_group("fast engine")
-    fast.add_argument("--alpha", type=float, default=None, help="start learning rate (default: cbow 0.05, skipgram 0.025)")
+    fast = parser.add_argument_group("fast algorithm")
+    fast.add_argument("--alpha", type=float, default=None,
+                      help="start learning rate (default: cbow 0.05, skipgram 0.025)")
     fast.add_argument("--min-alpha", type=float, default=None, help="final learning rate (default: alpha * 1e-4)")
     fast.add_argument("--sample", type=float, default=defaults.sample, help="subsampling of frequent words (0: off)")
     fast.add_argument("--workers", type=int, default=None, help="threads (default: the number of cores)")
-    fast.add_argument("--kernel", choices=["batched", "plain"], default=defaults.kernel,
+    fast.add_argument("--kernel", choices=_choices(Kernel), default=defaults.kernel,
                       help="batched (default): shared negatives per window for skip-gram (HogBatch); "
                            "plain: word2vec.c's per-pair updates")
-    ref = parser.add_argument_group("reference engine")
+    ref = parser.add_argument_group("reference algorithm")
     ref.add_argument("--batch-size", type=int, default=defaults.batch_size)
     ref.add_argument("--lr", type=float, default=defaults.lr, help="optimizer learning rate")
-    ref.add_argument("--optimizer", choices=["adam", "lazy-adam", "sgd"], default=defaults.optimizer,
+    ref.add_argument("--optimizer", choices=_choices(Optimizer), default=defaults.optimizer,
                      help="adam (default): the book's Adam, every row every step; lazy-adam: the same "
                           "rule on the rows a batch touched only (faster; rare words learn less)")
     ref.add_argument("--max-grad", type=float, default=None, help="clip the gradient norm")
-    ref.add_argument("--replace-negatives", dest="distinct_negatives", action="store_false",
-                     help="draw negatives i.i.d. (may repeat or hit the target), as word2vec.c does")
+    ref.add_argument("--distinct-negatives", action=argparse.BooleanOptionalAction, default=defaults.distinct_negatives,
+                     help="each target's negatives are distinct and never the target, as in the book (default); "
+                          "--no-distinct-negatives draws them i.i.d., as word2vec.c does")
+    ref.add_argument("--replace-negatives", dest="distinct_negatives", action="store_false", help=argparse.SUPPRESS)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _config_from(args: argparse.Namespace) -> TrainConfig:
-    import dataclasses
-
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     return TrainConfig(**{k: v for k, v in vars(args).items() if k in fields})
+
+
+def _as_flags(err: ConfigError) -> str:
+    """The error's message with the options it names worded as this command's flags."""
+    message = str(err)
+    for name in err.options:
+        flag = "--" + name.replace("_", "-")
+        message = re.sub(rf"\b{name}=(['\"]?)([^\s'\",;)]*)\1", rf"{flag} \2", message)
+        message = re.sub(rf"(?<![-\w]){name}\b(?!=)", flag, message)
+    return message
 
 
 def _duration(text: str) -> float:
@@ -102,19 +126,25 @@ def cmd_train(args: argparse.Namespace) -> int:
     every = args.checkpoint_every
     if every is None and (args.checkpoint or args.resume):
         every = 600.0
-    if args.resume:
-        wv = resume(args.resume, progress=not args.quiet, checkpoint_every=every, corpus=args.corpus)
-    else:
-        wv = train(args.corpus or "ptb", _config_from(args), progress=not args.quiet, checkpoint=checkpoint,
-                   checkpoint_every=every)
-    wv.save(output)
+    try:
+        if args.resume:
+            wv = resume(args.resume, progress=not args.quiet, checkpoint_every=every, corpus=args.corpus)
+        else:
+            wv = train(args.corpus or "ptb", _config_from(args), progress=not args.quiet, checkpoint=checkpoint,
+                       checkpoint_every=every)
+    except TrainingInterrupted as err:
+        print(f"w2v train: {err.summary}; progress saved to {err.checkpoint}; continue with: "
+              f"w2v train --resume {err.checkpoint} -o {output}", file=sys.stderr)
+        return 130
+    wv.save(output, "npz")
+    record = wv.record
+    log, corpus, cfg = record.log, record.corpus, record.config
     curve = output.with_name(output.stem + "-loss.png")
-    save_loss_curve(wv.info["training"], curve, title=f"{wv.info['config']['model']} on {wv.info['corpus']['name']}")
-    log, corpus, cfg = wv.info["training"], wv.info["corpus"], wv.info["config"]
-    print(f"trained {cfg['model']} ({cfg['engine']} engine) on {corpus['name']}: {corpus['words']:,} words, "
-          f"{corpus['vocabulary']:,} in vocabulary, {cfg['epochs']} epochs in {log['seconds']:.1f} s "
-          f"({log['words_per_second']:,.0f} words/s)")
-    print(f"final loss {log['final_loss']:.4f}")
+    save_loss_curve(log, curve, title=f"{cfg.model} on {corpus.name}")
+    print(f"trained {cfg.model} ({cfg.algorithm} algorithm) on {corpus.name}: {corpus.words:,} words, "
+          f"{corpus.vocabulary:,} in vocabulary, {cfg.epochs} epochs in {log.seconds:.1f} s "
+          f"({log.words_per_second:,.0f} words/s)")
+    print(f"final loss {log.final_loss:.4f}")
     print(f"wrote {output} and {curve}")
     return 0
 
@@ -132,7 +162,7 @@ def _results(rows: list[tuple[str, float]]) -> list[dict[str, Any]]:
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    from .io import load
+    from .vectors import load
 
     wv = load(args.model, unicode_errors=args.unicode_errors)
     answers = [(word, wv.most_similar(word, topn=args.topn)) for word in args.words]
@@ -147,7 +177,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 
 def cmd_analogy(args: argparse.Namespace) -> int:
-    from .io import load
+    from .vectors import load
 
     wv = load(args.model, unicode_errors=args.unicode_errors)
     rows = wv.analogy(args.a, args.b, args.c, topn=args.topn)
@@ -160,8 +190,8 @@ def cmd_analogy(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from . import evaluate, report
-    from .io import load
     from .io._files import check_writable
+    from .vectors import load
 
     if args.report:
         check_writable(args.report)
@@ -188,9 +218,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .io import load
     from .io._files import check_writable
     from .plot import save_word_plot
+    from .vectors import load
 
     check_writable(args.output)
     wv = load(args.model, unicode_errors=args.unicode_errors)
@@ -199,28 +229,19 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
-_EXPORT_FORMATS = {".txt": "text", ".vec": "text", ".bin": "binary", ".pkl": "book-pickle", ".npz": "npz"}
-
-
 def cmd_export(args: argparse.Namespace) -> int:
     from .errors import ModelFileError
-    from .io.book import save_book_pickle
-    from .io.word2vec import save_word2vec_format
-    from .io import load
+    from .io import format_of
     from .io._files import check_writable
+    from .vectors import load
 
     output = check_writable(args.output)
-    fmt = args.format or _EXPORT_FORMATS.get(output.suffix.lower())
+    fmt = args.format or format_of(output)
     if fmt is None:
         raise ModelFileError(f"{output}: cannot tell the format from the extension; "
-                             "pass --format text, binary, book-pickle or npz")
+                             f"pass --format {', '.join(_choices(Format))}")
     wv = load(args.model, limit=args.limit, unicode_errors=args.unicode_errors)
-    if fmt == "book-pickle":
-        save_book_pickle(wv, output)
-    elif fmt == "npz":
-        wv.save(output)
-    else:
-        save_word2vec_format(wv, output, binary=fmt == "binary")
+    wv.save(output, fmt)
     print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({fmt})")
     return 0
 
@@ -274,7 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write vectors as word2vec text or binary, or the book's pickle")
     export.add_argument("model", metavar="MODEL", help="vectors to read: .npz, word2vec .txt/.vec or .bin")
     export.add_argument("output", metavar="OUT", help="file to write (replaced only once complete)")
-    export.add_argument("--format", choices=sorted(set(_EXPORT_FORMATS.values())), default=None,
+    export.add_argument("--format", choices=_choices(Format), default=None,
                         help="default: from OUT's extension (.txt/.vec text, .bin binary, "
                              ".pkl book-pickle, .npz npz); book-pickle is the book's cbow_params.pkl")
     export.add_argument("--limit", type=_positive_int, default=None, help="export only the first N words")
@@ -317,9 +338,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except TrainingInterrupted as err:
-        print(f"w2v {args.command}: {err} -o {args.output}", file=sys.stderr)
-        return 130
+    except ConfigError as err:
+        print(f"w2v {args.command}: error: {_as_flags(err)}", file=sys.stderr)
+        return 1
     except W2VError as err:
         print(f"w2v {args.command}: error: {err}", file=sys.stderr)
         return 1

@@ -1,41 +1,46 @@
 """Training options: one dataclass, validated once, saved with the model.
 
 CLI flags map 1:1 to the fields (``--vector-size`` -> ``vector_size``). Options left at
-``None`` have a default that depends on the corpus or the engine; :meth:`TrainConfig.resolve`
-fills them in, so a saved config always says what actually ran.
+``None`` have a default that depends on the corpus, the algorithm or the machine;
+:meth:`TrainConfig.resolve` fills them in from facts it is given (it probes nothing), so a
+saved config always says what actually ran.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
+import warnings
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from .errors import ConfigError
 
 Model = Literal["cbow", "skipgram"]
-Engine = Literal["fast", "reference"]
+Algorithm = Literal["fast", "reference"]
 Optimizer = Literal["adam", "lazy-adam", "sgd"]
 Kernel = Literal["batched", "plain"]
 Device = Literal["cpu", "cuda", "auto"]
+
+# Options renamed since they were first saved: old name -> new name. Saved configs and keyword
+# arguments with an old name still work.
+RENAMED = {"engine": "algorithm", "eval_interval": "loss_every"}
 
 
 @dataclass
 class TrainConfig:
     """Every option of a training run.
 
-    Shared by all engines
-        model, engine, device, vector_size, window, negative, epochs, min_count, max_vocab_size, seed,
-        power, eval_interval.
-    Fast engine (word2vec.c's algorithm: SGD with linear decay, subsampling, dynamic window)
+    Shared by both algorithms
+        model, algorithm, device, vector_size, window, negative, epochs, min_count, max_vocab_size,
+        seed, power, loss_every.
+    Fast algorithm (word2vec.c's: SGD with linear decay, subsampling, dynamic window)
         alpha, min_alpha, sample, workers, kernel.
-    Reference engine (the book's layers, mini-batch gradient descent)
+    Reference algorithm (the book's layers, mini-batch gradient descent)
         batch_size, lr, optimizer, max_grad, distinct_negatives.
     """
 
     model: Model = "cbow"
-    engine: Engine = "fast"
+    algorithm: Algorithm = "fast"
     device: Device = "cpu"  # auto: cuda when a GPU is usable
     vector_size: int = 100
     window: int = 5
@@ -45,7 +50,7 @@ class TrainConfig:
     max_vocab_size: int | None = None
     seed: int | None = None  # None: drawn from the OS, then recorded here
     power: float = 0.75  # noise distribution: counts ** power
-    eval_interval: int = 100  # units per recorded loss: iterations (reference), 10k-word chunks (fast)
+    loss_every: int = 100  # units per recorded loss: iterations (reference), 10k-word chunks (fast)
 
     alpha: float | None = None  # cbow: 0.05, skipgram: 0.025 (word2vec.c)
     min_alpha: float | None = None  # alpha * 1e-4
@@ -59,65 +64,79 @@ class TrainConfig:
     max_grad: float | None = None
     distinct_negatives: bool = True  # the book's CPU sampler: K distinct, never the target
 
-    def resolve(self, *, corpus_is_ptb: bool) -> "TrainConfig":
-        """Return a validated copy with every ``None`` default filled in."""
+    def resolve(self, *, corpus_is_ptb: bool, cores: int, gpu_usable: bool) -> "TrainConfig":
+        """Return a validated copy with every ``None`` default (and ``device="auto"``) filled in.
+
+        Parameters
+        ----------
+        corpus_is_ptb : bool
+            PTB already has a 10,000-word vocabulary, so ``min_count`` defaults to 1 there.
+        cores : int
+            CPU cores this process may use: the default ``workers``.
+        gpu_usable : bool
+            Whether the algorithm can run on a GPU here: what ``device="auto"`` picks.
+        """
         import numpy as np
 
         self.validate()
         filled = dataclasses.replace(self)
         if filled.epochs is None:
-            filled.epochs = 10 if filled.engine == "reference" else 5
+            filled.epochs = 10 if filled.algorithm == "reference" else 5
         if filled.alpha is None:
             filled.alpha = 0.05 if filled.model == "cbow" else 0.025
         if filled.min_alpha is None:
             filled.min_alpha = filled.alpha * 1e-4
         if filled.workers is None:
-            filled.workers = available_cores()
+            filled.workers = cores
         if filled.device == "auto":
-            from .devices import gpu_problem
-
-            filled.device = "cuda" if gpu_problem(filled.engine) is None else "cpu"
+            filled.device = "cuda" if gpu_usable else "cpu"
         if filled.min_count is None:
             filled.min_count = 1 if corpus_is_ptb else 5
         if filled.seed is None:
             filled.seed = int(np.random.SeedSequence().entropy % (2**31))
+        filled.validate()
         return filled
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` naming the first option whose value cannot work."""
-        for name, choices in (("model", Model), ("engine", Engine), ("optimizer", Optimizer), ("kernel", Kernel),
-                              ("device", Device)):
+        for name, choices in (("model", Model), ("algorithm", Algorithm), ("optimizer", Optimizer),
+                              ("kernel", Kernel), ("device", Device)):
             value = getattr(self, name)
             if value not in get_args(choices):
-                raise ConfigError(f"{name} must be one of {', '.join(get_args(choices))}, not {value!r}")
-        _positive_int(self, "vector_size", "window", "negative", "batch_size", "eval_interval")
+                raise ConfigError(f"{name} must be one of {', '.join(get_args(choices))}, not {value!r}",
+                                  options=(name,))
+        _positive_int(self, "vector_size", "window", "negative", "batch_size", "loss_every")
         _positive_int(self, "epochs", "max_vocab_size", "workers", allow_none=True)
         _positive_int(self, "min_count", allow_none=True, minimum=1)
         if self.seed is not None and (not _is_int(self.seed) or not 0 <= self.seed < 2**63):
-            raise ConfigError(f"seed must be an integer in 0..2**63-1, not {self.seed!r}")
+            raise ConfigError(f"seed must be an integer in 0..2**63-1, not {self.seed!r}", options=("seed",))
         _positive_float(self, "lr")
         _positive_float(self, "max_grad", "alpha", allow_none=True)
         if self.min_alpha is not None and (not _is_number(self.min_alpha) or self.min_alpha < 0
                                            or (self.alpha is not None and self.min_alpha > self.alpha)):
-            raise ConfigError(f"min_alpha must be a number in 0..alpha, not {self.min_alpha!r}")
+            raise ConfigError(f"min_alpha must be a number in 0..alpha, not {self.min_alpha!r}",
+                              options=("min_alpha", "alpha"))
         if not _is_number(self.sample) or not 0 <= self.sample < 1:
-            raise ConfigError(f"sample must be a number in [0, 1), not {self.sample!r}")
+            raise ConfigError(f"sample must be a number in [0, 1), not {self.sample!r}", options=("sample",))
         if not _is_number(self.power) or not 0 <= self.power <= 2:
-            raise ConfigError(f"power must be a number in 0..2, not {self.power!r}")
+            raise ConfigError(f"power must be a number in 0..2, not {self.power!r}", options=("power",))
+        if not isinstance(self.distinct_negatives, bool):
+            raise ConfigError(f"distinct_negatives must be True or False, not {self.distinct_negatives!r}",
+                              options=("distinct_negatives",))
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "TrainConfig":
-        """Build a config from saved values, ignoring keys this version does not know."""
+        """Build a config from saved values: old option names are renamed, unknown keys ignored."""
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
+        renamed = {RENAMED.get(k, k): v for k, v in values.items()}
+        return cls(**{k: v for k, v in renamed.items() if k in known})
 
 
-def available_cores() -> int:
-    """CPU cores this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+def renamed_options(options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with old option names replaced by new ones, with a DeprecationWarning for each."""
+    for old in set(options) & set(RENAMED):
+        warnings.warn(f"the option {old} is now called {RENAMED[old]}", DeprecationWarning, stacklevel=3)
+    return {RENAMED.get(k, k): v for k, v in options.items()}
 
 
 def _is_int(value: Any) -> bool:
@@ -134,7 +153,7 @@ def _positive_int(cfg: TrainConfig, *names: str, allow_none: bool = False, minim
         if value is None and allow_none:
             continue
         if not _is_int(value) or value < minimum:
-            raise ConfigError(f"{name} must be an integer >= {minimum}, not {value!r}")
+            raise ConfigError(f"{name} must be an integer >= {minimum}, not {value!r}", options=(name,))
 
 
 def _positive_float(cfg: TrainConfig, *names: str, allow_none: bool = False) -> None:
@@ -143,4 +162,4 @@ def _positive_float(cfg: TrainConfig, *names: str, allow_none: bool = False) -> 
         if value is None and allow_none:
             continue
         if not _is_number(value) or not 0 < value < float("inf"):
-            raise ConfigError(f"{name} must be a positive number, not {value!r}")
+            raise ConfigError(f"{name} must be a positive number, not {value!r}", options=(name,))

@@ -6,6 +6,7 @@ survives reading. Lines are sentences; tokens are split on whitespace.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +14,8 @@ from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from .errors import CorpusError
 from ._tokenizer import Interner, remap, scan
+from .errors import CorpusError
 from .vocab import Vocab
 
 CHUNK_BYTES = 1 << 18  # read 256 KiB of whole lines at a time (bounds the tokenizer's spare room)
@@ -47,6 +48,14 @@ class Corpus:
     def sentence_lengths(self) -> np.ndarray:
         """(S,) int64 tokens per sentence."""
         return np.diff(self.offsets)
+
+    def fingerprint(self) -> str:
+        """sha256 of the vocabulary, counts, ids and sentence offsets: the same corpus, exactly."""
+        digest = hashlib.sha256()
+        digest.update("\n".join(self.vocab.words).encode("utf-8"))
+        for array in (self.vocab.counts, self.ids, self.offsets):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()
 
 
 def read_corpus(

@@ -1,7 +1,8 @@
-"""What GPU support is usable here, and why not."""
+"""What this machine offers a training run: CPU cores, and which GPU support is usable (and why not)."""
 
 from __future__ import annotations
 
+import os
 from types import ModuleType
 
 from .errors import ConfigError
@@ -21,13 +22,21 @@ def cuda_problem() -> str | None:
     return "no CUDA GPU was found (is the NVIDIA driver installed?); install the gpu extra on a GPU machine"
 
 
-def gpu_problem(engine: str, *, simulated: bool = False) -> str | None:
-    """Why ``engine`` cannot run on a GPU here, or None if it can.
+def available_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
-    The reference engine needs CuPy, the fast engine Numba's CUDA target; both need a device.
+
+def gpu_problem(algorithm: str, *, simulated: bool = False) -> str | None:
+    """Why ``algorithm`` ("fast" or "reference") cannot run on a GPU here, or None if it can.
+
+    The reference algorithm needs CuPy, the fast one Numba's CUDA target; both need a device.
     Numba's CUDA simulator (NUMBA_ENABLE_CUDASIM=1) counts as a device only if ``simulated``.
     """
-    if engine == "reference":
+    if algorithm == "reference":
         try:
             import cupy
         except ImportError:
@@ -45,11 +54,19 @@ def gpu_problem(engine: str, *, simulated: bool = False) -> str | None:
     return cuda_problem()
 
 
+def require_gpu(algorithm: str) -> None:
+    """Refuse ``device="cuda"`` where ``algorithm`` cannot run on a GPU (a ConfigError saying why).
+
+    Asked for by name, Numba's CUDA simulator will do (that is how CI runs the CUDA kernels).
+    """
+    problem = gpu_problem(algorithm, simulated=True)
+    if problem:
+        raise ConfigError(f"device='cuda': {problem}", options=("device",))
+
+
 def cupy_module() -> ModuleType:
     """CuPy, or a ConfigError saying in one line why it cannot be used."""
-    problem = gpu_problem("reference")
-    if problem:
-        raise ConfigError(f"--device cuda: {problem}")
+    require_gpu("reference")
     import cupy
 
     return cupy

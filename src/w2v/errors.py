@@ -15,7 +15,15 @@ class BenchmarkError(W2VError):
 
 
 class ConfigError(W2VError, ValueError):
-    """A training option has a value that cannot work (names the option and the value)."""
+    """A training option has a value that cannot work (names the option and the value).
+
+    The message names options as a Python caller writes them (``negative=6``); ``options``
+    lists those names, so that the command line can word them as its flags (``--negative 6``).
+    """
+
+    def __init__(self, message: str, *, options: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.options = tuple(options)
 
 
 class CorpusError(W2VError):
@@ -35,7 +43,15 @@ class TrainingError(W2VError):
 
 
 class TrainingInterrupted(W2VError):
-    """Training stopped on a signal after saving a checkpoint (the message says how to resume)."""
+    """Training stopped on a signal after saving a checkpoint (the message says how to resume).
+
+    ``summary`` says where it stopped, ``checkpoint`` is the path it was saved to.
+    """
+
+    def __init__(self, summary: str, *, checkpoint: str):
+        super().__init__(f"{summary}; progress saved to {checkpoint}; continue with w2v.resume({checkpoint!r})")
+        self.summary = summary
+        self.checkpoint = checkpoint
 
 
 class UnknownWordError(W2VError, KeyError):

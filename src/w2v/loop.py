@@ -11,64 +11,33 @@ import math
 import signal
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from tqdm.auto import tqdm
 
-from .engine import Engine
+from .engine import BlockStats, Engine
 from .errors import TrainingError, TrainingInterrupted
-
-
-@dataclass
-class TrainingLog:
-    """What a run did (kept across interruptions).
-
-    loss_curve : list of [units done, mean loss of the preceding block]
-    epoch_losses : mean loss of each finished epoch
-    epoch_partial : [loss sum, loss count] of the epoch in progress
-    """
-
-    unit: str
-    loss_curve: list[list[float]] = field(default_factory=list)
-    epoch_losses: list[float] = field(default_factory=list)
-    epoch_partial: list[float] = field(default_factory=lambda: [0.0, 0])
-    seconds: float = 0.0
-    words: int = 0
-
-    @property
-    def final_loss(self) -> float:
-        return self.epoch_losses[-1] if self.epoch_losses else float("nan")
-
-    @property
-    def words_per_second(self) -> float:
-        return self.words / self.seconds if self.seconds > 0 else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"final_loss": self.final_loss, "words_per_second": self.words_per_second}
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "TrainingLog":
-        return cls(**{k: values[k] for k in ("unit", "loss_curve", "epoch_losses", "epoch_partial", "seconds", "words")})
+from .record import Position, TrainingLog
 
 
 @dataclass
 class CheckpointPolicy:
-    """When and how to save: ``save(epoch, unit, log)`` writes the state before ``unit`` of ``epoch``."""
+    """When and how to save: ``save(position, log)`` writes the run's state at ``position``."""
 
     path: str
-    save: Callable[[int, int, TrainingLog], None]
+    save: Callable[[Position, TrainingLog], None]
     every_seconds: float | None = None
 
 
-class Trainer:
-    """Runs ``engine`` for ``epochs`` epochs, recording the mean loss every ``interval`` units.
+class TrainingLoop:
+    """Runs ``engine`` for ``epochs`` epochs, recording the mean loss every ``loss_every`` units.
 
     Parameters
     ----------
     engine : Engine
     epochs : int
-    interval : int
+    loss_every : int
         Units (mini-batches for the reference engine, chunks for the fast one) per block.
     progress : bool
         Show a tqdm progress bar on stderr.
@@ -76,7 +45,7 @@ class Trainer:
         Periodic saves, and a save before stopping on SIGINT or SIGTERM.
     log : TrainingLog, optional
         The log of the run being resumed.
-    start : (epoch, unit)
+    start : Position
         Where a resumed run goes on; the engine's state must already be loaded.
     """
 
@@ -85,73 +54,88 @@ class Trainer:
         engine: Engine,
         epochs: int,
         *,
-        interval: int = 100,
+        loss_every: int = 100,
         progress: bool = True,
         checkpoint: CheckpointPolicy | None = None,
         log: TrainingLog | None = None,
-        start: tuple[int, int] = (0, 0),
+        start: Position | None = None,
     ):
         self.engine = engine
         self.epochs = epochs
-        self.interval = max(1, min(interval, engine.units_per_epoch))
+        self.block = max(1, min(loss_every, engine.units_per_epoch))
         self.progress = progress
         self.checkpoint = checkpoint
         self.log = log or TrainingLog(unit=engine.unit_name)
-        self.start = start
+        self.start = start or Position(0, 0)
+        self._clock = 0.0  # when the time not yet added to log.seconds began
+        self._last_save = 0.0
 
-    def fit(self) -> TrainingLog:
-        engine, log = self.engine, self.log
-        units = engine.units_per_epoch
-        first_epoch, first_unit = self.start
-        bar = tqdm(total=self.epochs * units, initial=first_epoch * units + first_unit, unit=f" {engine.unit_name}",
-                   disable=not self.progress, dynamic_ncols=True, leave=False)
-        started = time.perf_counter()
-        last_save = started
+    def run(self) -> TrainingLog:
+        """Train to the end (or until a stop request, which raises TrainingInterrupted); return the log."""
+        units = self.engine.units_per_epoch
+        bar = tqdm(total=self.epochs * units, initial=self.start.epoch * units + self.start.unit,
+                   unit=f" {self.engine.unit_name}", disable=not self.progress, dynamic_ncols=True, leave=False)
+        self._clock = self._last_save = time.perf_counter()
         with bar, _StopRequests(enabled=self.checkpoint is not None) as stop:
-            for epoch in range(first_epoch, self.epochs):
-                unit = first_unit if epoch == first_epoch else 0
+            for epoch in range(self.start.epoch, self.epochs):
+                unit = self.start.unit if epoch == self.start.epoch else 0
                 if unit == 0:
-                    engine.start_epoch(epoch)
-                    log.epoch_partial = [0.0, 0]
+                    self.engine.start_epoch(epoch)
+                    self.log.epoch_partial = [0.0, 0]
                 while unit < units:
-                    end = min(unit + self.interval, units)
-                    stats = engine.run(unit, end)
-                    mean = stats.loss_sum / max(stats.loss_count, 1)
-                    if not math.isfinite(mean):
-                        raise TrainingError(
-                            f"the loss became {mean} in epoch {epoch + 1} ({engine.unit_name} {end}): "
-                            "training diverged; lower the learning rate or set a gradient clip"
-                        )
-                    log.epoch_partial = [log.epoch_partial[0] + stats.loss_sum, log.epoch_partial[1] + stats.loss_count]
-                    log.words += stats.words
-                    log.loss_curve.append([epoch * units + end, mean])
-                    now = time.perf_counter()
-                    bar.set_postfix(epoch=f"{epoch + 1}/{self.epochs}", loss=f"{mean:.4f}", lr=f"{stats.lr:.3g}",
-                                    words_s=f"{log.words / max(log.seconds + now - started, 1e-9):,.0f}")
+                    end = min(unit + self.block, units)
+                    stats = self.engine.run(unit, end)
+                    self._record(stats, epoch, end, bar)
                     bar.update(end - unit)
                     unit = end
-                    if unit == units:
-                        log.epoch_losses.append(log.epoch_partial[0] / max(log.epoch_partial[1], 1))
-                        log.epoch_partial = [0.0, 0]
-                    where = (epoch + 1, 0) if unit == units else (epoch, unit)
-                    if stop.requested and where[0] < self.epochs:
-                        log.seconds += now - started
-                        self.checkpoint.save(*where, log)
-                        raise TrainingInterrupted(self._stopped_message(stop.requested, where))
-                    every = self.checkpoint.every_seconds if self.checkpoint else None
-                    if every is not None and now - last_save >= every and where[0] < self.epochs:
-                        log.seconds += now - started
-                        started = now
-                        self.checkpoint.save(*where, log)
-                        last_save = time.perf_counter()
-        log.seconds += time.perf_counter() - started
-        return log
+                    self._after_block(Position(epoch + 1, 0) if unit == units else Position(epoch, unit), stop)
+        self._add_time()
+        return self.log
 
-    def _stopped_message(self, signal_name: str, where: tuple[int, int]) -> str:
-        done = (where[0] * self.engine.units_per_epoch + where[1]) / (self.epochs * self.engine.units_per_epoch)
-        path = self.checkpoint.path
-        return (f"stopped by {signal_name} in epoch {where[0] + 1}/{self.epochs} ({done:.0%} done); progress saved "
-                f"to {path}; continue with: w2v train --resume {path}")
+    def _record(self, stats: BlockStats, epoch: int, end: int, bar: Any) -> None:
+        """Add a block's statistics to the log; a non-finite loss ends the run."""
+        log, units = self.log, self.engine.units_per_epoch
+        mean = stats.loss_sum / max(stats.loss_count, 1)
+        if not math.isfinite(mean):
+            raise TrainingError(
+                f"the loss became {mean} in epoch {epoch + 1} ({self.engine.unit_name} {end}): "
+                "training diverged; lower the learning rate or set a gradient clip"
+            )
+        log.epoch_partial = [log.epoch_partial[0] + stats.loss_sum, log.epoch_partial[1] + stats.loss_count]
+        log.words += stats.words
+        log.loss_curve.append([epoch * units + end, mean])
+        if end == units:
+            log.epoch_losses.append(log.epoch_partial[0] / max(log.epoch_partial[1], 1))
+            log.epoch_partial = [0.0, 0]
+        elapsed = log.seconds + time.perf_counter() - self._clock
+        bar.set_postfix(epoch=f"{epoch + 1}/{self.epochs}", loss=f"{mean:.4f}", lr=f"{stats.lr:.3g}",
+                        words_s=f"{log.words / max(elapsed, 1e-9):,.0f}")
+
+    def _after_block(self, where: Position, stop: "_StopRequests") -> None:
+        """Save and stop if asked to, or save if a checkpoint is due (never after the last block)."""
+        if self.checkpoint is None or where.epoch >= self.epochs:
+            return
+        if stop.requested:
+            self._save(where)
+            raise TrainingInterrupted(self._stopped_summary(stop.requested, where), checkpoint=self.checkpoint.path)
+        every = self.checkpoint.every_seconds
+        if every is not None and time.perf_counter() - self._last_save >= every:
+            self._save(where)
+            self._last_save = time.perf_counter()
+
+    def _save(self, where: Position) -> None:
+        self._add_time()
+        self.checkpoint.save(where, self.log)
+
+    def _add_time(self) -> None:
+        now = time.perf_counter()
+        self.log.seconds += now - self._clock
+        self._clock = now
+
+    def _stopped_summary(self, signal_name: str, where: Position) -> str:
+        units = self.engine.units_per_epoch
+        done = (where.epoch * units + where.unit) / (self.epochs * units)
+        return f"stopped by {signal_name} in epoch {where.epoch + 1}/{self.epochs} ({done:.0%} done)"
 
 
 class _StopRequests:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -15,6 +15,7 @@ from .io._files import atomic_write
 
 if TYPE_CHECKING:
     from .evaluate import AnalogyResult
+    from .record import TrainingLog
     from .vectors import WordVectors
 
 _BLUE = "#1f77b4"
@@ -29,13 +30,13 @@ def save_figure(figure: Figure, path: str | os.PathLike) -> None:
         figure.savefig(handle, format="png", dpi=120, bbox_inches="tight")
 
 
-def save_loss_curve(log: dict[str, Any], path: str | os.PathLike, title: str = "training loss") -> None:
-    """Plot a training log's loss curve (``log["loss_curve"]``: [units done, mean loss] pairs)."""
+def save_loss_curve(log: TrainingLog, path: str | os.PathLike, title: str = "training loss") -> None:
+    """Plot a training log's loss curve (``log.loss_curve``: [units done, mean loss] pairs)."""
     figure = Figure(figsize=(6, 4))
     axes = figure.add_subplot()
-    curve = log.get("loss_curve") or []
+    curve = log.loss_curve
     axes.plot([x for x, _ in curve], [y for _, y in curve], linewidth=1)
-    axes.set_xlabel(f"{log.get('unit', 'step')}s")
+    axes.set_xlabel(f"{log.unit}s")
     axes.set_ylabel("loss")
     axes.set_title(title)
     axes.grid(alpha=0.3)

@@ -1,23 +1,67 @@
-"""``train()``: corpus + options in, :class:`WordVectors` out, whichever engine runs."""
+"""``train()`` and ``resume()``: corpus + options in, :class:`WordVectors` out, whichever engine runs.
+
+The engine registry maps an algorithm and a device to the class that runs it; the driver
+(:mod:`w2v.loop`) never knows which one it drives.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
-from .config import TrainConfig
+from .checkpoint import Checkpoint, CorpusRef, load_checkpoint, save_checkpoint
+from .config import TrainConfig, renamed_options
 from .corpus import Corpus, read_corpus
+from .devices import available_cores, cupy_module, gpu_problem, require_gpu
 from .engine import Engine
-from .devices import gpu_problem
-from .errors import ConfigError, ModelFileError
-from .checkpoint import load_checkpoint, save_checkpoint
+from .errors import ModelFileError
 from .io._files import check_writable
-from .loop import CheckpointPolicy, Trainer, TrainingLog
+from .loop import CheckpointPolicy, TrainingLoop
+from .record import CorpusSummary, Position, TrainingLog, TrainingRecord
 from .vectors import WordVectors
+
+
+def _reference_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
+    from .reference.engine import ReferenceEngine
+
+    return ReferenceEngine(corpus, cfg, xp=cupy_module() if cfg.device == "cuda" else np)
+
+
+def _cpu_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
+    from .fast.cpu import CpuEngine  # imported when used: its kernels compile or load on import
+
+    return CpuEngine(corpus, cfg)
+
+
+def _cuda_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
+    from .fast.cuda import CudaEngine
+
+    return CudaEngine(corpus, cfg)
+
+
+ENGINES: dict[tuple[str, str], Callable[[Corpus, TrainConfig], Engine]] = {
+    ("reference", "cpu"): _reference_engine,
+    ("reference", "cuda"): _reference_engine,
+    ("fast", "cpu"): _cpu_engine,
+    ("fast", "cuda"): _cuda_engine,
+}
+
+
+def make_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
+    """The engine for ``cfg.algorithm`` on ``cfg.device`` (already resolved from "auto")."""
+    return ENGINES[(cfg.algorithm, cfg.device)](corpus, cfg)
+
+
+def resolve_config(cfg: TrainConfig, *, corpus_is_ptb: bool) -> TrainConfig:
+    """``cfg`` with its defaults filled in from this machine (cores, a usable GPU for "auto")."""
+    gpu_usable = cfg.device == "auto" and gpu_problem(cfg.algorithm) is None
+    resolved = cfg.resolve(corpus_is_ptb=corpus_is_ptb, cores=available_cores(), gpu_usable=gpu_usable)
+    if resolved.device == "cuda":
+        require_gpu(resolved.algorithm)  # before any corpus is read
+    return resolved
 
 
 def load_training_corpus(source: str | os.PathLike | Corpus, cfg: TrainConfig) -> Corpus:
@@ -29,30 +73,6 @@ def load_training_corpus(source: str | os.PathLike | Corpus, cfg: TrainConfig) -
 
         return ptb.load("train")
     return read_corpus(source, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
-
-
-def check_device(cfg: TrainConfig) -> None:
-    """Refuse ``--device cuda`` where it cannot run, before any corpus is read."""
-    if cfg.device == "cuda":
-        problem = gpu_problem(cfg.engine, simulated=True)  # asked for by name: the simulator will do
-        if problem:
-            raise ConfigError(f"--device cuda: {problem}")
-
-
-def make_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
-    """The engine for ``cfg.engine`` on ``cfg.device`` (already resolved from "auto")."""
-    if cfg.engine == "reference":
-        from .devices import cupy_module
-        from .reference.engine import ReferenceEngine
-
-        return ReferenceEngine(corpus, cfg, xp=cupy_module() if cfg.device == "cuda" else np)
-    if cfg.device == "cuda":
-        from .fast.cuda import CudaEngine
-
-        return CudaEngine(corpus, cfg)
-    from .fast.cpu import CpuEngine
-
-    return CpuEngine(corpus, cfg)
 
 
 def train(
@@ -81,17 +101,17 @@ def train(
     Returns
     -------
     WordVectors
-        ``info`` holds the resolved config, the corpus name and the training log.
+        ``record`` holds the resolved config, the corpus and the training log.
     """
-    cfg = dataclasses.replace(config or TrainConfig(), **options)
-    cfg = cfg.resolve(corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
-    check_device(cfg)
+    cfg = dataclasses.replace(config or TrainConfig(), **renamed_options(options))
+    cfg = resolve_config(cfg, corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
     data = load_training_corpus(corpus, cfg)
     engine = make_engine(data, cfg)
     source = None if isinstance(corpus, Corpus) else str(corpus)
-    policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, source, data, engine)
-    trainer = Trainer(engine, cfg.epochs, interval=cfg.eval_interval, progress=progress, checkpoint=policy)
-    return _vectors(engine, data, cfg, trainer.fit())
+    ref = CorpusRef(source, data.name, data.fingerprint()) if checkpoint is not None else None
+    policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, ref, engine)
+    loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy)
+    return _vectors(engine, data, cfg, loop.run())
 
 
 def resume(
@@ -106,67 +126,40 @@ def resume(
     The corpus is read again from where the run read it (or ``corpus``) and must be the same.
     With one worker and a seed the result equals an uninterrupted run bit for bit.
     """
-    meta, state = load_checkpoint(checkpoint)
-    try:
-        cfg = TrainConfig.from_dict(meta["config"])
-        cfg.validate()
-        source, fingerprint = meta["corpus"]["source"], meta["corpus"]["fingerprint"]
-        log = TrainingLog.from_dict(meta["log"])
-        start = (int(meta["position"]["epoch"]), int(meta["position"]["unit"]))
-    except (KeyError, TypeError, ValueError) as err:
-        raise ModelFileError(f"{checkpoint}: the checkpoint's metadata is malformed ({err})") from None
-    check_device(cfg)
-    if corpus is None and source is None:
+    saved = load_checkpoint(checkpoint)
+    cfg = saved.config
+    if cfg.device == "cuda":
+        require_gpu(cfg.algorithm)
+    if corpus is None and saved.corpus.source is None:
         raise ModelFileError(f"{checkpoint}: the run trained on an in-memory corpus; pass it to resume()")
-    data = load_training_corpus(corpus if corpus is not None else source, cfg)
-    if corpus_fingerprint(data) != fingerprint:
+    data = load_training_corpus(corpus if corpus is not None else saved.corpus.source, cfg)
+    if data.fingerprint() != saved.corpus.fingerprint:
         raise ModelFileError(f"{checkpoint}: the corpus {data.name} is not the one this run trained on")
     engine = make_engine(data, cfg)
-    engine.load_state_dict(state)
-    policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, source, data, engine)
-    trainer = Trainer(engine, cfg.epochs, interval=cfg.eval_interval, progress=progress, checkpoint=policy,
-                      log=log, start=start)
-    return _vectors(engine, data, cfg, trainer.fit())
-
-
-def corpus_fingerprint(corpus: Corpus) -> str:
-    """sha256 of the vocabulary, counts, ids and sentence offsets: the same corpus, exactly."""
-    digest = hashlib.sha256()
-    digest.update("\n".join(corpus.vocab.words).encode("utf-8"))
-    for array in (corpus.vocab.counts, corpus.ids, corpus.offsets):
-        digest.update(np.ascontiguousarray(array).tobytes())
-    return digest.hexdigest()
+    engine.load_state_dict(saved.state)
+    policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, saved.corpus, engine)
+    loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy,
+                        log=saved.log, start=saved.position)
+    return _vectors(engine, data, cfg, loop.run())
 
 
 def _checkpoint_policy(
     path: str | os.PathLike | None,
     every: float | None,
     cfg: TrainConfig,
-    source: str | None,
-    data: Corpus,
+    corpus: CorpusRef | None,
     engine: Engine,
 ) -> CheckpointPolicy | None:
     if path is None:
         return None
     check_writable(path)
-    fingerprint = corpus_fingerprint(data)
 
-    def save(epoch: int, unit: int, log: TrainingLog) -> None:
-        meta = {
-            "config": dataclasses.asdict(cfg),
-            "corpus": {"source": source, "name": data.name, "fingerprint": fingerprint},
-            "position": {"epoch": epoch, "unit": unit},
-            "log": log.to_dict(),
-        }
-        save_checkpoint(path, meta, engine.state_dict())
+    def save(position: Position, log: TrainingLog) -> None:
+        save_checkpoint(path, Checkpoint(cfg, corpus, position, log, engine.state_dict()))
 
     return CheckpointPolicy(str(path), save, every)
 
 
 def _vectors(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog) -> WordVectors:
-    info = {
-        "config": dataclasses.asdict(cfg),
-        "corpus": {"name": data.name, "words": len(data), "vocabulary": len(data.vocab)},
-        "training": log.to_dict(),
-    }
-    return WordVectors(engine.word_vectors(), data.vocab.words, counts=data.vocab.counts, info=info)
+    record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), log)
+    return WordVectors(engine.word_vectors(), data.vocab.words, counts=data.vocab.counts, record=record)

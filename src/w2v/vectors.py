@@ -7,7 +7,10 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .errors import UnknownWordError
+from .errors import ModelFileError, UnknownWordError
+from .io import Format, format_of, read_vectors, write_vectors
+from .io.stored import StoredVectors, first_duplicate
+from .record import TrainingRecord
 
 
 class WordVectors:
@@ -19,8 +22,9 @@ class WordVectors:
     index_to_key : sequence of str, length V, no duplicates
     counts : (V,) int, optional
         Corpus counts of the words (kept so exports and evaluations can use them).
-    info : dict, optional
-        JSON-serialisable facts about the run (config, corpus, loss curve, timings).
+    record : TrainingRecord, optional
+        How the vectors were trained (config, corpus, loss curve, timings); None for vectors
+        read from other tools' files.
     """
 
     def __init__(
@@ -29,7 +33,7 @@ class WordVectors:
         index_to_key: Sequence[str],
         *,
         counts: Any = None,
-        info: dict[str, Any] | None = None,
+        record: TrainingRecord | None = None,
     ):
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.index_to_key = list(index_to_key)
@@ -37,13 +41,11 @@ class WordVectors:
             raise ValueError(f"vectors of shape {self.vectors.shape} for {len(self.index_to_key)} words")
         self.key_to_index = {key: i for i, key in enumerate(self.index_to_key)}
         if len(self.key_to_index) != len(self.index_to_key):
-            seen: set[str] = set()
-            duplicate = next(k for k in self.index_to_key if k in seen or seen.add(k))
-            raise ValueError(f"duplicate word {duplicate!r}")
+            raise ValueError(f"duplicate word {first_duplicate(self.index_to_key)!r}")
         self.counts = None if counts is None else np.asarray(counts, dtype=np.int64)
         if self.counts is not None and self.counts.shape != (len(self.index_to_key),):
             raise ValueError(f"counts of shape {self.counts.shape} for {len(self.index_to_key)} words")
-        self.info = dict(info or {})
+        self.record = record
         self._unit: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -113,14 +115,47 @@ class WordVectors:
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.index_to_key[i], float(scores[i])) for i in best]
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Write one ``.npz`` file atomically (see :func:`w2v.io.npz.save_npz`)."""
-        from .io.npz import save_npz
+    def save(self, path: str | os.PathLike, format: Format | None = None) -> None:
+        """Write the vectors to one file, atomically.
 
-        save_npz(self, path)
+        ``format`` is "npz" (w2v's own: words, counts and the training record), "text" or
+        "binary" (word2vec's) or "book-pickle" (the book's ``cbow_params.pkl``, to read with the
+        book's code); by default it follows the extension (.txt/.vec, .bin, .pkl), else npz.
+        """
+        stored = StoredVectors(self.vectors, self.index_to_key, self.counts,
+                               self.record.to_dict() if self.record else {})
+        write_vectors(stored, path, format or format_of(path) or "npz")
 
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
-        """Write word2vec's text or binary file atomically (see :func:`w2v.io.word2vec.save_word2vec_format`)."""
-        from .io.word2vec import save_word2vec_format
+        """Write word2vec's text or binary file atomically (gensim's name for ``save(path, "text"/"binary")``)."""
+        self.save(path, "binary" if binary else "text")
 
-        save_word2vec_format(self, path, binary=binary)
+
+def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict") -> WordVectors:
+    """Load vectors from a w2v ``.npz`` or a word2vec text (``.txt``, ``.vec``) or binary (``.bin``) file.
+
+    The format comes from the file's first bytes where they tell, else from its extension;
+    pickles are refused (see :func:`w2v.io.read_vectors`).
+
+    Parameters
+    ----------
+    path : str or PathLike
+    limit : int, optional
+        Keep only the first ``limit`` words (word2vec files are not read further).
+    unicode_errors : {"strict", "replace", "ignore"}
+        For word2vec files whose words are not valid UTF-8.
+
+    Returns
+    -------
+    WordVectors
+        ``vectors`` : (V, D) float32; ``record`` as saved by w2v, else None.
+    """
+    stored = read_vectors(path, limit=limit, unicode_errors=unicode_errors)
+    try:
+        record = TrainingRecord.from_dict(stored.info) if stored.info else None
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise ModelFileError(f"{path}: its training record is malformed ({err})") from None
+    try:
+        return WordVectors(stored.vectors, stored.index_to_key, counts=stored.counts, record=record)
+    except ValueError as err:  # a duplicate word
+        raise ModelFileError(f"{path}: {err}") from None

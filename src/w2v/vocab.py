@@ -6,8 +6,9 @@ from typing import Sequence
 
 import numpy as np
 
-from .fast._constants import MIN_TABLE_BITS
 from .errors import CorpusError
+
+MIN_TABLE_BITS = 20  # the noise table has at least 2**20 entries (4 MiB: stays in cache)
 
 
 class Vocab:

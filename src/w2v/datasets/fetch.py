@@ -98,6 +98,7 @@ def _download(remote: RemoteFile, target: Path, looked_in: str | None) -> Path:
         return target
     except (urllib.error.URLError, OSError, ValueError) as err:
         reason = getattr(err, "reason", None) or err
-        raise DataError(f"{remote.relpath} not found in {where}the cache, and downloading it failed ({reason}); {advice}") from None
+        raise DataError(f"{remote.relpath} not found in {where}the cache, and downloading it failed ({reason}); "
+                        f"{advice}") from None
     finally:
         tmp.unlink(missing_ok=True)

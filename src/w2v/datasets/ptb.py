@@ -12,10 +12,10 @@ from typing import Literal
 
 import numpy as np
 
+from .._tokenizer import Interner
 from ..corpus import Corpus
 from ..errors import CorpusError
 from ..vocab import Vocab
-from .._tokenizer import Interner
 from .fetch import RemoteFile, locate
 
 SOURCE = "https://raw.githubusercontent.com/tomsercu/lstm/master/data/"

@@ -1,9 +1,8 @@
-"""Constants shared by the compiled engines (CPU and CUDA) and their drivers."""
+"""Constants of the fast engines (CPU and CUDA), their kernels and their shared setup."""
 
 MAX_SENTENCE_LENGTH = 10_000  # longer sentences are split into pieces, not truncated
 CHUNK_WORDS = 10_000  # a unit of work: whole sentences adding up to at least this many words
-ROW_ALIGN = 16  # compiled engines pad vector rows to a multiple of this many floats (one AVX-512 register)
-MIN_TABLE_BITS = 20  # the noise table has at least 2**20 entries (4 MiB: stays in cache)
+ROW_ALIGN = 16  # the CPU engine pads vector rows to a multiple of this many floats (64 bytes: a cache line)
 MIN_PROBABILITY = 1e-12  # label probabilities are clamped here: 25 of them still multiply to a normal float64
 MAX_NEGATIVE = 24  # so an example has at most 25 labels
 

@@ -2,7 +2,7 @@
 
 The epoch kernel trains on a list of chunks of the corpus::
 
-    train_chunks(ids, offsets, chunk_starts, chunks, alphas, syn0, syn1neg, table, keep,
+    train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep,
                  window, negative, variant, rng_state, stats)
 
 ids : (N,) int32
@@ -15,7 +15,7 @@ chunks : (m,) int64
     The chunks to train on, in order.
 alphas : (m,) float32
     Learning rate for each of those chunks (the driver owns the schedule).
-syn0, syn1neg : (V, D) float32
+W_in, W_out : (V, D) float32
     Input and output vectors, updated in place (Hogwild: other threads may write too).
 table : (T,) int32
     Noise table: word ids in proportion to counts ** power.
@@ -42,7 +42,8 @@ import math
 import numpy as np
 from numba import njit
 
-from ._constants import CBOW_BATCHED, CBOW_PLAIN, MAX_SENTENCE_LENGTH, MIN_PROBABILITY, SKIPGRAM_PLAIN
+from ._constants import CBOW_BATCHED, CBOW_PLAIN, MAX_SENTENCE_LENGTH, SKIPGRAM_PLAIN
+from ._math import bounded, label_probability
 
 # No 'nnan'/'ninf': the sigmoid relies on IEEE semantics of exp(-|f|) at the extremes.
 # error_model="numpy": no zero-division checks, which would keep loops from vectorising.
@@ -57,7 +58,7 @@ _ONE = np.float32(1.0)
 
 
 @_inline
-def random32(state):
+def xorshift32(state):
     """Next 32 random bits (as uint64) of the xorshift64* generator whose state is ``state[0]``."""
     x = state[0]
     x ^= x >> _U12
@@ -67,25 +68,15 @@ def random32(state):
     return (x * _XORSHIFT_MUL) >> _U32
 
 
-@_inline
-def _below(state, n):
-    """A random integer in 0 .. n-1 (multiply-shift of 32 random bits)."""
-    return np.int64((random32(state) * np.uint64(n)) >> _U32)
+_label_probability = _inline(label_probability)
+_bounded = _inline(bounded)
 
 
 @_inline
 def _gradient(f, label, alpha):
-    """word2vec.c's ``g = (label - s(f)) * alpha`` (float32) and the probability of the label.
-
-    The probability is at least ``MIN_PROBABILITY`` (a loss of 27.6 per label, reached only by
-    vectors that have blown up), so the product of one example's K+1 probabilities stays a
-    normal float64 and costs one log per example instead of one per score.
-    """
-    e = np.float64(math.exp(-abs(f)))
-    big, small = 1.0 / (1.0 + e), e / (1.0 + e)  # s(|f|) and s(-|f|), no cancellation
-    s = big if f >= 0 else small
-    p = s if label == 1 else (small if f >= 0 else big)
-    return np.float32((label - s) * alpha), max(p, MIN_PROBABILITY)
+    """word2vec.c's ``g = (label - s(f)) * alpha`` (float32) and the probability of the label."""
+    s, p = _label_probability(f, label)
+    return np.float32((label - s) * alpha), p
 
 
 # Row helpers take (matrix, row) pairs rather than row views: a view is a reference-counted
@@ -136,7 +127,7 @@ def _keep_sentence(ids, start, end, keep, state, out):
     n = 0
     for i in range(start, end):
         word = ids[i]
-        if random32(state) < keep[word]:
+        if xorshift32(state) < keep[word]:
             out[n] = word
             n += 1
     return n
@@ -146,7 +137,7 @@ def _keep_sentence(ids, start, end, keep, state, out):
 def _context(sen, n, pos, window, state, out):
     """Context words of ``sen[pos]`` in a window shrunk by a random 0..window-1 (word2vec.c's
     dynamic window), into ``out``; return how many."""
-    reduced = _below(state, window)
+    reduced = _bounded(xorshift32(state), window)
     count = 0
     for j in range(max(0, pos - window + reduced), min(n, pos + window - reduced + 1)):
         if j != pos:
@@ -162,7 +153,7 @@ def _targets(word, negative, table, state, out):
     out[0] = word
     m = 1
     for _ in range(negative):
-        noise = table[np.int64((random32(state) * np.uint64(table.size)) >> _U32)]
+        noise = table[_bounded(xorshift32(state), table.size)]
         if noise != word:
             out[m] = noise
             m += 1
@@ -170,8 +161,8 @@ def _targets(word, negative, table, state, out):
 
 
 @_inline
-def cbow_step(syn0, syn1neg, ctx, count, out, m, alpha, batched, work, g):
-    """One CBOW example: the mean h of the ``count`` context rows ``syn0[ctx]`` scores the
+def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g):
+    """One CBOW example: the mean h of the ``count`` context rows ``W_in[ctx]`` scores the
     target ``out[0]`` (label 1) and the noise words ``out[1:m]`` (label 0).
 
     plain (word2vec.c): row by row, ``g = alpha (label - s(h . row))``, ``e += g row``,
@@ -183,7 +174,7 @@ def cbow_step(syn0, syn1neg, ctx, count, out, m, alpha, batched, work, g):
     H, E = 0, 1
     _zero(work, H)
     for i in range(count):
-        _axpy(_ONE, syn0, ctx[i], work, H)
+        _axpy(_ONE, W_in, ctx[i], work, H)
     inv = np.float32(1.0 / count)
     for k in range(work.shape[1]):
         work[H, k] *= inv
@@ -191,63 +182,63 @@ def cbow_step(syn0, syn1neg, ctx, count, out, m, alpha, batched, work, g):
     product = 1.0
     if batched:  # every score from the rows as they were, then every update
         for j in range(0, m - 1, 2):
-            g[j], g[j + 1] = _dot2(work, H, syn1neg, out[j], out[j + 1])
+            g[j], g[j + 1] = _dot2(work, H, W_out, out[j], out[j + 1])
         if m % 2:
-            g[m - 1] = _dot(work, H, syn1neg, out[m - 1])
+            g[m - 1] = _dot(work, H, W_out, out[m - 1])
         for j in range(m):
             g[j], p = _gradient(g[j], 1 if j == 0 else 0, alpha)
             product *= p
         for j in range(0, m - 1, 2):
-            _axpy2(g[j], syn1neg, out[j], g[j + 1], syn1neg, out[j + 1], work, E)
+            _axpy2(g[j], W_out, out[j], g[j + 1], W_out, out[j + 1], work, E)
         if m % 2:
-            _axpy(g[m - 1], syn1neg, out[m - 1], work, E)
+            _axpy(g[m - 1], W_out, out[m - 1], work, E)
         for j in range(m):
-            _axpy(g[j], work, H, syn1neg, out[j])
+            _axpy(g[j], work, H, W_out, out[j])
     else:
         for j in range(m):
-            g[j], p = _gradient(_dot(work, H, syn1neg, out[j]), 1 if j == 0 else 0, alpha)
+            g[j], p = _gradient(_dot(work, H, W_out, out[j]), 1 if j == 0 else 0, alpha)
             product *= p
-            _axpy(g[j], syn1neg, out[j], work, E)
-            _axpy(g[j], work, H, syn1neg, out[j])
+            _axpy(g[j], W_out, out[j], work, E)
+            _axpy(g[j], work, H, W_out, out[j])
     for i in range(count):
-        _axpy(_ONE, work, E, syn0, ctx[i])
+        _axpy(_ONE, work, E, W_in, ctx[i])
     return -math.log(product)
 
 
 @_inline
-def skipgram_pair_step(syn0, syn1neg, context, out, m, alpha, work):
-    """One word2vec.c skip-gram example: ``syn0[context]`` scores ``out[0]`` (label 1) and
+def skipgram_pair_step(W_in, W_out, context, out, m, alpha, work):
+    """One word2vec.c skip-gram example: ``W_in[context]`` scores ``out[0]`` (label 1) and
     ``out[1:m]`` (label 0), row by row as in :func:`cbow_step`'s plain mode; returns its loss.
     ``work`` : (1, D) scratch."""
     _zero(work, 0)
     product = 1.0
     for j in range(m):
-        g, p = _gradient(_dot(syn0, context, syn1neg, out[j]), 1 if j == 0 else 0, alpha)
+        g, p = _gradient(_dot(W_in, context, W_out, out[j]), 1 if j == 0 else 0, alpha)
         product *= p
-        _axpy(g, syn1neg, out[j], work, 0)
-        _axpy(g, syn0, context, syn1neg, out[j])
-    _axpy(_ONE, work, 0, syn0, context)
+        _axpy(g, W_out, out[j], work, 0)
+        _axpy(g, W_in, context, W_out, out[j])
+    _axpy(_ONE, work, 0, W_in, context)
     return -math.log(product)
 
 
 @_inline
-def skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha, out_rows, grad, work):
+def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, work):
     """HogBatch (Ji et al.): the ``count`` context rows share one set of noise words::
 
-        In = syn0[ctx]; Out = syn1neg[out]; G = alpha (labels - s(In Out^T))   # (count, m)
-        syn1neg[out] += G^T In;  syn0[ctx] += G Out                          # repeats add up
+        In = W_in[ctx]; Out = W_out[out]; G = alpha (labels - s(In Out^T))   # (count, m)
+        W_out[out] += G^T In;  W_in[ctx] += G Out                          # repeats add up
 
     ``out_rows`` : (>= m, D), ``grad`` : (>= count, >= m), ``work`` : (1, D) scratch.
     Returns the summed loss of the ``count`` examples.
     """
     for j in range(m):
-        for k in range(syn1neg.shape[1]):
-            out_rows[j, k] = syn1neg[out[j], k]
+        for k in range(W_out.shape[1]):
+            out_rows[j, k] = W_out[out[j], k]
     for i in range(count):  # all scores first, two at a time: independent sums overlap well
         for j in range(0, m - 1, 2):
-            grad[i, j], grad[i, j + 1] = _dot2(syn0, ctx[i], out_rows, j, j + 1)
+            grad[i, j], grad[i, j + 1] = _dot2(W_in, ctx[i], out_rows, j, j + 1)
         if m % 2:
-            grad[i, m - 1] = _dot(syn0, ctx[i], out_rows, m - 1)
+            grad[i, m - 1] = _dot(W_in, ctx[i], out_rows, m - 1)
     loss = 0.0
     for i in range(count):
         product = 1.0
@@ -255,28 +246,28 @@ def skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha, out_rows, grad
             grad[i, j], p = _gradient(grad[i, j], 1 if j == 0 else 0, alpha)
             product *= p
         loss -= math.log(product)
-    for j in range(m):  # syn0 is not updated yet, so In is read in place
+    for j in range(m):  # W_in is not updated yet, so In is read in place
         _zero(work, 0)
         for i in range(0, count - 1, 2):
-            _axpy2(grad[i, j], syn0, ctx[i], grad[i + 1, j], syn0, ctx[i + 1], work, 0)
+            _axpy2(grad[i, j], W_in, ctx[i], grad[i + 1, j], W_in, ctx[i + 1], work, 0)
         if count % 2:
-            _axpy(grad[count - 1, j], syn0, ctx[count - 1], work, 0)
-        _axpy(_ONE, work, 0, syn1neg, out[j])
+            _axpy(grad[count - 1, j], W_in, ctx[count - 1], work, 0)
+        _axpy(_ONE, work, 0, W_out, out[j])
     for i in range(count):
         _zero(work, 0)
         for j in range(0, m - 1, 2):
             _axpy2(grad[i, j], out_rows, j, grad[i, j + 1], out_rows, j + 1, work, 0)
         if m % 2:
             _axpy(grad[i, m - 1], out_rows, m - 1, work, 0)
-        _axpy(_ONE, work, 0, syn0, ctx[i])
+        _axpy(_ONE, work, 0, W_in, ctx[i])
     return loss
 
 
 @_kernel
-def train_chunks(ids, offsets, chunk_starts, chunks, alphas, syn0, syn1neg, table, keep,
+def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep,
                  window, negative, variant, rng_state, stats):
     """Train on ``chunks`` (see the module docstring for every argument)."""
-    dim = syn0.shape[1]
+    dim = W_in.shape[1]
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     ctx = np.empty(2 * window, dtype=np.int32)
     out = np.empty(negative + 1, dtype=np.int32)
@@ -296,17 +287,17 @@ def train_chunks(ids, offsets, chunk_starts, chunks, alphas, syn0, syn1neg, tabl
                     continue
                 if variant == CBOW_PLAIN or variant == CBOW_BATCHED:
                     m = _targets(sen[pos], negative, table, rng_state, out)
-                    loss += cbow_step(syn0, syn1neg, ctx, count, out, m, alpha,
+                    loss += cbow_step(W_in, W_out, ctx, count, out, m, alpha,
                                       variant == CBOW_BATCHED, work, g)
                     examples += 1
                 elif variant == SKIPGRAM_PLAIN:
                     for i in range(count):
                         m = _targets(sen[pos], negative, table, rng_state, out)
-                        loss += skipgram_pair_step(syn0, syn1neg, ctx[i], out, m, alpha, work)
+                        loss += skipgram_pair_step(W_in, W_out, ctx[i], out, m, alpha, work)
                     examples += count
                 else:
                     m = _targets(sen[pos], negative, table, rng_state, out)
-                    loss += skipgram_block_step(syn0, syn1neg, ctx, count, out, m, alpha,
+                    loss += skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha,
                                                 out_rows, grad, work)
                     examples += count
     stats[0] += loss

@@ -7,10 +7,10 @@ word and K noise words shared by the whole window: HogBatch), merging repeated r
 count; then every thread owns the vector elements ``d = thread, thread + 32, ...`` and the
 block computes:
 
-- CBOW: ``h = mean(syn0[ctx])``; ``G = alpha (labels - s(Out h))``; ``syn1neg[out] += G h``;
-  ``syn0[ctx] += G . Out`` (all from the rows as they were: the CPU engine's batched block);
-- skip-gram: ``G = alpha (labels - s(In Out^T))``; ``syn1neg[out] += G^T In``;
-  ``syn0[ctx] += G Out`` (the CPU engine's HogBatch block).
+- CBOW: ``h = mean(W_in[ctx])``; ``G = alpha (labels - s(Out h))``; ``W_out[out] += G h``;
+  ``W_in[ctx] += G . Out`` (all from the rows as they were: the CPU engine's batched block);
+- skip-gram: ``G = alpha (labels - s(In Out^T))``; ``W_out[out] += G^T In``;
+  ``W_in[ctx] += G Out`` (the CPU engine's HogBatch block).
 
 Dot products are summed across the 32 threads through shared memory (every thread adds the
 32 partial sums itself after one barrier: no shuffles, so the same code runs in Numba's
@@ -20,12 +20,12 @@ a run depends on the seed only. Blocks update the shared weights without locks (
 
 Arguments of ``train_pieces``:
 
-ids : (N,) int32 corpus; pieces : (P, 5) int64 [start, end, sentence start, sentence end,
-words before the piece in the epoch]; first, count : the pieces to train; syn0, syn1neg :
-(V, D) float32; table : (T,) int32 noise table; keep : (V,) uint64 subsampling thresholds;
-window, negative, skipgram (0/1), seed, epoch; alpha, min_alpha, total_words : the linear
-schedule (alpha at ``epoch * epoch_words + position``); epoch_words; stats : (3,) float64
-[loss sum, examples, words], added to atomically.
+ids : (N,) int32 corpus; pieces : (P, 4) int64 [start, end, sentence start, sentence end];
+alphas : (count,) float32 learning rate of each piece trained (the host computes the
+schedule); first, count : the pieces to train; W_in, W_out : (V, D) float32; table : (T,)
+int32 noise table; keep : (V,) uint64 subsampling thresholds; window, negative; variant :
+``CBOW_BATCHED`` or ``SKIPGRAM_BATCHED``; seed, epoch; stats : (3,) float64 [loss sum,
+examples, words], added to atomically.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ import math
 import numpy as np
 from numba import cuda
 
-from ._constants import MAX_NEGATIVE, MAX_VECTOR_SIZE, MAX_WINDOW, MIN_PROBABILITY, WARP
+from ._constants import MAX_NEGATIVE, MAX_VECTOR_SIZE, MAX_WINDOW, SKIPGRAM_BATCHED, WARP
+from ._math import bounded, label_probability
 
 MAX_CONTEXT = 2 * MAX_WINDOW
 MAX_TARGETS = MAX_NEGATIVE + 1
@@ -54,20 +55,19 @@ def _mix(x):
 
 
 @cuda.jit(device=True)
-def random32(seed, epoch, position, salt):
+def hashed32(seed, epoch, position, salt):
     """32 random bits (as uint64) for one decision: a hash, so any thread can recompute it."""
     key = _U(position) * _U(64) + _U(salt) + _U(epoch) * _U(0x9E3779B97F4A7C15)
     return _mix(_mix(key) ^ _U(seed)) >> _U(32)
 
 
-@cuda.jit(device=True)
-def _below(bits, n):
-    return np.int64((bits * _U(n)) >> _U(32))
+_bounded = cuda.jit(device=True)(bounded)
+_label_probability = cuda.jit(device=True)(label_probability)
 
 
 @cuda.jit(device=True)
 def _kept(seed, epoch, position, word, keep):
-    return random32(seed, epoch, position, SALT_KEEP) < keep[word]
+    return hashed32(seed, epoch, position, SALT_KEEP) < keep[word]
 
 
 @cuda.jit(device=True)
@@ -80,17 +80,6 @@ def _add_row(rows, counts, n, word):
     rows[n] = word
     counts[n] = 1
     return n + 1
-
-
-@cuda.jit(device=True)
-def _probability(f, label):
-    """(s(f), the probability of ``label``), computed without cancellation."""
-    e = math.exp(-abs(f))
-    big = 1.0 / (1.0 + e)
-    small = e / (1.0 + e)
-    s = big if f >= 0 else small
-    p = s if label == 1 else (small if f >= 0 else big)
-    return s, max(p, MIN_PROBABILITY)
 
 
 @cuda.jit(device=True)
@@ -108,9 +97,9 @@ def _block_sums(partial, n, lane, buf, out):
 
 
 @cuda.jit(device=True)
-def cbow_update(syn0, syn1neg, ctx, ctx_count, n_ctx, total_ctx, out, out_count, m, alpha, lane, buf):
+def cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total_ctx, out, out_count, m, alpha, lane, buf):
     """One CBOW example on the block's threads; returns this thread's share of its loss."""
-    dim = syn0.shape[1]
+    dim = W_in.shape[1]
     h = cuda.local.array(PER_THREAD, np.float32)
     partial = cuda.local.array(MAX_TARGETS, np.float32)
     score = cuda.local.array(MAX_TARGETS, np.float32)
@@ -119,20 +108,20 @@ def cbow_update(syn0, syn1neg, ctx, ctx_count, n_ctx, total_ctx, out, out_count,
     for d in range(lane, dim, WARP):
         acc = np.float32(0.0)
         for i in range(n_ctx):
-            acc += np.float32(ctx_count[i]) * syn0[ctx[i], d]
+            acc += np.float32(ctx_count[i]) * W_in[ctx[i], d]
         h[t] = acc * inv
         t += 1
     for j in range(m):
         acc = np.float32(0.0)
         t = 0
         for d in range(lane, dim, WARP):
-            acc += h[t] * syn1neg[out[j], d]
+            acc += h[t] * W_out[out[j], d]
             t += 1
         partial[j] = acc
     _block_sums(partial, m, lane, buf, score)
     loss = 0.0
     for j in range(m):
-        s, p = _probability(score[j], 1 if j == 0 else 0)
+        s, p = _label_probability(score[j], 1 if j == 0 else 0)
         score[j] = np.float32(((1.0 if j == 0 else 0.0) - s) * alpha) * np.float32(out_count[j])
         if lane == 0:
             loss -= out_count[j] * math.log(p)
@@ -140,20 +129,20 @@ def cbow_update(syn0, syn1neg, ctx, ctx_count, n_ctx, total_ctx, out, out_count,
     for d in range(lane, dim, WARP):
         e = np.float32(0.0)
         for j in range(m):
-            e += score[j] * syn1neg[out[j], d]
+            e += score[j] * W_out[out[j], d]
         for j in range(m):
-            syn1neg[out[j], d] += score[j] * h[t]
+            W_out[out[j], d] += score[j] * h[t]
         for i in range(n_ctx):
-            syn0[ctx[i], d] += np.float32(ctx_count[i]) * e
+            W_in[ctx[i], d] += np.float32(ctx_count[i]) * e
         t += 1
     return loss
 
 
 @cuda.jit(device=True)
-def skipgram_update(syn0, syn1neg, ctx, ctx_count, n_ctx, out, out_count, m, alpha, lane, buf, grad):
+def skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha, lane, buf, grad):
     """One HogBatch block (every context word with the shared targets); returns this thread's
     share of the loss. ``grad`` : (MAX_CONTEXT, MAX_TARGETS) float32 shared scratch."""
-    dim = syn0.shape[1]
+    dim = W_in.shape[1]
     partial = cuda.local.array(MAX_TARGETS, np.float32)
     score = cuda.local.array(MAX_TARGETS, np.float32)
     in_values = cuda.local.array(MAX_CONTEXT, np.float32)
@@ -163,30 +152,30 @@ def skipgram_update(syn0, syn1neg, ctx, ctx_count, n_ctx, out, out_count, m, alp
         for j in range(m):
             acc = np.float32(0.0)
             for d in range(lane, dim, WARP):
-                acc += syn0[ctx[i], d] * syn1neg[out[j], d]
+                acc += W_in[ctx[i], d] * W_out[out[j], d]
             partial[j] = acc
         _block_sums(partial, m, lane, buf, score)
         for j in range(m):
-            s, p = _probability(score[j], 1 if j == 0 else 0)
+            s, p = _label_probability(score[j], 1 if j == 0 else 0)
             if lane == 0:
                 grad[i, j] = np.float32(((1.0 if j == 0 else 0.0) - s) * alpha)
                 loss -= ctx_count[i] * out_count[j] * math.log(p)
     cuda.syncthreads()  # grad is complete
     for d in range(lane, dim, WARP):
         for i in range(n_ctx):
-            in_values[i] = syn0[ctx[i], d]
+            in_values[i] = W_in[ctx[i], d]
         for j in range(m):
-            out_values[j] = syn1neg[out[j], d]
+            out_values[j] = W_out[out[j], d]
         for i in range(n_ctx):
             acc = np.float32(0.0)
             for j in range(m):
                 acc += np.float32(out_count[j]) * grad[i, j] * out_values[j]
-            syn0[ctx[i], d] = in_values[i] + np.float32(ctx_count[i]) * acc
+            W_in[ctx[i], d] = in_values[i] + np.float32(ctx_count[i]) * acc
         for j in range(m):
             acc = np.float32(0.0)
             for i in range(n_ctx):
                 acc += np.float32(ctx_count[i]) * grad[i, j] * in_values[i]
-            syn1neg[out[j], d] = out_values[j] + np.float32(out_count[j]) * acc
+            W_out[out[j], d] = out_values[j] + np.float32(out_count[j]) * acc
     return loss
 
 
@@ -197,7 +186,7 @@ def _collect(ids, position, sent_start, sent_end, word, window, negative, table,
 
     sizes <- [distinct context rows, context words, distinct targets].
     """
-    span = window - _below(random32(seed, epoch, position, SALT_WINDOW), window)
+    span = window - _bounded(hashed32(seed, epoch, position, SALT_WINDOW), window)
     n_ctx = total = 0
     for step in (-1, 1):
         q = position + step
@@ -213,7 +202,7 @@ def _collect(ids, position, sent_start, sent_end, word, window, negative, table,
     out_count[0] = 1
     m = 1
     for k in range(negative):
-        noise = table[_below(random32(seed, epoch, position, SALT_NOISE + k), table.size)]
+        noise = table[_bounded(hashed32(seed, epoch, position, SALT_NOISE + k), table.size)]
         if noise != word:
             m = _add_row(out, out_count, m, noise)
     sizes[0] = n_ctx
@@ -222,8 +211,8 @@ def _collect(ids, position, sent_start, sent_end, word, window, negative, table,
 
 
 @cuda.jit
-def train_pieces(ids, pieces, first, count, syn0, syn1neg, table, keep, window, negative, skipgram, seed,
-                 epoch, alpha0, min_alpha, total_words, epoch_words, stats):
+def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, table, keep, window, negative, variant, seed,
+                 epoch, stats):
     """Train the centre words of pieces ``first .. first + count - 1`` (see the module docstring)."""
     lane = cuda.threadIdx.x
     ctx = cuda.shared.array(MAX_CONTEXT, np.int32)
@@ -238,8 +227,7 @@ def train_pieces(ids, pieces, first, count, syn0, syn1neg, table, keep, window, 
     words = 0
     for piece in range(first + cuda.blockIdx.x, first + count, cuda.gridDim.x):
         start, end = pieces[piece, 0], pieces[piece, 1]
-        progress = min(1.0, (epoch * epoch_words + pieces[piece, 4]) / total_words)
-        alpha = np.float32(alpha0 - (alpha0 - min_alpha) * progress)
+        alpha = alphas[piece - first]
         words += end - start
         for position in range(start, end):
             word = ids[position]
@@ -251,12 +239,12 @@ def train_pieces(ids, pieces, first, count, syn0, syn1neg, table, keep, window, 
             cuda.syncthreads()
             n_ctx, total, m = sizes[0], sizes[1], sizes[2]
             if total > 0:
-                if skipgram:
-                    loss += skipgram_update(syn0, syn1neg, ctx, ctx_count, n_ctx, out, out_count, m, alpha,
+                if variant == SKIPGRAM_BATCHED:
+                    loss += skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha,
                                             lane, buf, grad)
                     examples += total
                 else:
-                    loss += cbow_update(syn0, syn1neg, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha,
+                    loss += cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha,
                                         lane, buf)
                     examples += 1
             cuda.syncthreads()  # thread 0 may overwrite the shared context next

@@ -1,27 +1,167 @@
-"""The fast engines' shared setup: the learning-rate schedule and the limits every device checks."""
+"""One setup for every place the fast algorithm runs (CPU threads, a GPU).
+
+:class:`FastSetup` turns a corpus and a resolved config into what every fast engine needs
+before its first kernel call: sentences split at ``MAX_SENTENCE_LENGTH``, chunks of whole
+sentences (the unit of work and of progress), the noise table, the subsampling thresholds,
+the kernel variant, the seeds, word2vec.c's initial weights, and the learning rate of any
+position in the run, computed on the host for every device.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import TrainConfig
+from ..corpus import Corpus, sentence_offsets
+from ..errors import ConfigError
+from ._constants import (
+    CHUNK_WORDS,
+    MAX_NEGATIVE,
+    MAX_SENTENCE_LENGTH,
+    MAX_VECTOR_SIZE,
+    MAX_WINDOW,
+    SKIPGRAM_BATCHED,
+    VARIANTS,
+)
 
-def linear_alpha(cfg: Any, words_done: Any, total_words: int) -> np.ndarray:
-    """The fast engines' schedule: alpha falls linearly to min_alpha over ``total_words`` words.
 
-    words_done : int or array of words processed (by all workers together); returns float32.
+def chunk_starts(offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndarray:
+    """Group sentences into chunks of at least ``chunk_words`` words (the last may be smaller).
+
+    Parameters
+    ----------
+    offsets : (S + 1,) int64 sentence offsets
+
+    Returns
+    -------
+    (n_chunks + 1,) int64 sentence indices: chunk c is sentences ``starts[c] .. starts[c + 1] - 1``.
     """
-    progress = np.minimum(np.asarray(words_done, dtype=np.float64) / total_words, 1.0)
-    return (cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress).astype(np.float32)
+    # A chunk ends after the first sentence that brings the running total to a multiple of chunk_words.
+    ends = offsets[1:]
+    boundary = np.flatnonzero(np.diff(ends // chunk_words, prepend=0) > 0) + 1
+    if boundary.size == 0 or boundary[-1] != ends.size:
+        boundary = np.append(boundary, ends.size)
+    return np.concatenate([[0], boundary]).astype(np.int64)
 
 
-def check_negatives(corpus: Any, cfg: Any) -> None:
-    """K negatives need a vocabulary of more than K words (the message the CLI prints)."""
-    from ..errors import ConfigError
+def init_weights(vocab_size: int, dim: int, seed: np.random.SeedSequence, row_align: int = 1
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """word2vec.c's start: input vectors uniform in [-0.5/D, 0.5/D), output vectors zero.
 
-    if cfg.negative >= len(corpus.vocab):
+    Rows are padded with zero columns to a multiple of ``row_align`` floats (the CPU kernels'
+    loops then run on whole SIMD vectors); the padding stays zero, since every update adds
+    multiples of other rows' padding. The values do not depend on the padding.
+
+    Returns
+    -------
+    W_in, W_out : (V, D') float32, D' = D rounded up to a multiple of ``row_align``
+    """
+    rng = np.random.default_rng(seed)
+    width = -(-dim // row_align) * row_align
+    W_in = np.zeros((vocab_size, width), dtype=np.float32)
+    W_in[:, :dim] = (rng.random((vocab_size, dim), dtype=np.float32) - 0.5) / dim
+    return W_in, np.zeros((vocab_size, width), dtype=np.float32)
+
+
+def check_limits(cfg: TrainConfig, vocabulary: int, corpus_name: str, *, gpu: bool) -> None:
+    """Refuse options the fast kernels cannot run (a ConfigError naming the option and the limit)."""
+    if cfg.negative > MAX_NEGATIVE:
+        raise ConfigError(f"the fast algorithm takes at most {MAX_NEGATIVE} negatives, not negative={cfg.negative}",
+                          options=("negative",))
+    if cfg.negative >= vocabulary:
         raise ConfigError(
-            f"negative={cfg.negative} needs at least {cfg.negative + 1} words, but the vocabulary "
-            f"of {corpus.name} has {len(corpus.vocab)}; lower --negative or --min-count, or use a larger corpus"
+            f"negative={cfg.negative} needs at least {cfg.negative + 1} words, but the vocabulary of "
+            f"{corpus_name} has {vocabulary}; lower negative or min_count, or use a larger corpus",
+            options=("negative", "min_count"),
         )
+    if not gpu:
+        return
+    if cfg.kernel != "batched":
+        raise ConfigError("the GPU engine has only the batched kernels, not kernel='plain'", options=("kernel",))
+    for name, value, limit in (("window", cfg.window, MAX_WINDOW), ("vector_size", cfg.vector_size, MAX_VECTOR_SIZE)):
+        if value > limit:
+            raise ConfigError(f"the GPU engine takes {name} up to {limit}, not {name}={value}", options=(name,))
+
+
+@dataclass
+class FastSetup:
+    """What every fast engine starts from.
+
+    Attributes
+    ----------
+    ids : (N,) int32
+        The corpus.
+    offsets : (S + 1,) int64
+        Sentences, none longer than ``MAX_SENTENCE_LENGTH`` (longer ones are split).
+    chunk_starts : (C + 1,) int64
+        Chunk c is sentences ``chunk_starts[c] .. chunk_starts[c + 1] - 1``.
+    chunk_position : (C + 1,) int64
+        Words before each chunk in an epoch, then the epoch's words.
+    table : (T,) int32
+        The noise table (counts ** power).
+    keep : (V,) uint64
+        Subsampling thresholds.
+    variant : int
+        The kernel variant code (``_constants.VARIANTS``).
+    """
+
+    cfg: TrainConfig
+    ids: np.ndarray
+    offsets: np.ndarray
+    chunk_starts: np.ndarray
+    chunk_position: np.ndarray
+    table: np.ndarray
+    keep: np.ndarray
+    variant: int
+    vocabulary: int
+
+    @classmethod
+    def build(cls, corpus: Corpus, cfg: TrainConfig, *, gpu: bool = False) -> "FastSetup":
+        """Check ``cfg`` against the kernels' limits (those of the GPU engine if ``gpu``) and set up."""
+        vocab = corpus.vocab
+        check_limits(cfg, len(vocab), corpus.name, gpu=gpu)
+        offsets = sentence_offsets(corpus.sentence_lengths, MAX_SENTENCE_LENGTH)
+        starts = chunk_starts(offsets)
+        return cls(cfg, corpus.ids, offsets, starts, offsets[starts], vocab.noise_table(cfg.power),
+                   vocab.keep_thresholds(cfg.sample), VARIANTS[(cfg.model, cfg.kernel)], len(vocab))
+
+    @property
+    def units_per_epoch(self) -> int:
+        return int(self.chunk_starts.size - 1)
+
+    @property
+    def epoch_words(self) -> int:
+        return int(self.offsets[-1])
+
+    @property
+    def skipgram_batched(self) -> bool:
+        return self.variant == SKIPGRAM_BATCHED
+
+    def alpha_at(self, epoch: int, positions: np.ndarray | int) -> np.ndarray:
+        """The learning rate at word ``positions`` of epoch ``epoch``: float32, same shape.
+
+        word2vec.c's schedule: alpha falls linearly to min_alpha over all words of all epochs.
+        Work is handed out in corpus order, so a position stands for the words all workers
+        have read before it.
+        """
+        cfg = self.cfg
+        total = cfg.epochs * self.epoch_words
+        done = epoch * self.epoch_words + np.asarray(positions, dtype=np.int64)
+        progress = np.minimum(done.astype(np.float64) / total, 1.0)
+        return (cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress).astype(np.float32)
+
+    def seeds(self, workers: int) -> tuple[np.random.SeedSequence, list[np.random.SeedSequence]]:
+        """The seed of the initial weights and one seed per worker, all derived from ``cfg.seed``."""
+        init, *per_worker = np.random.SeedSequence(self.cfg.seed).spawn(1 + workers)
+        return init, per_worker
+
+    def counter_seed(self) -> int:
+        """A 63-bit seed for counter-based random numbers (the GPU kernels hash it with positions)."""
+        return int(np.random.SeedSequence(self.cfg.seed).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+    def initial_weights(self, row_align: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """word2vec.c's initial (V, D') float32 ``W_in`` and ``W_out`` (see :func:`init_weights`)."""
+        init, _ = self.seeds(0)
+        return init_weights(self.vocabulary, self.cfg.vector_size, init, row_align)

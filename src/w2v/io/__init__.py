@@ -1,24 +1,56 @@
-"""Reading and writing vectors: :func:`load` tells the format by content and extension.
+"""Vectors files: :func:`read_vectors` tells the format by content and extension, :func:`write_vectors` by extension.
 
 Formats: w2v's own ``.npz`` (:mod:`w2v.io.npz`), word2vec's text and binary files
-(:mod:`w2v.io.word2vec`) and, write only, the book's pickle (:mod:`w2v.io.book`).
+(:mod:`w2v.io.word2vec`) and, write only, the book's pickle (:mod:`w2v.io.book`). Readers
+return, and writers take, a :class:`~w2v.io.stored.StoredVectors`; :class:`w2v.WordVectors`
+builds on them (``w2v.load``, ``WordVectors.save``).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Literal
 
 from ..errors import ModelFileError
-from ..vectors import WordVectors
 from ._files import check_readable
-from .npz import load_npz
-from .word2vec import WORD2VEC_SUFFIXES, check_read_options, load_word2vec_format, looks_like_header
+from .book import save_book_pickle
+from .npz import load_npz, save_npz
+from .stored import StoredVectors
+from .word2vec import (
+    WORD2VEC_SUFFIXES,
+    check_read_options,
+    load_word2vec_format,
+    looks_like_header,
+    save_word2vec_format,
+)
 
+Format = Literal["npz", "text", "binary", "book-pickle"]
+FORMAT_OF_SUFFIX: dict[str, Format] = {".npz": "npz", ".txt": "text", ".vec": "text", ".bin": "binary",
+                                       ".pkl": "book-pickle"}
 _HEADER_BYTES = 64  # enough to tell a format by its first bytes
 
 
-def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict") -> WordVectors:
-    """Load vectors from a w2v ``.npz`` or a word2vec text (``.txt``, ``.vec``) or binary (``.bin``) file.
+def format_of(path: str | os.PathLike) -> Format | None:
+    """The format a file name asks for by its extension, or None if it does not tell."""
+    return FORMAT_OF_SUFFIX.get(Path(path).suffix.lower())
+
+
+def write_vectors(stored: StoredVectors, path: str | os.PathLike, format: Format = "npz") -> None:
+    """Write ``stored`` to ``path`` in ``format``, atomically (see :func:`format_of`)."""
+    if format == "npz":
+        save_npz(stored, path)
+    elif format == "book-pickle":
+        save_book_pickle(stored, path)
+    elif format in ("text", "binary"):
+        save_word2vec_format(stored, path, binary=format == "binary")
+    else:
+        raise ValueError(f"format must be one of {', '.join(sorted(set(FORMAT_OF_SUFFIX.values())))}, not {format!r}")
+
+
+def read_vectors(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict"
+                 ) -> StoredVectors:
+    """Read a w2v ``.npz`` or a word2vec text (``.txt``, ``.vec``) or binary (``.bin``) file.
 
     The format comes from the file's first bytes where they tell, else from its extension.
     Pickles (``.pkl``, ``.pickle``, or pickle bytes under any name) are refused: loading one
@@ -31,11 +63,11 @@ def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: s
         Keep only the first ``limit`` words (word2vec files are not read further).
     unicode_errors : {"strict", "replace", "ignore"}
         For word2vec files whose words are not valid UTF-8; see
-        :func:`w2v.formats.load_word2vec_format`.
+        :func:`w2v.io.word2vec.load_word2vec_format`.
 
     Returns
     -------
-    WordVectors
+    StoredVectors
         ``vectors`` : (V, D) float32.
     """
     check_read_options(limit, unicode_errors)

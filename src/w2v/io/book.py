@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelFileError
-from ..vectors import WordVectors
 from ._files import atomic_write, check_finite
+from .stored import StoredVectors
 
 _FLOAT16_MAX = float(np.finfo(np.float16).max)
 
@@ -30,7 +30,7 @@ class _PortableArray:
         return np.ndarray, (self.array.shape, self.array.dtype.str, bytearray(self.array.tobytes()))
 
 
-def save_book_pickle(wv: WordVectors, path: str | os.PathLike) -> None:
+def save_book_pickle(wv: StoredVectors, path: str | os.PathLike) -> None:
     """Write ``wv`` as the book's ``ch04/train.py`` saves ``cbow_params.pkl``, atomically.
 
     The pickle holds a dict of plain objects, so the book's ``eval.py`` can load it:

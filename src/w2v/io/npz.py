@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError
-from ..vectors import WordVectors
 from ._files import atomic_write, check_finite, check_readable
+from .stored import StoredVectors
 
 FORMAT = "w2v.vectors"
 VERSION = 1
@@ -30,43 +30,69 @@ _READ_ERRORS = (
 )
 
 
-def save_npz(wv: WordVectors, path: str | os.PathLike) -> None:
-    """Write ``wv`` to ``path`` as a w2v ``.npz``, atomically."""
-    encoded = [word.encode("utf-8") for word in wv.index_to_key]
+def write_archive(path: str | os.PathLike, document: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+    """Write ``arrays`` and the JSON ``document`` (as member ``meta_json``) to one ``.npz``, atomically."""
+    with atomic_write(path) as handle:
+        np.savez(handle, meta_json=_json_bytes(document), **arrays)
+
+
+def read_archive(path: str | os.PathLike, kind: str, format_name: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Read a ``.npz`` written by :func:`write_archive` without unpickling anything.
+
+    Returns the JSON document and the other members. :class:`ModelFileError` says the file
+    is not a readable ``kind`` ("vectors file", "checkpoint"), is foreign (its document's
+    ``format`` is not ``format_name``), or comes from a newer version of w2v.
+    """
+    path = check_readable(path)
+    try:
+        # np.load leaks the file it opens when the archive is damaged, so open it here.
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except _READ_ERRORS as err:
+        raise ModelFileError(f"{path}: not a readable {kind} (truncated or foreign: {err})") from None
+    if "meta_json" not in arrays:
+        raise ModelFileError(f"{path}: not a w2v {kind}")
+    try:
+        document = json.loads(arrays.pop("meta_json").tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise ModelFileError(f"{path}: its metadata is not valid JSON") from None
+    if not isinstance(document, dict) or document.get("format") != format_name:
+        raise ModelFileError(f"{path}: not a w2v {kind}")
+    if not isinstance(document.get("version"), int):
+        raise ModelFileError(f"{path}: its metadata is malformed")
+    if document["version"] > VERSION:
+        raise ModelFileError(f"{path}: format version {document['version']} is newer than this w2v reads ({VERSION})")
+    return document, arrays
+
+
+def save_npz(stored: StoredVectors, path: str | os.PathLike) -> None:
+    """Write ``stored`` to ``path`` as a w2v ``.npz``, atomically."""
+    encoded = [word.encode("utf-8") for word in stored.index_to_key]
     arrays = {
-        "vectors": wv.vectors,
+        "vectors": stored.vectors,
         "words_utf8": np.frombuffer(b"".join(encoded), dtype=np.uint8),
         "word_ends": np.cumsum([len(w) for w in encoded], dtype=np.int64),
-        "meta_json": _json_bytes({"format": FORMAT, "version": VERSION, "info": wv.info}),
     }
-    if wv.counts is not None:
-        arrays["counts"] = wv.counts
-    with atomic_write(path) as handle:
-        np.savez(handle, **arrays)
+    if stored.counts is not None:
+        arrays["counts"] = stored.counts
+    write_archive(path, {"format": FORMAT, "version": VERSION, "info": stored.info}, arrays)
 
 
 def _json_bytes(document: Any) -> np.ndarray:
     return np.frombuffer(json.dumps(document).encode("utf-8"), dtype=np.uint8)
 
 
-def load_npz(path: str | os.PathLike, limit: int | None = None) -> WordVectors:
+def load_npz(path: str | os.PathLike, limit: int | None = None) -> StoredVectors:
     """Read a w2v ``.npz`` (only its first ``limit`` words if given; the file is read whole).
 
     :class:`ModelFileError` names the file and what is wrong with it.
     """
-    path = check_readable(path)
-    try:
-        # np.load leaks the file it opens when the archive is damaged, so open it here.
-        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
-            missing = {"vectors", "words_utf8", "word_ends", "meta_json"} - set(archive.files)
-            if missing:
-                raise ModelFileError(f"{path}: not a w2v vectors file (lacks {', '.join(sorted(missing))})")
-            arrays = {name: archive[name] for name in archive.files}
-    except ModelFileError:
-        raise
-    except _READ_ERRORS as err:
-        raise ModelFileError(f"{path}: not a readable .npz file (truncated or foreign: {err})") from None
-    meta = _parse_meta(arrays["meta_json"], path)
+    meta, arrays = read_archive(path, "vectors file", FORMAT)
+    missing = {"vectors", "words_utf8", "word_ends"} - set(arrays)
+    if missing:
+        raise ModelFileError(f"{path}: not a w2v vectors file (lacks {', '.join(sorted(missing))})")
+    if not isinstance(meta.get("info") or {}, dict):
+        raise ModelFileError(f"{path}: its metadata is malformed")
     words = _split_words(arrays["words_utf8"], arrays["word_ends"], path)
     vectors = arrays["vectors"]
     if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape[0] != len(words):
@@ -79,24 +105,7 @@ def load_npz(path: str | os.PathLike, limit: int | None = None) -> WordVectors:
         raise ModelFileError(f"{path}: counts of shape {counts.shape} for {len(words)} words")
     if limit is not None:
         vectors, words, counts = vectors[:limit], words[:limit], None if counts is None else counts[:limit]
-    try:
-        return WordVectors(vectors, words, counts=counts, info=meta.get("info") or {})
-    except ValueError as err:
-        raise ModelFileError(f"{path}: {err}") from None
-
-
-def _parse_meta(raw: np.ndarray, path: Path) -> dict[str, Any]:
-    try:
-        meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise ModelFileError(f"{path}: its metadata is not valid JSON") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not a w2v vectors file")
-    if not isinstance(meta.get("version"), int) or not isinstance(meta.get("info") or {}, dict):
-        raise ModelFileError(f"{path}: its metadata is malformed")
-    if meta["version"] > VERSION:
-        raise ModelFileError(f"{path}: format version {meta['version']} is newer than this w2v reads ({VERSION})")
-    return meta
+    return StoredVectors(vectors, words, counts, meta.get("info") or {})
 
 
 def _split_words(data: np.ndarray, ends: np.ndarray, path: Path) -> list[str]:

@@ -22,8 +22,8 @@ from typing import IO
 import numpy as np
 
 from ..errors import ModelFileError
-from ..vectors import WordVectors
 from ._files import atomic_write, check_finite, check_readable
+from .stored import StoredVectors, first_duplicate
 
 UNICODE_ERRORS = ("strict", "replace", "ignore")
 _TEXT_SUFFIXES = (".txt", ".vec")
@@ -32,7 +32,7 @@ _HEADER_MAX_BYTES = 100
 _NUMBER_BYTES = frozenset(b"0123456789+-.eEnaiftyNAIFTY")  # digits, signs, exponents, nan, inf(inity)
 
 
-def save_word2vec_format(wv: WordVectors, path: str | os.PathLike, binary: bool = False) -> None:
+def save_word2vec_format(wv: StoredVectors, path: str | os.PathLike, binary: bool = False) -> None:
     """Write ``wv`` as a word2vec text or binary file, atomically, in ``wv.index_to_key`` order.
 
     Text values are written with 9 significant digits, enough to read back every float32
@@ -40,7 +40,7 @@ def save_word2vec_format(wv: WordVectors, path: str | os.PathLike, binary: bool 
 
     Parameters
     ----------
-    wv : WordVectors
+    wv : StoredVectors (or WordVectors)
         ``vectors`` : (V, D) float32, V >= 1 and D >= 1, all finite.
     path : str or PathLike
         Replaced only once the whole file is written.
@@ -60,7 +60,7 @@ def save_word2vec_format(wv: WordVectors, path: str | os.PathLike, binary: bool 
             _write_text(handle, words, wv.vectors)
 
 
-def _encoded_words(wv: WordVectors, path: Path) -> list[bytes]:
+def _encoded_words(wv: StoredVectors, path: Path) -> list[bytes]:
     words = [word.encode("utf-8") for word in wv.index_to_key]
     for i, word in enumerate(words):
         if word.split() != [word]:  # empty, or holds ASCII whitespace
@@ -88,7 +88,7 @@ def load_word2vec_format(
     binary: bool | None = None,
     limit: int | None = None,
     unicode_errors: str = "strict",
-) -> WordVectors:
+) -> StoredVectors:
     """Read a word2vec text or binary file, as written by ``word2vec.c`` or gensim.
 
     Parameters
@@ -106,7 +106,7 @@ def load_word2vec_format(
 
     Returns
     -------
-    WordVectors
+    StoredVectors
         ``vectors`` : (min(V, limit), D) float32, words in file order.
 
     Raises
@@ -128,10 +128,14 @@ def load_word2vec_format(
     except OSError as err:
         raise ModelFileError(f"{path}: cannot read ({err.strerror or err})") from None
     check_finite(vectors, path)
-    try:
-        return WordVectors(vectors, words)
-    except ValueError as err:  # a duplicate word
-        raise ModelFileError(f"{path}: {err}") from None
+    _check_unique(words, path)
+    return StoredVectors(vectors, words)
+
+
+def _check_unique(words: list[str], path: Path) -> None:
+    duplicate = first_duplicate(words)
+    if duplicate is not None:
+        raise ModelFileError(f"{path}: duplicate word {duplicate!r}")
 
 
 def check_read_options(limit: int | None, unicode_errors: str) -> None:

@@ -12,14 +12,15 @@ from typing import Any
 
 import numpy as np
 
-from .xp import make_rng, rng_state, set_rng_state, to_numpy
 from ..config import TrainConfig
 from ..corpus import Corpus
+from ..engine import BlockStats
 from ..errors import ConfigError
 from .grads import clip_grads
 from .models import CBOW, SkipGram
 from .optim import SGD, Adam, LazyAdam
-from ..engine import BlockStats
+from .xp import make_rng, rng_state, set_rng_state, to_numpy
+
 
 def contexts_target(corpus: Corpus, window: int) -> tuple[np.ndarray, np.ndarray]:
     """The book's ``create_contexts_target``, vectorised and kept inside sentences.
@@ -72,7 +73,8 @@ class ReferenceEngine:
         if target.size < cfg.batch_size:
             raise ConfigError(
                 f"batch_size={cfg.batch_size} but {corpus.name} gives only {target.size} "
-                f"(contexts, target) pairs at window={cfg.window}; use a smaller batch or a larger corpus"
+                f"(contexts, target) pairs at window={cfg.window}; lower batch_size or use a larger corpus",
+                options=("batch_size", "window"),
             )
         self.xp = xp
         self.cfg = cfg

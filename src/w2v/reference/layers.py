@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .xp import get_xp, make_rng
 from ..errors import ConfigError
 from .grads import RowSparseGrad
+from .xp import get_xp, make_rng
 
 
 class Embedding:
@@ -76,9 +76,10 @@ class EmbeddingDot:
         self.embed.zero_grad()
 
 
-def _sigmoid(xp: Any, x: Any) -> Any:
-    """1 / (1 + exp(-x)) without overflow for any finite x."""
-    e = xp.exp(-xp.abs(x))
+def _sigmoid(xp: Any, x: Any, e: Any = None) -> Any:
+    """1 / (1 + exp(-x)) without overflow for any finite x; ``e`` is ``exp(-|x|)`` if already known."""
+    if e is None:
+        e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
@@ -120,7 +121,7 @@ class SigmoidWithLoss:
         xp = get_xp(x)
         e = xp.exp(-xp.abs(x))
         loss = xp.maximum(x, 0) - t * x + xp.log1p(e)
-        self._cache = (xp.where(x >= 0, 1 / (1 + e), e / (1 + e)), t)
+        self._cache = (_sigmoid(xp, x, e), t)
         return float(loss.sum()) / x.shape[0]
 
     def backward(self, dout: float = 1.0) -> Any:
@@ -171,7 +172,8 @@ class UnigramSampler:
         if support < needed:
             raise ConfigError(
                 f"negative={sample_size} needs at least {needed} words with a non-zero count, "
-                f"but the vocabulary has {support}; lower --negative or use a larger corpus"
+                f"but the vocabulary has {support}; lower negative or use a larger corpus",
+                options=("negative",),
             )
         self.xp = xp
         self.sample_size = sample_size

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .xp import make_rng
 from .layers import Embedding, NegativeSamplingLoss
+from .xp import make_rng
 
 
 class _Word2Vec:

@@ -18,9 +18,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .xp import get_xp
-from .grads import RowSparseGrad
 from ._adam import adam_dense_step
+from .grads import RowSparseGrad
+from .xp import get_xp
 
 
 class SGD:

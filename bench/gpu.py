@@ -60,8 +60,8 @@ def copy_bandwidth(mebibytes: int) -> float:
 def run_w2v(corpus, model: str, dim: int, device: str, workers: int, epochs: int) -> dict:
     wv = w2v.train(corpus, model=model, vector_size=dim, window=5, negative=5, sample=1e-3, epochs=epochs,
                    alpha=ALPHA[model], device=device, workers=workers, seed=1)
-    log = wv.info["training"]
-    return {"vectors": wv, "seconds": log["seconds"], "words": log["words"], "loss": log["final_loss"]}
+    log = wv.record.log
+    return {"vectors": wv, "seconds": log.seconds, "words": log.words, "loss": log.final_loss}
 
 
 def run_gensim(path: Path, model: str, dim: int, workers: int, epochs: int) -> dict | str:

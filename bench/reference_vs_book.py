@@ -44,7 +44,8 @@ def time_book(model_name: str, corpus, iters: int) -> float:
 
 
 def time_reference(model_name: str, optimizer: str, corpus, iters: int) -> float:
-    cfg = TrainConfig(model=model_name, optimizer=optimizer, seed=0).resolve(corpus_is_ptb=True)
+    cfg = TrainConfig(model=model_name, optimizer=optimizer, seed=0)
+    cfg = cfg.resolve(corpus_is_ptb=True, cores=1, gpu_usable=False)
     engine = ReferenceEngine(corpus, cfg)
     engine.start_epoch(0)
     engine.run(0, 20)  # warm-up

@@ -71,7 +71,7 @@ def run_w2v(corpus: Path, model: str, kernel: str, args: argparse.Namespace, out
                "--min-count", str(args.min_count), "--alpha", str(ALPHA[model]), "--sample", "1e-3",
                "--window", "5", "--negative", "5", "--vector-size", "100", "--seed", "1", "--quiet"]
     wall, peak, _ = timed(command)
-    train = w2v.load(output).info["training"]["seconds"]
+    train = w2v.load(output).record.log.seconds
     return {"tool": f"w2v {kernel}", "model": model, "wall": wall, "train": train, "peak": peak, "vectors": output}
 
 

@@ -123,3 +123,24 @@ def test_the_book_layers_load_without_the_fast_kernels():
             "print(sorted(m for m in sys.modules if m.startswith(('w2v.fast', 'numba.cuda'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def _documented_layers() -> dict[str, int]:
+    """docs/architecture.md's "Who imports whom" list: module -> line number (1 = bottom)."""
+    doc = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    section = doc.split("## Who imports whom", 1)[1].split("\n## ", 1)[0]
+    layers = {}
+    for line in section.splitlines():
+        number, _, rest = line.partition(". ")
+        if number.isdigit():
+            for name in rest.split("`")[1::2]:
+                layers[name if name == "w2v" else f"w2v.{name}"] = int(number)
+    return layers
+
+
+def test_the_architecture_note_lists_every_module_and_the_code_follows_its_layers():
+    graph, layers = _graph(), _documented_layers()
+    assert sorted(layers) == sorted(graph)
+    upward = [(module, target) for module, targets in graph.items() for target in targets
+              if layers[target] > layers[module]]
+    assert upward == []

@@ -9,7 +9,7 @@ import pytest
 import w2v
 from w2v import WordVectors
 from w2v.errors import ModelFileError
-from w2v.io._files import atomic_write
+from w2v.io.files import atomic_write
 
 from conftest import sample_record
 

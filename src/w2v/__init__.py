@@ -13,4 +13,4 @@ from .vectors import WordVectors, load
 from .vocab import Vocab
 
 __all__ = ["Corpus", "TrainConfig", "Vocab", "W2VError", "WordVectors", "load", "read_corpus", "resume", "train"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -116,7 +116,7 @@ def _duration(text: str) -> float:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .io._files import check_writable
+    from .io.files import check_writable
     from .plot import save_loss_curve
     from .train import resume, train
 
@@ -190,7 +190,7 @@ def cmd_analogy(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from . import evaluate, report
-    from .io._files import check_writable
+    from .io.files import check_writable
     from .vectors import load
 
     if args.report:
@@ -218,7 +218,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .io._files import check_writable
+    from .io.files import check_writable
     from .plot import save_word_plot
     from .vectors import load
 
@@ -232,7 +232,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .errors import ModelFileError
     from .io import format_of
-    from .io._files import check_writable
+    from .io.files import check_writable
     from .vectors import load
 
     output = check_writable(args.output)

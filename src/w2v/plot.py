@@ -11,7 +11,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .io._files import atomic_write
+from .io.files import atomic_write
 
 if TYPE_CHECKING:
     from .evaluate import AnalogyResult

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .evaluate import AnalogyResult, SimilarityResult, _ratio
-from .io._files import atomic_write
+from .io.files import atomic_write
 from .plot import save_section_chart
 
 

@@ -18,7 +18,7 @@ from .corpus import Corpus, read_corpus
 from .devices import available_cores, cupy_module, gpu_problem, require_gpu
 from .engine import Engine
 from .errors import ModelFileError
-from .io._files import check_writable
+from .io.files import check_writable
 from .loop import CheckpointPolicy, TrainingLoop
 from .record import CorpusSummary, Position, TrainingLog, TrainingRecord
 from .vectors import WordVectors

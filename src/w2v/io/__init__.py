@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import ModelFileError
-from ._files import check_readable
 from .book import save_book_pickle
+from .files import check_readable
 from .npz import load_npz, save_npz
 from .stored import StoredVectors
 from .word2vec import (

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelFileError
-from ._files import atomic_write, check_finite
+from .files import atomic_write, check_finite
 from .stored import StoredVectors
 
 _FLOAT16_MAX = float(np.finfo(np.float16).max)

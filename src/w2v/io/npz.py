@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelFileError
-from ._files import atomic_write, check_finite, check_readable
+from .files import atomic_write, check_finite, check_readable
 from .stored import StoredVectors
 
 FORMAT = "w2v.vectors"

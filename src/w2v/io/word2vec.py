@@ -22,7 +22,7 @@ from typing import IO
 import numpy as np
 
 from ..errors import ModelFileError
-from ._files import atomic_write, check_finite, check_readable
+from .files import atomic_write, check_finite, check_readable
 from .stored import StoredVectors, first_duplicate
 
 UNICODE_ERRORS = ("strict", "replace", "ignore")

@@ -119,8 +119,8 @@ def test_dependencies_point_one_way():
 
 
 def test_the_book_layers_load_without_the_fast_kernels():
-    code = ("import sys, w2v.reference; "
-            "print(sorted(m for m in sys.modules if m.startswith(('w2v.fast', 'numba.cuda'))))")
+    code = ("import sys, w2v.reference; print(sorted(m for m in sys.modules if m.startswith(("
+            "'w2v.fast._cpu_kernels', 'w2v.fast._cuda_kernels', 'w2v.fast.cpu', 'w2v.fast.cuda', 'numba.cuda'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -66,7 +66,7 @@ def test_analogy_prints_a_table_and_json(model, capsys):
         (["train", "{tmp}/empty.txt", "-o", "{tmp}/m.npz"], "holds no words"),
         (["train", "{tmp}/latin1.txt", "-o", "{tmp}/m.npz"], "not valid UTF-8"),
         (["train", "{tmp}/tiny.txt", "-o", "{tmp}/m.npz", "--min-count", "1"], "--negative 5 needs at least 6 words"),
-        (["train", "{tmp}/tiny.txt", "-o", "{tmp}/m.npz", "--window", "0"], "window must be an integer >= 1"),
+        (["train", "{tmp}/tiny.txt", "-o", "{tmp}/m.npz", "--window", "0"], "--window must be an integer in 1..1,000"),
         (["train", "{tmp}/tiny.txt", "-o", "{tmp}/nodir/m.npz", "--min-count", "1", "--negative", "1",
           "--batch-size", "1", "--window", "1"], "does not exist"),
     ],

@@ -45,11 +45,11 @@ def test_last_line_without_newline_bom_and_unicode(tmp_path):
 
 
 def test_reading_in_chunks_gives_the_same_result(tmp_path, monkeypatch):
-    import w2v.corpus
+    import w2v.sources
 
     text = "".join(f"w{i % 7} w{i % 3} w{i % 11}\n" for i in range(500))
     whole = read_corpus(write(tmp_path, text), min_count=1)
-    monkeypatch.setattr(w2v.corpus, "CHUNK_BYTES", 17)
+    monkeypatch.setattr(w2v.sources, "CHUNK_BYTES", 17)
     chunked = read_corpus(write(tmp_path, text), min_count=1)
     np.testing.assert_array_equal(whole.ids, chunked.ids)
     np.testing.assert_array_equal(whole.offsets, chunked.offsets)
@@ -73,7 +73,7 @@ def test_bad_corpora_give_clear_errors(tmp_path, content, message):
 def test_missing_file_and_directory(tmp_path):
     with pytest.raises(CorpusError, match="no such file"):
         read_corpus(tmp_path / "nope.txt")
-    with pytest.raises(CorpusError, match="is a directory"):
+    with pytest.raises(CorpusError, match="the folder holds no files"):
         read_corpus(tmp_path)
 
 

@@ -1,6 +1,9 @@
-"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, similar, analogy, evaluate, plot, export).
+"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, prepare, similar, analogy, evaluate, plot,
+export).
 
-Every error caused by input ends with one line on stderr and a non-zero exit status.
+Every error caused by input ends with one line on stderr and a non-zero exit status; output
+survives any terminal encoding (what it cannot show is escaped), and SIGTERM or SIGHUP end
+any command with one line, like Ctrl-C.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ import argparse
 import dataclasses
 import json
 import re
+import signal
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Sequence, get_args
 
@@ -30,9 +35,10 @@ def _choices(literal: Any) -> list[str]:
 def _train_options(parser: argparse.ArgumentParser) -> None:
     """One flag per TrainConfig field (``--vector-size`` for ``vector_size``), choices from its types."""
     defaults = TrainConfig()
-    parser.add_argument("corpus", nargs="?", default=None,
-                        help="'ptb' (default: the Penn Treebank, downloaded or from $W2V_DATA_DIR) "
-                             "or a UTF-8 text file, one sentence per line")
+    parser.add_argument("corpus", nargs="*", default=[], metavar="CORPUS",
+                        help="'ptb' (default: the Penn Treebank, downloaded or from $W2V_DATA_DIR), a prepared "
+                             "corpus folder (w2v prepare), or UTF-8 text, one sentence per line: files, .gz/.bz2/.xz "
+                             "files, folders of them, or - for standard input")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL.npz", help="where to save the vectors")
     saving = parser.add_argument_group("checkpoints")
     saving.add_argument("--checkpoint", metavar="MODEL.ckpt.npz", default=None,
@@ -92,7 +98,7 @@ def _config_from(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(**{k: v for k, v in vars(args).items() if k in fields})
 
 
-def _as_flags(err: ConfigError) -> str:
+def _as_flags(err: W2VError) -> str:
     """The error's message with the options it names worded as this command's flags."""
     message = str(err)
     for name in err.options:
@@ -115,38 +121,103 @@ def _duration(text: str) -> float:
     return seconds
 
 
+_RESUME_KEEPS = ("model", "algorithm", "device", "vector_size", "window", "negative", "epochs", "min_count",
+                 "max_vocab_size", "seed", "power", "loss_every", "alpha", "min_alpha", "sample", "workers", "kernel",
+                 "batch_size", "lr", "optimizer", "max_grad", "distinct_negatives")
+
+
+def _inputs_of(corpus: list[str]) -> list[str]:
+    """The files a training run reads (for the output checks)."""
+    from .sources import expand_inputs
+
+    if corpus in ([], ["ptb"]):
+        return []
+    try:
+        return [source.path for source in expand_inputs(corpus)]
+    except W2VError:
+        return list(corpus)  # the reader says what is wrong with them
+
+
 def cmd_train(args: argparse.Namespace) -> int:
-    from .io.files import check_writable
+    from .io.files import check_output
     from .plot import save_loss_curve
     from .train import resume, train
 
+    if args.resume:
+        given = [name for name in _RESUME_KEEPS if getattr(args, name) != args.parser.get_default(name)]
+        if given:
+            flags = ", ".join("--" + name.replace("_", "-") for name in given)
+            raise ConfigError(f"--resume goes on with the options the run started with; drop {flags}")
     output = Path(args.output)
-    check_writable(output)
     checkpoint = Path(args.checkpoint or args.resume or output.with_suffix(".ckpt.npz"))
+    curve = output.with_name(output.stem + "-loss.png")
+    inputs = _inputs_of(args.corpus)
+    check_output(output, inputs=inputs, outputs=[checkpoint, curve])
+    check_output(checkpoint, inputs=inputs, outputs=[curve])
+    check_output(curve, inputs=inputs + ([args.resume] if args.resume else []))
     every = args.checkpoint_every
     if every is None and (args.checkpoint or args.resume):
         every = 600.0
+    corpus = args.corpus[0] if len(args.corpus) == 1 else args.corpus
     try:
         if args.resume:
-            wv = resume(args.resume, progress=not args.quiet, checkpoint_every=every, corpus=args.corpus)
+            wv = resume(args.resume, progress=not args.quiet, checkpoint_every=every, corpus=corpus or None)
         else:
-            wv = train(args.corpus or "ptb", _config_from(args), progress=not args.quiet, checkpoint=checkpoint,
+            wv = train(corpus or "ptb", _config_from(args), progress=not args.quiet, checkpoint=checkpoint,
                        checkpoint_every=every)
     except TrainingInterrupted as err:
         print(f"w2v train: {err.summary}; progress saved to {err.checkpoint}; continue with: "
               f"w2v train --resume {err.checkpoint} -o {output}", file=sys.stderr)
         return 130
+    except KeyboardInterrupt:
+        saved = f"; the last checkpoint is {checkpoint}" if checkpoint.exists() else ""
+        print(f"w2v train: stopped at once by a second signal{saved}", file=sys.stderr)
+        return 130
     wv.save(output, "npz")
     record = wv.record
-    log, corpus, cfg = record.log, record.corpus, record.config
-    curve = output.with_name(output.stem + "-loss.png")
-    save_loss_curve(log, curve, title=f"{cfg.model} on {corpus.name}")
-    print(f"trained {cfg.model} ({cfg.algorithm} algorithm) on {corpus.name}: {corpus.words:,} words, "
-          f"{corpus.vocabulary:,} in vocabulary, {cfg.epochs} epochs in {log.seconds:.1f} s "
+    log, corpus_info, cfg = record.log, record.corpus, record.config
+    written = [str(output)]
+    try:
+        save_loss_curve(log, curve, title=f"{cfg.model} on {corpus_info.name}")
+        written.append(str(curve))
+    except (W2VError, OSError, ValueError) as err:
+        warnings.warn(f"the loss curve was not drawn ({err}); the model is saved", stacklevel=1)
+    print(f"trained {cfg.model} ({cfg.algorithm} algorithm) on {_safe(corpus_info.name)}: {corpus_info.words:,} words, "
+          f"{corpus_info.vocabulary:,} in vocabulary, {cfg.epochs} epochs in {log.seconds:.1f} s "
           f"({log.words_per_second:,.0f} words/s)")
     print(f"final loss {log.final_loss:.4f}")
-    print(f"wrote {output} and {curve}")
+    print(f"wrote {' and '.join(written)}")
     return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from .prepared import DEFAULT_COUNT_MEMORY, prepare
+
+    report = prepare(args.inputs, args.output, min_count=args.min_count, max_vocab_size=args.max_vocab_size,
+                     count_memory=args.count_memory or DEFAULT_COUNT_MEMORY)
+    print(_safe(report.describe()))
+    return 0
+
+
+def _safe(text: str) -> str:
+    """``text`` with control characters (escape sequences a terminal would obey) shown as escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _byte_size(text: str) -> int:
+    """'512M', '2G', '1.5g' or plain bytes -> bytes."""
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+    suffix = text[-1:].lower()
+    number, scale = (text[:-1], units[suffix]) if suffix in units else (text, 1)
+    try:
+        value = int(float(number) * scale)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 512M or 2G)") from None
+    if value < 1 << 20:
+        raise argparse.ArgumentTypeError(f"must be at least 1M, not {text}")
+    return value
 
 
 def _print_table(title: str, rows: list[tuple[str, float]]) -> None:
@@ -154,7 +225,7 @@ def _print_table(title: str, rows: list[tuple[str, float]]) -> None:
     print(title)
     print(f"  rank  {'word':<{width}}  cosine")
     for rank, (word, score) in enumerate(rows, 1):
-        print(f"  {rank:>4}  {word:<{width}}  {score:6.3f}")
+        print(f"  {rank:>4}  {_safe(word):<{width}}  {score:6.3f}")
 
 
 def _results(rows: list[tuple[str, float]]) -> list[dict[str, Any]]:
@@ -172,7 +243,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
     for i, (word, rows) in enumerate(answers):
         if i:
             print()
-        _print_table(f"nearest to {word!r}", rows)
+        _print_table(f"nearest to {_safe(repr(word))}", rows)
     return 0
 
 
@@ -184,17 +255,20 @@ def cmd_analogy(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"query": [args.a, args.b, args.c], "results": _results(rows)}))
         return 0
-    _print_table(f"{args.a} : {args.b} = {args.c} : ?", rows)
+    _print_table(_safe(f"{args.a} : {args.b} = {args.c} : ?"), rows)
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from . import evaluate, report
-    from .io.files import check_writable
+    from .io.files import check_output
     from .vectors import load
 
     if args.report:
-        check_writable(args.report)
+        report_path = Path(args.report)
+        chart = report_path.with_name(f"{report_path.stem}-analogies.png")
+        check_output(report_path, inputs=[args.model], outputs=[chart])
+        check_output(chart, inputs=[args.model])
     wv = load(args.model, unicode_errors=args.unicode_errors)
     default = not args.analogies and not args.similarity  # neither given: the standard pair
     analogy_file = "google" if default else args.analogies
@@ -218,11 +292,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .io.files import check_writable
+    from .io.files import check_output
     from .plot import save_word_plot
     from .vectors import load
 
-    check_writable(args.output)
+    check_output(args.output, inputs=[args.model])
     wv = load(args.model, unicode_errors=args.unicode_errors)
     extra = save_word_plot(wv, args.words, args.output, neighbors=args.neighbors)
     print(f"wrote {args.output} ({len(set(args.words))} words" + (f", {len(extra)} neighbours)" if extra else ")"))
@@ -232,10 +306,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .errors import ModelFileError
     from .io import format_of
-    from .io.files import check_writable
+    from .io.files import check_output
     from .vectors import load
 
-    output = check_writable(args.output)
+    output = check_output(args.output, inputs=[args.model])
     fmt = args.format or format_of(output)
     if fmt is None:
         raise ModelFileError(f"{output}: cannot tell the format from the extension; "
@@ -270,9 +344,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="w2v", description="word2vec (CBOW / skip-gram with negative sampling), fast.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    train = sub.add_parser("train", help="train vectors on PTB or a text file")
+    train = sub.add_parser("train", help="train vectors on PTB, text files or a prepared corpus")
     _train_options(train)
-    train.set_defaults(func=cmd_train)
+    train.set_defaults(func=cmd_train, parser=train)
+
+    prepare = sub.add_parser("prepare", help="write a corpus as word ids to a folder, to train on memory-mapped",
+                             description="Reads the text once; memory stays bounded whatever the corpus size.")
+    prepare.add_argument("inputs", nargs="+", metavar="INPUT",
+                         help="UTF-8 text files, .gz/.bz2/.xz files, folders of them (their files, sorted by name, "
+                              "not subfolders), or - for standard input")
+    prepare.add_argument("-o", "--output", required=True, metavar="CORPUS_DIR")
+    prepare.add_argument("--min-count", type=_positive_int, default=5, help="drop words seen fewer times (default 5)")
+    prepare.add_argument("--max-vocab-size", type=_positive_int, default=None,
+                         help="keep only the N most frequent words (counted exactly)")
+    prepare.add_argument("--count-memory", type=_byte_size, default=None, metavar="SIZE",
+                         help="memory for counting words, e.g. 512M or 4G (default 1G); beyond it counts spill to "
+                              "disk and stay exact")
+    prepare.set_defaults(func=cmd_prepare)
 
     similar = sub.add_parser("similar", help="nearest words by cosine similarity")
     similar.add_argument("model", metavar="MODEL")
@@ -334,23 +422,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Signalled(BaseException):
+    """SIGTERM or SIGHUP outside training, where the loop does not take them over."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.name = signal.Signals(signum).name
+
+
+def _signalled(signum: int, frame: Any) -> None:
+    raise _Signalled(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")  # an ASCII-only terminal gets escapes, not a crash
     args = build_parser().parse_args(argv)
+    prefix = f"w2v {args.command}"
+    warnings.showwarning = lambda message, *_, **__: print(f"{prefix}: warning: {message}", file=sys.stderr)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) is signal.SIG_DFL:
+            signal.signal(getattr(signal, name), _signalled)
     try:
         return args.func(args)
-    except ConfigError as err:
-        print(f"w2v {args.command}: error: {_as_flags(err)}", file=sys.stderr)
-        return 1
     except W2VError as err:
-        print(f"w2v {args.command}: error: {err}", file=sys.stderr)
+        print(f"{prefix}: error: {_safe(_as_flags(err))}", file=sys.stderr)
         return 1
+    except _Signalled as err:
+        print(f"{prefix}: stopped by {err.name}; files it was writing are left as they were", file=sys.stderr)
+        return 128 + signal.Signals[err.name].value
     except KeyboardInterrupt:
-        print(f"w2v {args.command}: interrupted", file=sys.stderr)
+        print(f"{prefix}: interrupted; files it was writing are left as they were", file=sys.stderr)
         return 130
     except MemoryError:
-        print(f"w2v {args.command}: error: out of memory; try --max-vocab-size or a smaller corpus", file=sys.stderr)
+        print(f"{prefix}: error: out of memory; try --max-vocab-size or a smaller corpus, or w2v prepare",
+              file=sys.stderr)
         return 1
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
-        print(f"w2v {args.command}: error: {where}{err.strerror or err}", file=sys.stderr)
+        print(f"{prefix}: error: {_safe(where)}{err.strerror or err}", file=sys.stderr)
         return 1

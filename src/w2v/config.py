@@ -105,17 +105,16 @@ class TrainConfig:
             if value not in get_args(choices):
                 raise ConfigError(f"{name} must be one of {', '.join(get_args(choices))}, not {value!r}",
                                   options=(name,))
-        _positive_int(self, "vector_size", "window", "negative", "batch_size", "loss_every")
-        _positive_int(self, "epochs", "max_vocab_size", "workers", allow_none=True)
-        _positive_int(self, "min_count", allow_none=True, minimum=1)
+        for name, (low, high, why) in LIMITS.items():
+            _int_in(self, name, low, high, why)
         if self.seed is not None and (not _is_int(self.seed) or not 0 <= self.seed < 2**63):
             raise ConfigError(f"seed must be an integer in 0..2**63-1, not {self.seed!r}", options=("seed",))
-        _positive_float(self, "lr")
-        _positive_float(self, "max_grad", "alpha", allow_none=True)
-        if self.min_alpha is not None and (not _is_number(self.min_alpha) or self.min_alpha < 0
-                                           or (self.alpha is not None and self.min_alpha > self.alpha)):
-            raise ConfigError(f"min_alpha must be a number in 0..alpha, not {self.min_alpha!r}",
-                              options=("min_alpha", "alpha"))
+        _positive_float(self, "lr", "max_grad", "alpha")
+        if self.min_alpha is not None and (not _is_number(self.min_alpha) or self.min_alpha < 0):
+            raise ConfigError(f"min_alpha must be a number >= 0, not {self.min_alpha!r}", options=("min_alpha",))
+        if self.min_alpha is not None and self.alpha is not None and self.min_alpha > self.alpha:
+            raise ConfigError(f"min_alpha={self.min_alpha!r} is above alpha={self.alpha!r}: the learning rate "
+                              "only falls", options=("min_alpha", "alpha"))
         if not _is_number(self.sample) or not 0 <= self.sample < 1:
             raise ConfigError(f"sample must be a number in [0, 1), not {self.sample!r}", options=("sample",))
         if not _is_number(self.power) or not 0 <= self.power <= 2:
@@ -130,6 +129,23 @@ class TrainConfig:
         known = {f.name for f in dataclasses.fields(cls)}
         renamed = {RENAMED.get(k, k): v for k, v in values.items()}
         return cls(**{k: v for k, v in renamed.items() if k in known})
+
+
+# Integer options: (smallest, largest, why no larger value makes sense). The bounds keep an absurd
+# value from reaching an allocation or a thread pool.
+LIMITS: dict[str, tuple[int, int, str]] = {
+    "vector_size": (1, 10_000, "the (V, D) matrices grow with it; published vectors use 50-1000"),
+    "window": (1, 1_000, "context words on each side, within one sentence"),
+    "negative": (1, 1_000, "noise words scored per example"),
+    "batch_size": (1, 10_000_000, "a mini-batch is held in memory at once"),
+    "loss_every": (1, 10**9, "units between recorded losses"),
+    "epochs": (1, 100_000, "passes over the corpus"),
+    "min_count": (1, 2**62, "a count"),
+    "max_vocab_size": (1, 2**31 - 1, "word ids are int32"),
+    "workers": (1, 1_024, "one thread per core is best; more only contend"),
+}
+_OPTIONAL = {"epochs", "min_count", "max_vocab_size", "workers", "max_grad", "alpha"}
+MAX_RATE = 1e3  # learning rates and clipping norms above this only diverge
 
 
 def renamed_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -147,19 +163,19 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
-def _positive_int(cfg: TrainConfig, *names: str, allow_none: bool = False, minimum: int = 1) -> None:
-    for name in names:
-        value = getattr(cfg, name)
-        if value is None and allow_none:
-            continue
-        if not _is_int(value) or value < minimum:
-            raise ConfigError(f"{name} must be an integer >= {minimum}, not {value!r}", options=(name,))
+def _int_in(cfg: TrainConfig, name: str, low: int, high: int, why: str) -> None:
+    value = getattr(cfg, name)
+    if value is None and name in _OPTIONAL:
+        return
+    if not _is_int(value) or not low <= value <= high:
+        shown = f"{value!r}" if not _is_int(value) or abs(value) < 10**12 else f"about 10**{len(str(abs(value))) - 1}"
+        raise ConfigError(f"{name} must be an integer in {low:,}..{high:,} ({why}), not {shown}", options=(name,))
 
 
-def _positive_float(cfg: TrainConfig, *names: str, allow_none: bool = False) -> None:
+def _positive_float(cfg: TrainConfig, *names: str) -> None:
     for name in names:
         value = getattr(cfg, name)
-        if value is None and allow_none:
+        if value is None and name in _OPTIONAL:
             continue
-        if not _is_number(value) or not 0 < value < float("inf"):
-            raise ConfigError(f"{name} must be a positive number, not {value!r}", options=(name,))
+        if not _is_number(value) or not 0 < value <= MAX_RATE:
+            raise ConfigError(f"{name} must be a number in (0, {MAX_RATE:g}], not {value!r}", options=(name,))

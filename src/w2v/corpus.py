@@ -1,7 +1,10 @@
-"""Text files to int32 word ids, and the book's (contexts, target) pairs.
+"""Text to int32 word ids: the corpus every engine trains on.
 
 A corpus is one contiguous id array plus sentence offsets: no Python object per token
-survives reading. Lines are sentences; tokens are split on whitespace.
+survives reading. Lines are sentences; tokens are split on whitespace (as ``str.split()``).
+Text is read once, in a single streaming pass (:mod:`w2v.sources`): tokens get provisional
+ids in order of first appearance, and once every word is counted, the ids are rewritten to
+the vocabulary's (most frequent first), dropping the words left out.
 """
 
 from __future__ import annotations
@@ -9,16 +12,16 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from ._tokenizer import Interner, remap, scan
+from ._tokenizer import NEWLINE, Interner, first_bad_byte, remap
 from .errors import CorpusError
-from .vocab import Vocab
+from .sources import Source, expand_inputs, read_text
+from .vocab import Pruned, Vocab, select_words
 
-CHUNK_BYTES = 1 << 18  # read 256 KiB of whole lines at a time (bounds the tokenizer's spare room)
+NO_SPLIT = 2**62  # a sentence length no line reaches: keep lines whole
 
 
 @dataclass
@@ -29,17 +32,29 @@ class Corpus:
     ----------
     ids : (N,) int32
         Word ids, sentence after sentence; words left out of the vocabulary are dropped.
+        A NumPy array, or a read-only memory map for a prepared corpus (:mod:`w2v.prepared`).
     offsets : (S + 1,) int64
         Sentence ``s`` is ``ids[offsets[s]:offsets[s + 1]]``; no sentence is empty.
     vocab : Vocab
     name : str
         Where the corpus came from ("ptb.train", a file path), for messages and saved configs.
+    longest_sentence : int, optional
+        A bound on the sentence length, when known without looking (prepared corpora split
+        longer lines at 10,000 words, as the fast engines do).
+    known_fingerprint : str, optional
+        The fingerprint, when it is known without hashing the ids (a prepared corpus's manifest).
+    prepared_with : dict, optional
+        A prepared corpus's vocabulary options (``min_count``, ``max_vocab_size``): its vocabulary
+        is fixed, so a run on it records these.
     """
 
     ids: np.ndarray
     offsets: np.ndarray
     vocab: Vocab
     name: str = ""
+    longest_sentence: int | None = None
+    known_fingerprint: str | None = None
+    prepared_with: dict | None = None
 
     def __len__(self) -> int:
         return int(self.ids.size)
@@ -51,6 +66,8 @@ class Corpus:
 
     def fingerprint(self) -> str:
         """sha256 of the vocabulary, counts, ids and sentence offsets: the same corpus, exactly."""
+        if self.known_fingerprint is not None:
+            return self.known_fingerprint
         digest = hashlib.sha256()
         digest.update("\n".join(self.vocab.words).encode("utf-8"))
         for array in (self.vocab.counts, self.ids, self.offsets):
@@ -58,54 +75,111 @@ class Corpus:
         return digest.hexdigest()
 
 
+def corpus_name(sources: Sequence[Source]) -> str:
+    """How messages and saved configs name a corpus read from ``sources``."""
+    if len(sources) == 1:
+        return sources[0].name
+    return f"{sources[0].name} and {len(sources) - 1} more file{'s' if len(sources) > 2 else ''}"
+
+
 def read_corpus(
-    path: str | os.PathLike,
+    inputs: str | os.PathLike | Sequence[str | os.PathLike],
     *,
     min_count: int = 5,
     max_vocab_size: int | None = None,
 ) -> Corpus:
-    """Read a UTF-8 text file: one sentence per line, tokens separated by whitespace.
+    """Read a corpus into memory: text files, ``.gz``/``.bz2``/``.xz`` files, folders, or ``-`` (stdin).
 
-    Tokens are what ``str.split()`` gives (ASCII and Unicode whitespace); ids are given by
-    descending frequency, ties in order of first appearance. Raises :class:`CorpusError` for
-    a missing, unreadable, non-UTF-8 or empty file, or when no word reaches ``min_count``.
+    One sentence per line, tokens separated by whitespace (what ``str.split()`` gives); ids
+    by descending frequency, ties in order of first appearance. Raises :class:`CorpusError`
+    for a missing, unreadable, damaged, non-UTF-8 or empty input, or when no word reaches
+    ``min_count``. For corpora larger than memory, see :func:`w2v.prepared.prepare`.
     """
-    path = Path(path)
-    return corpus_from_chunks(lambda: _text_chunks(path), str(path), min_count=min_count,
-                              max_vocab_size=max_vocab_size)
+    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+    sources = expand_inputs(items)
+    return build_corpus(read_text(sources), corpus_name(sources), min_count=min_count,
+                        max_vocab_size=max_vocab_size)[0]
 
 
-def corpus_from_chunks(
-    chunks: Callable[[], Iterable[bytes]], name: str, *, min_count: int = 1, max_vocab_size: int | None = None
-) -> Corpus:
-    """Build a corpus from UTF-8 text that ``chunks()`` yields in pieces ending at line breaks.
+def encode_text(
+    chunks: Iterable[tuple[Source | str, np.ndarray]],
+    keep: Callable[[np.ndarray], None],
+    *,
+    interner: Interner | None = None,
+    frozen: bool = False,
+    after_chunk: Callable[[Interner], Interner] | None = None,
+) -> Interner:
+    """Tokenize ``chunks`` (what :func:`w2v.sources.read_text` yields) in one pass.
 
-    ``chunks`` is called twice: to size one id buffer exactly, then to fill it. The buffer is
-    then mapped to vocabulary ids in place, so reading needs one int32 per token, once.
+    Each chunk is checked for UTF-8 (a bad byte ends the run with the source's name and line),
+    encoded to ids (``NEWLINE`` between lines) by ``interner`` (a new one by default: ids in
+    order of first appearance; ``frozen``: known words only, others ``UNKNOWN``), and handed to
+    ``keep``, which must copy what it keeps: the buffer is reused. ``after_chunk`` may swap the
+    interner for another (to spill it). Returns the interner: words, counts, first positions.
     """
-    size = breaks = lines = 0
-    for chunk in chunks():
-        data = np.frombuffer(chunk, dtype=np.uint8)  # a view, for bytes and arrays alike
-        n, b, bad = scan(data)
+    interner = interner or Interner()
+    out = np.empty(0, dtype=np.int32)
+    current, lines = None, 0
+    for source, chunk in chunks:
+        if source is not current:
+            current, lines = source, 0
+        bad = int(first_bad_byte(chunk))
         if bad >= 0:
-            _refuse(data, bad, name, lines)
-        size, breaks, lines = size + n, breaks + b, lines + b
-    raw = np.empty(size, dtype=np.int32)
-    interner = Interner()
-    filled = 0
-    for chunk in chunks():
-        filled += interner.encode(chunk, raw[filled:]).size
-    counts, words = interner.word_counts, interner.words
-    del interner
+            _refuse(chunk, bad, source.name if isinstance(source, Source) else source, lines)
+        if out.size < chunk.size:
+            out = np.empty(max(chunk.size, out.size * 2), dtype=np.int32)
+        ids = interner.encode(chunk, out[: chunk.size], frozen=frozen)
+        lines += int(np.count_nonzero(ids == NEWLINE))
+        keep(ids)
+        if after_chunk is not None:
+            interner = after_chunk(interner)
+    return interner
+
+
+def build_corpus(
+    chunks: Iterable[tuple[Source | str, np.ndarray]],
+    name: str,
+    *,
+    min_count: int = 1,
+    max_vocab_size: int | None = None,
+) -> tuple[Corpus, Pruned]:
+    """A corpus in memory from text chunks of whole tokens, read once; and what the vocabulary left out."""
+    parts: list[np.ndarray] = []
+    interner = encode_text(chunks, lambda ids: parts.append(ids.copy()))
+    vocab, new_id, pruned = vocabulary(interner, name, min_count=min_count, max_vocab_size=max_vocab_size)
+    total = sum(part.size for part in parts)
+    ids = np.empty(total, dtype=np.int32)
+    lengths = np.empty(total + 1, dtype=np.int64)
+    n_ids = n_lines = 0
+    state = np.zeros(1, dtype=np.int64)
+    for i in range(len(parts)):
+        part, parts[i] = parts[i], None  # freed as soon as it is remapped
+        written, ended = remap(part, new_id, ids[n_ids:], lengths[n_lines:], state, NO_SPLIT)
+        if written < 0:
+            raise MemoryError("remap ran out of room")  # a bug: the outputs hold every token
+        n_ids, n_lines = n_ids + written, n_lines + ended
+    if state[0]:
+        lengths[n_lines] = state[0]
+        n_lines += 1
+    offsets = np.zeros(n_lines + 1, dtype=np.int64)
+    np.cumsum(lengths[:n_lines], out=offsets[1:])
+    return Corpus(ids[:n_ids], offsets, vocab, name), pruned
+
+
+def vocabulary(interner: Interner, name: str, *, min_count: int, max_vocab_size: int | None
+               ) -> tuple[Vocab, np.ndarray, Pruned]:
+    """The vocabulary of what ``interner`` counted; ``new_id`` maps provisional ids to it (-1: left out)."""
+    counts = interner.word_counts[1:]  # provisional id 0 is the line break
     if counts.sum() == 0:
-        raise CorpusError(f"{name}: the file holds no words")
+        raise CorpusError(f"{name}: holds no words")
     try:
-        vocab, new_id = Vocab.build(words, counts, min_count=min_count, max_vocab_size=max_vocab_size)
+        kept, pruned = select_words(counts, min_count=min_count, max_vocab_size=max_vocab_size)
     except CorpusError as err:
         raise CorpusError(f"{name}: {err}") from None
-    lengths = np.empty(breaks + 1, dtype=np.int64)
-    n_ids, n_lines = remap(raw[:filled], new_id, raw, lengths)
-    return Corpus(raw[:n_ids], sentence_offsets(lengths[:n_lines]), vocab, name)
+    vocab = Vocab(interner.words_at(kept + 1), counts[kept])
+    new_id = np.full(counts.size + 1, -1, dtype=np.int32)
+    new_id[kept + 1] = np.arange(kept.size, dtype=np.int32)
+    return vocab, new_id, pruned
 
 
 def sentence_offsets(lengths: np.ndarray, max_sentence_length: int | None = None) -> np.ndarray:
@@ -134,51 +208,13 @@ def sentence_offsets(lengths: np.ndarray, max_sentence_length: int | None = None
     return np.append(piece_starts, total).astype(np.int64)
 
 
-def _text_chunks(path: Path) -> Iterator[np.ndarray]:
-    """Yield the file as uint8 arrays of whole lines (the last may lack its line break).
-
-    One buffer is reused for the whole file: a yielded array is valid until the next one.
-    """
-    if not path.exists():
-        raise CorpusError(f"{path}: no such file")
-    if path.is_dir():
-        raise CorpusError(f"{path}: is a directory, not a text file")
-    try:
-        handle = open(path, "rb")
-    except OSError as err:
-        raise CorpusError(f"{path}: cannot open ({err.strerror})") from None
-    with handle:
-        buffer = np.empty(CHUNK_BYTES, dtype=np.uint8)
-        kept = 0  # bytes of an unfinished line carried over to the start of the buffer
-        first = True
-        while True:
-            if kept == buffer.size:  # a line longer than the buffer: grow it
-                buffer = np.concatenate([buffer, np.empty(buffer.size, dtype=np.uint8)])
-            read = handle.readinto(memoryview(buffer)[kept:])
-            end = kept + read
-            start = 3 if first and bytes(buffer[:3]) == b"\xef\xbb\xbf" else 0
-            first = False
-            if read == 0:
-                if end > start:
-                    yield buffer[start:end]
-                return
-            newlines = np.flatnonzero(buffer[start:end] == 10)
-            if newlines.size == 0:
-                kept = end
-                continue
-            cut = start + int(newlines[-1]) + 1
-            yield buffer[start:cut]
-            kept = end - cut
-            buffer[:kept] = buffer[cut:end]
-
-
 def _refuse(data: np.ndarray, bad: int, name: str, lines_before: int) -> None:
     line = lines_before + int(np.count_nonzero(data[:bad] == 10)) + 1
     if data[bad] == 0:
         raise CorpusError(f"{name}: holds a NUL byte (line {line}); is it a binary file?")
     raise CorpusError(
-        f"{name}: not valid UTF-8 (line {line}, byte {int(data[bad]):#04x}); "
-        "convert it first, e.g. with iconv -f latin1 -t utf-8"
+        f"{name}: not valid UTF-8 (line {line}, byte {int(data[bad]):#04x}); if it is in another encoding, "
+        "convert it first (e.g. iconv -f latin1 -t utf-8 for Latin-1 text)"
     )
 
 
@@ -191,4 +227,4 @@ def corpus_from_sentences(
     whitespace is split there.
     """
     text = "".join(" ".join(sentence) + "\n" for sentence in sentences).encode("utf-8")
-    return corpus_from_chunks(lambda: [text], name, min_count=min_count)
+    return build_corpus([(name, np.frombuffer(text, dtype=np.uint8))], name, min_count=min_count)[0]

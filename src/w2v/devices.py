@@ -30,6 +30,18 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
+def available_memory() -> int:
+    """Bytes of memory a new allocation can have without swapping (Linux's MemAvailable)."""
+    try:
+        with open("/proc/meminfo") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
 def gpu_problem(algorithm: str, *, simulated: bool = False) -> str | None:
     """Why ``algorithm`` ("fast" or "reference") cannot run on a GPU here, or None if it can.
 

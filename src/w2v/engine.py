@@ -12,6 +12,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .errors import ModelFileError
+
 
 @dataclass
 class BlockStats:
@@ -25,6 +27,27 @@ class BlockStats:
     loss_count: int
     words: int
     lr: float
+
+
+def expect_array(state: Any, key: str, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """``state[key]`` if it is an array of ``dtype`` and ``shape``; else a ModelFileError saying what it is.
+
+    Engines check every array of a checkpoint this way before it reaches a kernel.
+    """
+    value = state.get(key) if isinstance(state, dict) else None
+    if not isinstance(value, np.ndarray) or value.dtype != np.dtype(dtype) or value.shape != shape:
+        found = f"{value.dtype} of shape {value.shape}" if isinstance(value, np.ndarray) else type(value).__name__
+        raise ModelFileError(f"the checkpoint's {key} is {found}, but this run needs {np.dtype(dtype)} of shape "
+                             f"{shape} (damaged, or from another run)")
+    return value
+
+
+def expect_epoch(state: Any, epochs: int) -> int:
+    """``state["epoch"]`` if it is an epoch of a run of ``epochs`` epochs; else a ModelFileError."""
+    value = state.get("epoch") if isinstance(state, dict) else None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= epochs:
+        raise ModelFileError(f"the checkpoint's epoch is {value!r}, not an epoch of this {epochs}-epoch run")
+    return value
 
 
 class Engine(Protocol):

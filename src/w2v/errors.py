@@ -7,7 +7,15 @@ wrong and, where possible, what to do. The CLI prints that message as one line.
 
 
 class W2VError(Exception):
-    """Base class of every error w2v raises on purpose."""
+    """Base class of every error w2v raises on purpose.
+
+    The message names options as a Python caller writes them (``negative=6``); ``options``
+    lists those names, so that the command line can word them as its flags (``--negative 6``).
+    """
+
+    def __init__(self, message: str = "", *, options: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.options = tuple(options)
 
 
 class BenchmarkError(W2VError):
@@ -15,15 +23,7 @@ class BenchmarkError(W2VError):
 
 
 class ConfigError(W2VError, ValueError):
-    """A training option has a value that cannot work (names the option and the value).
-
-    The message names options as a Python caller writes them (``negative=6``); ``options``
-    lists those names, so that the command line can word them as its flags (``--negative 6``).
-    """
-
-    def __init__(self, message: str, *, options: tuple[str, ...] = ()):
-        super().__init__(message)
-        self.options = tuple(options)
+    """A training option has a value that cannot work (names the option and the value)."""
 
 
 class CorpusError(W2VError):
@@ -36,6 +36,10 @@ class DataError(W2VError):
 
 class ModelFileError(W2VError):
     """A model or vectors file is missing, truncated, foreign or inconsistent."""
+
+
+class OutputError(W2VError):
+    """An output path cannot be written safely: not a regular file, an input of the run, or a write failed."""
 
 
 class TrainingError(W2VError):
@@ -63,3 +67,7 @@ class UnknownWordError(W2VError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class CheckpointWarning(UserWarning):
+    """A periodic checkpoint could not be saved; training went on."""

@@ -2,7 +2,8 @@
 
 The driver works for any engine (:class:`~w2v.engine.Engine`): it runs blocks of units,
 records the mean loss of each block, stops on a NaN loss, saves a checkpoint every so often,
-and on SIGINT (Ctrl-C) or SIGTERM finishes the current block, saves one, and stops.
+and on SIGINT (Ctrl-C), SIGTERM or SIGHUP finishes the current block, saves one, and stops.
+A periodic save that fails (a full disk) is a warning, not the end of the run.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import math
 import signal
 import threading
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from tqdm.auto import tqdm
 
 from .engine import BlockStats, Engine
-from .errors import TrainingError, TrainingInterrupted
+from .errors import CheckpointWarning, TrainingError, TrainingInterrupted, W2VError
 from .record import Position, TrainingLog
 
 
@@ -47,6 +49,8 @@ class TrainingLoop:
         The log of the run being resumed.
     start : Position
         Where a resumed run goes on; the engine's state must already be loaded.
+    divergence_advice : (str, options)
+        What the error says to do when the loss becomes NaN or infinite, and the options it names.
     """
 
     def __init__(
@@ -59,6 +63,7 @@ class TrainingLoop:
         checkpoint: CheckpointPolicy | None = None,
         log: TrainingLog | None = None,
         start: Position | None = None,
+        divergence_advice: tuple[str, tuple[str, ...]] = ("lower the learning rate", ()),
     ):
         self.engine = engine
         self.epochs = epochs
@@ -67,6 +72,7 @@ class TrainingLoop:
         self.checkpoint = checkpoint
         self.log = log or TrainingLog(unit=engine.unit_name)
         self.start = start or Position(0, 0)
+        self.divergence_advice = divergence_advice
         self._clock = 0.0  # when the time not yet added to log.seconds began
         self._last_save = 0.0
 
@@ -99,7 +105,7 @@ class TrainingLoop:
         if not math.isfinite(mean):
             raise TrainingError(
                 f"the loss became {mean} in epoch {epoch + 1} ({self.engine.unit_name} {end}): "
-                "training diverged; lower the learning rate or set a gradient clip"
+                f"training diverged; {self.divergence_advice[0]}", options=self.divergence_advice[1],
             )
         log.epoch_partial = [log.epoch_partial[0] + stats.loss_sum, log.epoch_partial[1] + stats.loss_count]
         log.words += stats.words
@@ -120,7 +126,11 @@ class TrainingLoop:
             raise TrainingInterrupted(self._stopped_summary(stop.requested, where), checkpoint=self.checkpoint.path)
         every = self.checkpoint.every_seconds
         if every is not None and time.perf_counter() - self._last_save >= every:
-            self._save(where)
+            try:
+                self._save(where)
+            except (W2VError, OSError) as err:  # the run goes on; the next save tries again
+                warnings.warn(f"could not save the checkpoint, training goes on: {err}", CheckpointWarning,
+                              stacklevel=2)
             self._last_save = time.perf_counter()
 
     def _save(self, where: Position) -> None:
@@ -138,22 +148,34 @@ class TrainingLoop:
         return f"stopped by {signal_name} in epoch {where.epoch + 1}/{self.epochs} ({done:.0%} done)"
 
 
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+REPEAT_SECONDS = 1.0  # signals this soon after the first are the same request (timeout, schedulers send two)
+
+
 class _StopRequests:
-    """While active, SIGINT and SIGTERM set ``requested`` (a second one stops at once)."""
+    """While active, the first SIGINT, SIGTERM or SIGHUP sets ``requested``: the loop saves and stops.
+
+    Signals within ``REPEAT_SECONDS`` of the first are the same request; a later one stops at
+    once (KeyboardInterrupt), for a user who does not want to wait for the save.
+    """
 
     def __init__(self, enabled: bool):
         self.enabled = enabled and threading.current_thread() is threading.main_thread()
         self.requested: str | None = None
+        self._first = 0.0
         self._previous: dict[int, Any] = {}
 
     def _handle(self, signum: int, frame: Any) -> None:
         if self.requested:
-            raise KeyboardInterrupt
+            if time.monotonic() - self._first > REPEAT_SECONDS:
+                raise KeyboardInterrupt
+            return
         self.requested = signal.Signals(signum).name
+        self._first = time.monotonic()
 
     def __enter__(self) -> "_StopRequests":
         if self.enabled:
-            for signum in (signal.SIGINT, signal.SIGTERM):
+            for signum in STOP_SIGNALS:
                 self._previous[signum] = signal.signal(signum, self._handle)
         return self
 

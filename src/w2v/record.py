@@ -48,7 +48,19 @@ class TrainingLog:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "TrainingLog":
-        return cls(**{f.name: values[f.name] for f in dataclasses.fields(cls)})
+        """Read :meth:`to_dict`'s document; TypeError (or KeyError) if any field is of the wrong kind."""
+        log = cls(**{f.name: values[f.name] for f in dataclasses.fields(cls)})
+        pairs = log.loss_curve + [log.epoch_partial]
+        if not (isinstance(log.unit, str) and isinstance(log.loss_curve, list) and isinstance(log.epoch_losses, list)
+                and all(isinstance(pair, list) and len(pair) == 2 and all(map(_is_number, pair)) for pair in pairs)
+                and all(map(_is_number, log.epoch_losses)) and _is_number(log.seconds)
+                and isinstance(log.words, int)):
+            raise TypeError("a training log field is of the wrong kind")
+        return log
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)

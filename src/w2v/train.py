@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Callable
+import sys
+from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
 from .checkpoint import Checkpoint, CorpusRef, load_checkpoint, save_checkpoint
 from .config import TrainConfig, renamed_options
 from .corpus import Corpus, read_corpus
-from .devices import available_cores, cupy_module, gpu_problem, require_gpu
+from .datasets.fetch import cache_dir
+from .devices import available_cores, available_memory, cupy_module, gpu_problem, require_gpu
 from .engine import Engine
-from .errors import ModelFileError
-from .io.files import check_writable
+from .errors import ConfigError, ModelFileError
+from .io.files import check_output
 from .loop import CheckpointPolicy, TrainingLoop
+from .memory import MemoryEstimate, check_fits, estimate
+from .prepared import cached_corpus, is_prepared, open_corpus
 from .record import CorpusSummary, Position, TrainingLog, TrainingRecord
+from .sources import codec_of, expand_inputs
 from .vectors import WordVectors
 
 
@@ -41,6 +46,9 @@ def _cuda_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
 
     return CudaEngine(corpus, cfg)
 
+
+_ADVICE = {"fast": ("lower alpha", ("alpha",)),
+           "reference": ("lower lr, or set max_grad to clip the gradient", ("lr", "max_grad"))}
 
 ENGINES: dict[tuple[str, str], Callable[[Corpus, TrainConfig], Engine]] = {
     ("reference", "cpu"): _reference_engine,
@@ -64,19 +72,49 @@ def resolve_config(cfg: TrainConfig, *, corpus_is_ptb: bool) -> TrainConfig:
     return resolved
 
 
-def load_training_corpus(source: str | os.PathLike | Corpus, cfg: TrainConfig) -> Corpus:
-    """``"ptb"`` -> the PTB train split; a path -> that text file; a Corpus -> itself."""
+Inputs = Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]]
+
+
+def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
+    """The corpus to train on.
+
+    ``"ptb"`` -> the PTB train split; a Corpus -> itself; a prepared corpus folder -> that
+    corpus, memory-mapped; one plain text file that fits easily in memory, or standard input
+    -> read into memory; anything else (compressed files, folders, several inputs, a large
+    file) -> prepared once into the cache (``$W2V_CACHE_DIR/corpora``) and memory-mapped from
+    there, reused while the inputs keep their size and modification time.
+    """
     if isinstance(source, Corpus):
         return source
-    if str(source) == "ptb":
+    if isinstance(source, (str, os.PathLike)) and str(source) == "ptb":
         from .datasets import ptb
 
+        if cfg.min_count != 1 or cfg.max_vocab_size is not None:
+            raise ConfigError("ptb comes with the book's 10,000-word vocabulary: min_count and max_vocab_size do "
+                              "not apply to it", options=("min_count", "max_vocab_size"))
         return ptb.load("train")
-    return read_corpus(source, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
+    items = [source] if isinstance(source, (str, os.PathLike)) else list(source)
+    if len(items) == 1 and is_prepared(items[0]):
+        return open_corpus(items[0])
+    sources = expand_inputs(items)
+    if len(sources) == 1 and (not os.path.isfile(sources[0].path) or (  # a pipe is read as it comes
+            codec_of(sources[0]) == "text" and os.path.getsize(sources[0].path) <= available_memory() // 4)):
+        return read_corpus(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
+    corpus, _ = cached_corpus(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size, cache=cache_dir())
+    return corpus
+
+
+def _checked(corpus: Corpus, cfg: TrainConfig) -> tuple[Corpus, TrainConfig, MemoryEstimate]:
+    """Refuse a run that cannot fit in memory; a prepared corpus's vocabulary options go into the config."""
+    if corpus.prepared_with is not None:
+        cfg = dataclasses.replace(cfg, **corpus.prepared_with)
+    needed = estimate(corpus, cfg)
+    check_fits(needed, available_memory())
+    return corpus, cfg, needed
 
 
 def train(
-    corpus: str | os.PathLike | Corpus = "ptb",
+    corpus: Inputs | Corpus = "ptb",
     config: TrainConfig | None = None,
     *,
     progress: bool = False,
@@ -88,7 +126,9 @@ def train(
 
     Parameters
     ----------
-    corpus : "ptb", a path to a UTF-8 text file (one sentence per line), or a Corpus
+    corpus : "ptb", a Corpus, a prepared corpus folder (:func:`w2v.prepare`), or UTF-8 text:
+        a file (one sentence per line), a ``.gz``/``.bz2``/``.xz`` file, a folder of them, ``"-"``
+        for standard input, or a list of those (see :func:`load_training_corpus`)
     config : TrainConfig, optional
         Options; keyword ``options`` override its fields (``train("ptb", epochs=1)``).
     progress : bool
@@ -105,12 +145,15 @@ def train(
     """
     cfg = dataclasses.replace(config or TrainConfig(), **renamed_options(options))
     cfg = resolve_config(cfg, corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
-    data = load_training_corpus(corpus, cfg)
+    data, cfg, needed = _checked(load_training_corpus(corpus, cfg), cfg)
     engine = make_engine(data, cfg)
-    source = None if isinstance(corpus, Corpus) else str(corpus)
+    if progress:
+        print(needed.describe(), file=sys.stderr)
+    source = None if isinstance(corpus, Corpus) else _source_of(corpus)
     ref = CorpusRef(source, data.name, data.fingerprint()) if checkpoint is not None else None
     policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, ref, engine)
-    loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy)
+    loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy,
+                        divergence_advice=_ADVICE[cfg.algorithm])
     return _vectors(engine, data, cfg, loop.run())
 
 
@@ -119,7 +162,7 @@ def resume(
     *,
     progress: bool = False,
     checkpoint_every: float | None = None,
-    corpus: str | os.PathLike | Corpus | None = None,
+    corpus: Inputs | Corpus | None = None,
 ) -> WordVectors:
     """Continue a run from a checkpoint written by :func:`train`, saving further checkpoints there.
 
@@ -132,15 +175,29 @@ def resume(
         require_gpu(cfg.algorithm)
     if corpus is None and saved.corpus.source is None:
         raise ModelFileError(f"{checkpoint}: the run trained on an in-memory corpus; pass it to resume()")
-    data = load_training_corpus(corpus if corpus is not None else saved.corpus.source, cfg)
+    data, _, needed = _checked(load_training_corpus(corpus if corpus is not None else saved.corpus.source, cfg), cfg)
     if data.fingerprint() != saved.corpus.fingerprint:
         raise ModelFileError(f"{checkpoint}: the corpus {data.name} is not the one this run trained on")
     engine = make_engine(data, cfg)
-    engine.load_state_dict(saved.state)
+    if progress:
+        print(needed.describe(), file=sys.stderr)
+    if not 0 <= saved.position.unit < engine.units_per_epoch or not 0 <= saved.position.epoch < cfg.epochs:
+        raise ModelFileError(f"{checkpoint}: its position {saved.position} is not inside this run (damaged?)")
+    try:
+        engine.load_state_dict(saved.state)
+    except ModelFileError as err:
+        raise ModelFileError(f"{checkpoint}: {err}") from None
     policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, saved.corpus, engine)
     loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy,
-                        log=saved.log, start=saved.position)
+                        log=saved.log, start=saved.position, divergence_advice=_ADVICE[cfg.algorithm])
     return _vectors(engine, data, cfg, loop.run())
+
+
+def _source_of(corpus: Inputs) -> str | list[str]:
+    """How a checkpoint records the inputs, to read them again on resume."""
+    if isinstance(corpus, (str, os.PathLike)):
+        return os.fspath(corpus)
+    return [os.fspath(item) for item in corpus]
 
 
 def _checkpoint_policy(
@@ -152,7 +209,7 @@ def _checkpoint_policy(
 ) -> CheckpointPolicy | None:
     if path is None:
         return None
-    check_writable(path)
+    check_output(path)
 
     def save(position: Position, log: TrainingLog) -> None:
         save_checkpoint(path, Checkpoint(cfg, corpus, position, log, engine.state_dict()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -9,6 +10,59 @@ import numpy as np
 from .errors import CorpusError
 
 MIN_TABLE_BITS = 20  # the noise table has at least 2**20 entries (4 MiB: stays in cache)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """What choosing the vocabulary left out: word types and their tokens, by reason."""
+
+    rare_types: int  # seen fewer than min_count times
+    rare_tokens: int
+    capped_types: int  # frequent enough, but beyond max_vocab_size
+    capped_tokens: int
+
+    def describe(self) -> str:
+        parts = []
+        if self.rare_types:
+            parts.append(f"{self.rare_types:,} rare word types ({self.rare_tokens:,} tokens) below min_count")
+        if self.capped_types:
+            parts.append(f"{self.capped_types:,} word types ({self.capped_tokens:,} tokens) beyond max_vocab_size")
+        return "; ".join(parts) or "nothing"
+
+
+def select_words(
+    counts: np.ndarray,
+    *,
+    min_count: int = 1,
+    max_vocab_size: int | None = None,
+    firsts: np.ndarray | None = None,
+) -> tuple[np.ndarray, Pruned]:
+    """The candidates to keep, most frequent first, and what was left out.
+
+    Parameters
+    ----------
+    counts : (W,) int
+        Exact counts of every candidate word.
+    firsts : (W,) int, optional
+        Where each candidate first appeared (tokens before it); ties in count go to the
+        earlier one. Without it, candidates are taken to be in order of first appearance.
+
+    Returns
+    -------
+    kept : (V,) int64 candidate indices, by descending count (ties: first appearance first)
+    pruned : Pruned
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    frequent = np.flatnonzero(counts >= min_count)
+    order = np.argsort(-counts[frequent], kind="stable") if firsts is None else \
+        np.lexsort((np.asarray(firsts)[frequent], -counts[frequent]))
+    ranked = frequent[order]
+    kept = ranked if max_vocab_size is None else ranked[:max_vocab_size]
+    if kept.size == 0:
+        raise CorpusError(f"no word occurs at least {min_count} times; lower min_count")
+    total, frequent_tokens, kept_tokens = int(counts.sum()), int(counts[frequent].sum()), int(counts[kept].sum())
+    return kept, Pruned(int(counts.size - frequent.size), total - frequent_tokens, int(ranked.size - kept.size),
+                        frequent_tokens - kept_tokens)
 
 
 class Vocab:
@@ -30,46 +84,6 @@ class Vocab:
         self.word_to_id = {word: i for i, word in enumerate(self.words)}
         if len(self.word_to_id) != len(self.words):
             raise ValueError("duplicate words in vocabulary")
-
-    @classmethod
-    def build(
-        cls,
-        words: Sequence[str],
-        counts: np.ndarray,
-        *,
-        min_count: int = 1,
-        max_vocab_size: int | None = None,
-        sort_by_frequency: bool = True,
-    ) -> tuple["Vocab", np.ndarray]:
-        """Keep the words seen at least ``min_count`` times (at most ``max_vocab_size``, the most frequent).
-
-        Parameters
-        ----------
-        words : sequence of str, length W
-            Candidate words in order of first appearance.
-        counts : (W,) int array
-        sort_by_frequency : bool
-            Give ids by descending count (ties: first appearance first); otherwise keep the
-            order of ``words`` (the book's PTB ids).
-
-        Returns
-        -------
-        vocab : Vocab
-        new_id : (W,) int32
-            The id of each candidate in ``vocab``, or -1 for words left out.
-        """
-        counts = np.asarray(counts, dtype=np.int64)
-        kept = np.flatnonzero(counts >= min_count)
-        if sort_by_frequency or max_vocab_size is not None:
-            by_count = kept[np.argsort(-counts[kept], kind="stable")]
-            if max_vocab_size is not None:
-                by_count = by_count[:max_vocab_size]
-            kept = by_count if sort_by_frequency else np.sort(by_count)
-        if kept.size == 0:
-            raise CorpusError(f"no word occurs at least {min_count} times; lower min_count")
-        new_id = np.full(len(words), -1, dtype=np.int32)
-        new_id[kept] = np.arange(kept.size, dtype=np.int32)
-        return cls([words[i] for i in kept], counts[kept]), new_id
 
     def __len__(self) -> int:
         return len(self.words)

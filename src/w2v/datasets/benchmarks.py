@@ -18,6 +18,7 @@ from .fetch import RemoteFile, locate
 
 Kind = Literal["analogies", "similarity"]
 Question = tuple[str, str, str, str]
+MAX_LINE_BYTES = 1 << 16  # a benchmark line holds a few words
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,10 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
     """(1-based line number, text) of a UTF-8 file; :class:`BenchmarkError` names a bad line."""
     try:
         with open(path, "rb") as handle:
-            for number, raw in enumerate(handle, 1):
+            for number, raw in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
+                if len(raw) > MAX_LINE_BYTES:
+                    raise BenchmarkError(f"{path}:{number}: a line longer than {MAX_LINE_BYTES:,} bytes; is it a "
+                                         "benchmark file?")
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as err:

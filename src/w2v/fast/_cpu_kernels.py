@@ -42,15 +42,16 @@ import math
 import numpy as np
 from numba import njit
 
+from .._numba_cache import CACHE
 from ._constants import CBOW_BATCHED, CBOW_PLAIN, MAX_SENTENCE_LENGTH, SKIPGRAM_PLAIN
 from ._math import bounded, label_probability
 
 # No 'nnan'/'ninf': the sigmoid relies on IEEE semantics of exp(-|f|) at the extremes.
 # error_model="numpy": no zero-division checks, which would keep loops from vectorising.
 _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
-_kernel = njit(nogil=True, cache=True, fastmath=_FASTMATH, error_model="numpy")
+_kernel = njit(nogil=True, cache=CACHE, fastmath=_FASTMATH, error_model="numpy")
 # Small helpers are inlined at Numba's level: a call would also count references to its array arguments.
-_inline = njit(nogil=True, cache=True, fastmath=_FASTMATH, error_model="numpy", inline="always")
+_inline = njit(nogil=True, cache=CACHE, fastmath=_FASTMATH, error_model="numpy", inline="always")
 
 _XORSHIFT_MUL = np.uint64(0x2545F4914F6CDD1D)
 _U12, _U25, _U27, _U32 = np.uint64(12), np.uint64(25), np.uint64(27), np.uint64(32)

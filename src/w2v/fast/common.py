@@ -122,7 +122,10 @@ class FastSetup:
         """Check ``cfg`` against the kernels' limits (those of the GPU engine if ``gpu``) and set up."""
         vocab = corpus.vocab
         check_limits(cfg, len(vocab), corpus.name, gpu=gpu)
-        offsets = sentence_offsets(corpus.sentence_lengths, MAX_SENTENCE_LENGTH)
+        if corpus.longest_sentence is not None and corpus.longest_sentence <= MAX_SENTENCE_LENGTH:
+            offsets = corpus.offsets  # a prepared corpus's (memory-mapped) offsets, already split
+        else:
+            offsets = sentence_offsets(corpus.sentence_lengths, MAX_SENTENCE_LENGTH)
         starts = chunk_starts(offsets)
         return cls(cfg, corpus.ids, offsets, starts, offsets[starts], vocab.noise_table(cfg.power),
                    vocab.keep_thresholds(cfg.sample), VARIANTS[(cfg.model, cfg.kernel)], len(vocab))

@@ -14,8 +14,7 @@ import numpy as np
 
 from ..config import TrainConfig
 from ..corpus import Corpus
-from ..engine import BlockStats
-from ..errors import ConfigError
+from ..engine import BlockStats, expect_array, expect_epoch
 from ._constants import ROW_ALIGN
 from ._cpu_kernels import train_chunks
 from .common import FastSetup
@@ -70,10 +69,8 @@ class CpuEngine:
                 "epoch": self.epoch}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.W_in[...] = state["W_in"]
-        self.W_out[...] = state["W_out"]
-        if state["rng_states"].size != len(self.rng_states):
-            raise ConfigError(f"the checkpoint has {state['rng_states'].size} workers' random states, "
-                              f"but workers={len(self.rng_states)}", options=("workers",))
-        self.rng_states = [state["rng_states"][w : w + 1].copy() for w in range(len(self.rng_states))]
-        self.epoch = state["epoch"]
+        self.W_in[...] = expect_array(state, "W_in", np.float32, self.W_in.shape)
+        self.W_out[...] = expect_array(state, "W_out", np.float32, self.W_out.shape)
+        states = expect_array(state, "rng_states", np.uint64, (len(self.rng_states),))
+        self.rng_states = [states[w : w + 1].copy() for w in range(len(self.rng_states))]
+        self.epoch = expect_epoch(state, self.cfg.epochs)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..config import TrainConfig
 from ..corpus import Corpus
-from ..engine import BlockStats
+from ..engine import BlockStats, expect_array, expect_epoch
 from ._constants import PIECE_TOKENS, WARP
 from .common import FastSetup
 
@@ -94,6 +94,7 @@ class CudaEngine:
         return {"W_in": self.W_in.copy_to_host(), "W_out": self.W_out.copy_to_host(), "epoch": self.epoch}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.W_in.copy_to_device(np.ascontiguousarray(state["W_in"], dtype=np.float32))
-        self.W_out.copy_to_device(np.ascontiguousarray(state["W_out"], dtype=np.float32))
-        self.epoch = int(state["epoch"])
+        shape = (self.setup.vocabulary, self.cfg.vector_size)
+        self.W_in.copy_to_device(np.ascontiguousarray(expect_array(state, "W_in", np.float32, shape)))
+        self.W_out.copy_to_device(np.ascontiguousarray(expect_array(state, "W_out", np.float32, shape)))
+        self.epoch = expect_epoch(state, self.cfg.epochs)

@@ -1,53 +1,137 @@
-"""Files written safely and read carefully: atomic writes and the checks before reading or writing."""
+"""Files written safely and read carefully: one output-path policy for every writer.
+
+- :func:`check_output` refuses, before any long work, a path that cannot be written as a
+  regular file (a folder, a device, a FIFO, a missing or read-only folder) or that is an
+  input of the same run (the corpus, the model being read) or another output of it.
+- :func:`atomic_write` writes a temporary file beside the target and renames it over the
+  target: an interrupted or failed write leaves the old file intact. Replacing a file keeps
+  its permissions, and a symbolic link stays a link (the file it points to is replaced).
+- Temporary files and folders are named ``.NAME.w2v-PID-RANDOM.KIND``; one whose process has
+  ended (killed mid-save) is removed by the next write of the same name.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 import numpy as np
 
-from ..errors import ModelFileError
+from ..errors import ModelFileError, OutputError
+
+_MARK = ".w2v-"
+
+
+def staging_name(name: str, kind: str = "tmp") -> str:
+    """A hidden temporary name beside ``name`` that :func:`remove_stale_temporaries` recognises."""
+    return f".{name}{_MARK}{os.getpid()}-{secrets.token_hex(4)}.{kind}"
+
+
+def remove_stale_temporaries(path: str | os.PathLike) -> None:
+    """Remove temporaries of ``path`` left by w2v processes that no longer run."""
+    path = Path(path)
+    prefix = f".{path.name}{_MARK}"
+    try:
+        entries = [e for e in os.scandir(path.parent) if e.name.startswith(prefix)]
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(prefix):].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                Path(entry.path).unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but belongs to another user
+        return True
+    return True
+
+
+def _same_file(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def check_output(path: str | os.PathLike, *, inputs: Iterable[str | os.PathLike] = (),
+                 outputs: Iterable[str | os.PathLike] = ()) -> Path:
+    """``path`` as a Path if it can be written as a regular file and is none of ``inputs`` or ``outputs``.
+
+    Raises :class:`~w2v.errors.OutputError` saying why not. ``inputs`` are the files this
+    run reads; ``outputs`` are the run's other outputs.
+    """
+    path = Path(path)
+    target = path.resolve()
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as err:
+        raise OutputError(f"{path}: cannot be written ({err.strerror})") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, FIFO or socket)"
+        raise OutputError(f"{path}: is {kind}; w2v writes only regular files")
+    if not target.parent.is_dir():
+        raise OutputError(f"{path}: the folder {target.parent} does not exist")
+    if not os.access(target.parent, os.W_OK):
+        raise OutputError(f"{path}: the folder {target.parent} is not writable")
+    for other in outputs:
+        if Path(other).resolve() == target:
+            raise OutputError(f"{path}: is also another output of this run; give each output its own name")
+    if info is None:
+        return path
+    for source in inputs:
+        if str(source) == "-":
+            continue
+        try:
+            source_info = os.stat(source)
+        except OSError:
+            continue
+        if _same_file(source_info, info):
+            raise OutputError(f"{path}: is an input of this run; writing it would destroy that input")
+    return path
 
 
 @contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO[Any]]:
-    """Open a temporary file next to ``path``; on success rename it over ``path``.
+    """Open a temporary file beside ``path``'s target; on success rename it over the target.
 
-    An interrupted or failed write leaves ``path`` as it was (or absent) and no temporary
-    file behind.
+    An interrupted or failed write leaves the target as it was (or absent) and no temporary
+    file behind; a full disk or other failure is an :class:`~w2v.errors.OutputError` naming ``path``.
     """
-    path = check_writable(path)
-    folder = path.parent
+    path = check_output(path)
+    target = path.resolve()  # a symlink stays a link: the file it points to is replaced
+    remove_stale_temporaries(target)
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}{_MARK}{os.getpid()}-",
+                                        suffix=".tmp")
     except OSError as err:
-        raise ModelFileError(f"{path}: cannot write in {folder} ({err.strerror})") from None
+        raise OutputError(f"{path}: cannot write in {target.parent} ({err.strerror})") from None
     try:
+        old_mode = os.stat(target).st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
         with os.fdopen(fd, mode) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, path)
+        os.chmod(tmp_name, old_mode)
+        os.replace(tmp_name, target)
+    except OSError as err:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise OutputError(f"{path}: could not be written ({err.strerror or err}); it is unchanged") from None
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
-
-
-def check_writable(path: str | os.PathLike) -> Path:
-    """Fail early, before any long work, if ``path`` cannot be written as a file."""
-    path = Path(path)
-    if path.is_dir():
-        raise ModelFileError(f"{path}: is a directory")
-    if not path.parent.is_dir():
-        raise ModelFileError(f"{path}: the folder {path.parent} does not exist")
-    if not os.access(path.parent, os.W_OK):
-        raise ModelFileError(f"{path}: the folder {path.parent} is not writable")
-    return path
 
 
 def _umask() -> int:

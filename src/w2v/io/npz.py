@@ -17,12 +17,16 @@ from typing import Any
 
 import numpy as np
 
+from ..devices import available_memory
 from ..errors import ModelFileError
 from .files import atomic_write, check_finite, check_readable
 from .stored import StoredVectors
 
 FORMAT = "w2v.vectors"
 VERSION = 1
+MAX_MEMBERS = 10_000  # a checkpoint holds a few dozen arrays
+MAX_EXPANSION = 100  # arrays may hold at most this many times the file's bytes ...
+MIN_LIMIT = 256 << 20  # ... or this much, whichever is more
 # What numpy and zipfile raise for damaged archives (NotImplementedError: an unknown zip
 # version or compression; RuntimeError: the encrypted flag).
 _READ_ERRORS = (
@@ -46,8 +50,11 @@ def read_archive(path: str | os.PathLike, kind: str, format_name: str) -> tuple[
     path = check_readable(path)
     try:
         # np.load leaks the file it opens when the archive is damaged, so open it here.
-        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
+        with open(path, "rb") as handle:
+            _check_declared_sizes(handle, path, kind)
+            handle.seek(0)
+            with np.load(handle, allow_pickle=False) as archive:
+                arrays = {name: archive[name] for name in archive.files}
     except _READ_ERRORS as err:
         raise ModelFileError(f"{path}: not a readable {kind} (truncated or foreign: {err})") from None
     if "meta_json" not in arrays:
@@ -63,6 +70,33 @@ def read_archive(path: str | os.PathLike, kind: str, format_name: str) -> tuple[
     if document["version"] > VERSION:
         raise ModelFileError(f"{path}: format version {document['version']} is newer than this w2v reads ({VERSION})")
     return document, arrays
+
+
+def _check_declared_sizes(handle: Any, path: Any, kind: str) -> None:
+    """Refuse, before decompressing anything, an archive whose arrays would be absurdly large.
+
+    Each member's ``.npy`` header says its shape and dtype; their sizes together may be at
+    most ``MAX_EXPANSION`` times the file (w2v writes uncompressed archives: about 1 time) and
+    must fit in the memory available. Object arrays are refused (they would need pickles).
+    """
+    size = os.fstat(handle.fileno()).st_size
+    with zipfile.ZipFile(handle) as archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise ModelFileError(f"{path}: holds {len(members):,} members; not a w2v {kind}")
+        declared = 0
+        for info in members:
+            with archive.open(info) as member:
+                major, _ = np.lib.format.read_magic(member)
+                read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+                shape, _, dtype = read_header(member)
+            if dtype.hasobject:
+                raise ModelFileError(f"{path}: its member {info.filename} holds Python objects (a pickle); refused")
+            declared += int(np.prod(shape, dtype=object)) * dtype.itemsize
+    limit = min(max(MIN_LIMIT, MAX_EXPANSION * size), available_memory())
+    if declared > limit:
+        raise ModelFileError(f"{path}: its arrays would take {declared:,} bytes from a {size:,}-byte file (more than "
+                             f"the {limit:,} allowed: a damaged file or a zip bomb); refused before decompressing")
 
 
 def save_npz(stored: StoredVectors, path: str | os.PathLike) -> None:
@@ -99,6 +133,8 @@ def load_npz(path: str | os.PathLike, limit: int | None = None) -> StoredVectors
         raise ModelFileError(
             f"{path}: vectors are {vectors.dtype} of shape {vectors.shape} for {len(words)} words"
         )
+    if vectors.shape[1] == 0:
+        raise ModelFileError(f"{path}: its vectors have no dimensions")
     check_finite(vectors, path)
     counts = arrays.get("counts")
     if counts is not None and (counts.dtype.kind not in "iu" or counts.shape != (len(words),)):

@@ -191,9 +191,12 @@ def _read_text(
     _check_room(path, n_words, n, dim, dim + 1, os.fstat(handle.fileno()).st_size - handle.tell())
     words: list[str] = []
     vectors = np.empty((n, dim), dtype=np.float32)
+    longest = 64 * dim + 4096  # a word and dim numbers, generously
     for i in range(n):
         where = f"vector {i} (line {i + 2})"
-        line = handle.readline()
+        line = handle.readline(longest + 1)
+        if len(line) > longest:
+            raise ModelFileError(f"{path}: {where} is longer than {longest:,} bytes; is it a word2vec text file?")
         if not line:
             raise ModelFileError(f"{path}: ends after {i} vectors, but its header promises {n_words}")
         fields = line.split()

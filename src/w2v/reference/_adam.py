@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_exact = njit(nogil=True, cache=True, error_model="numpy")  # IEEE arithmetic in the written order
+from .._numba_cache import CACHE
+
+_exact = njit(nogil=True, cache=CACHE, error_model="numpy")  # IEEE arithmetic in the written order
 
 
 @_exact

@@ -14,8 +14,8 @@ import numpy as np
 
 from ..config import TrainConfig
 from ..corpus import Corpus
-from ..engine import BlockStats
-from ..errors import ConfigError
+from ..engine import BlockStats, expect_array
+from ..errors import ConfigError, ModelFileError
 from .grads import clip_grads
 from .models import CBOW, SkipGram
 from .optim import SGD, Adam, LazyAdam
@@ -118,12 +118,40 @@ class ReferenceEngine:
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        xp = self.xp
-        for param, saved in zip(self.model.params, state["params"]):
+        """Restore :meth:`state_dict`'s state; every part is checked first (a ModelFileError says what is wrong)."""
+        xp, params = self.xp, self.model.params
+        if not isinstance(state, dict) or not isinstance(state.get("params"), list) or len(state["params"]) != 2:
+            raise ModelFileError("the checkpoint lacks the two weight matrices (damaged, or from another run)")
+        named = dict(zip(("W_in", "W_out"), state["params"]))
+        weights = [expect_array(named, name, p.dtype, p.shape) for name, p in zip(("W_in", "W_out"), params)]
+        optimizer = state.get("optimizer")
+        if not isinstance(optimizer, dict):
+            raise ModelFileError("the checkpoint lacks the optimizer's state (damaged, or from another run)")
+        if isinstance(self.optimizer, Adam):
+            moments = {}
+            for key in ("m", "v"):
+                arrays = optimizer.get(key)
+                if arrays is not None:
+                    if not isinstance(arrays, list) or len(arrays) != 2:
+                        raise ModelFileError(f"the checkpoint's Adam {key} is malformed")
+                    arrays = [expect_array({f"Adam {key}": a}, f"Adam {key}", p.dtype, p.shape)
+                              for a, p in zip(arrays, params)]
+                moments[key] = arrays
+            steps = optimizer.get("iter")
+            if not isinstance(steps, int) or isinstance(steps, bool) or steps < 0:
+                raise ModelFileError(f"the checkpoint's Adam step count is {steps!r}")
+            self.optimizer.load_state_dict({"iter": steps} | {k: None if v is None else [xp.asarray(a) for a in v]
+                                                              for k, v in moments.items()})
+        order = state.get("order")
+        if order is not None:
+            order = expect_array(state, "order", np.int64, self.target.shape)
+            if order.size and (order.min() < 0 or order.max() >= self.target.size):
+                raise ModelFileError("the checkpoint's batch order points outside the corpus (damaged?)")
+        try:
+            set_rng_state(self.rng, state["shuffle_rng"])
+            set_rng_state(self.model.ns_loss.sampler.rng, state["sampler_rng"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise ModelFileError(f"the checkpoint's random generator states are malformed ({err})") from None
+        for param, saved in zip(params, weights):
             param[...] = xp.asarray(saved)
-        self.optimizer.load_state_dict(
-            {k: [xp.asarray(a) for a in v] if isinstance(v, list) else v for k, v in state["optimizer"].items()}
-        )
-        self.order = None if state["order"] is None else xp.asarray(state["order"])
-        set_rng_state(self.rng, state["shuffle_rng"])
-        set_rng_state(self.model.ns_loss.sampler.rng, state["sampler_rng"])
+        self.order = None if order is None else xp.asarray(order)

@@ -1,0 +1,477 @@
+"""Prepared corpora: a corpus written to disk as word ids, memory-mapped for training.
+
+``w2v prepare INPUT... -o DIR`` (:func:`prepare`) reads the text once and writes a folder:
+
+- ``tokens.int32``: the corpus as little-endian int32 word ids, sentence after sentence;
+- ``offsets.int64``: the (S + 1) sentence offsets, lines longer than 10,000 words split as the
+  fast engines split them;
+- ``vocab.txt``: the vocabulary, one ``word count`` line per id (word2vec.c's vocabulary file);
+- ``manifest.json``, written last: format and version, the sources (path, codec, bytes,
+  sha256), token and sentence counts, the options, what the vocabulary left out, and the
+  corpus's fingerprint.
+
+The folder is built under a hidden name beside ``DIR`` and renamed into place only when
+complete, so an interrupted run leaves nothing :func:`open_corpus` would accept (and the next
+run removes what it left). Memory stays bounded whatever the corpus size: ids stream to disk,
+and counting spills to disk beyond ``count_memory`` bytes while keeping every count exact
+(the words are split into hash partitions that are summed one at a time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+
+from ._tokenizer import Interner, remap
+from ._version import __version__
+from .corpus import Corpus, corpus_name, encode_text
+from .errors import CorpusError
+from .fast._constants import MAX_SENTENCE_LENGTH
+from .io.files import remove_stale_temporaries, staging_name
+from .sources import Source, SourceDigest, expand_inputs, read_text
+from .vocab import Pruned, Vocab, select_words
+
+FORMAT = "w2v.corpus"
+VERSION = 1
+MANIFEST = "manifest.json"
+DEFAULT_COUNT_MEMORY = 1 << 30  # bytes of counting table before it spills to disk
+_PARTITIONS = 256  # hash partitions of spilled counts: one is summed at a time
+_BLOCK = 1 << 22  # ids remapped at a time
+
+
+@dataclass(frozen=True)
+class PrepareReport:
+    """What :func:`prepare` wrote: where, how much, what the vocabulary left out, and how long it took."""
+
+    path: str
+    tokens: int
+    sentences: int
+    vocabulary: int
+    pruned: Pruned
+    seconds: float
+    spilled: bool
+
+    def describe(self) -> str:
+        return (f"prepared {self.path}: {self.tokens:,} tokens in {self.sentences:,} sentences, {self.vocabulary:,} "
+                f"words in the vocabulary; left out {self.pruned.describe()}; {self.seconds:.1f} s")
+
+
+def is_prepared(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a folder that looks like a prepared corpus (it has a manifest)."""
+    return (Path(path) / MANIFEST).is_file()
+
+
+def prepare(
+    inputs: str | os.PathLike | Sequence[str | os.PathLike],
+    output: str | os.PathLike,
+    *,
+    min_count: int = 5,
+    max_vocab_size: int | None = None,
+    count_memory: int = DEFAULT_COUNT_MEMORY,
+) -> PrepareReport:
+    """Read ``inputs`` once and write them to the folder ``output`` as a prepared corpus.
+
+    Parameters
+    ----------
+    inputs : path, or a sequence of them
+        Text files, ``.gz``/``.bz2``/``.xz`` files, folders of them (their files sorted by
+        name, not recursing), or ``-`` for standard input.
+    output : path
+        The folder to write; an existing prepared corpus there is replaced once the new one
+        is complete. Anything else there is refused.
+    min_count, max_vocab_size : int
+        Keep the words seen at least ``min_count`` times, at most ``max_vocab_size`` of them
+        (the most frequent).
+    count_memory : int
+        Bytes the counting table may hold; beyond that it spills to disk (counts stay exact,
+        but the text is then read a second time, which standard input cannot be).
+    """
+    started = time.perf_counter()
+    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+    sources = expand_inputs(items)
+    target = Path(output)
+    _check_target(target, sources)
+    remove_stale_temporaries(target)
+    staging = target.with_name(staging_name(target.name))
+    staging.mkdir()
+    try:
+        manifest, pruned, spilled = _write(sources, staging, min_count, max_vocab_size, count_memory)
+        _replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return PrepareReport(str(target), manifest["tokens"], manifest["sentences"], manifest["vocabulary"], pruned,
+                         time.perf_counter() - started, spilled)
+
+
+def open_corpus(path: str | os.PathLike) -> Corpus:
+    """A prepared corpus, memory-mapped read-only: nothing proportional to its size is read into memory.
+
+    :class:`CorpusError` says what is wrong with a folder that is not a complete prepared
+    corpus, comes from a newer version of w2v, or is damaged.
+    """
+    folder = Path(path)
+    manifest = _read_manifest(folder)
+    try:
+        tokens, sentences = int(manifest["tokens"]), int(manifest["sentences"])
+        longest, fingerprint = int(manifest["longest_sentence"]), str(manifest["fingerprint"])
+        options = {"min_count": int(manifest["options"]["min_count"]),
+                   "max_vocab_size": manifest["options"]["max_vocab_size"]}
+    except (KeyError, TypeError, ValueError):
+        raise CorpusError(f"{folder}: its manifest is malformed") from None
+    vocab = _read_vocab(folder / "vocab.txt", folder)
+    ids = _mapped(folder / "tokens.int32", np.dtype("<i4"), tokens, folder)
+    offsets = _mapped(folder / "offsets.int64", np.dtype("<i8"), sentences + 1, folder)
+    if tokens and (offsets[0] != 0 or offsets[-1] != tokens):
+        raise CorpusError(f"{folder}: offsets.int64 does not span tokens.int32 (damaged?)")
+    for start in range(0, tokens, _BLOCK):  # a damaged id must never reach a kernel
+        block = ids[start:start + _BLOCK]
+        if block.min() < 0 or block.max() >= len(vocab):
+            raise CorpusError(f"{folder}: tokens.int32 holds ids outside the vocabulary (damaged?)")
+    return Corpus(ids, offsets, vocab, name=str(manifest.get("name") or folder), longest_sentence=longest,
+                  known_fingerprint=fingerprint, prepared_with=options)
+
+
+def _check_target(target: Path, sources: Sequence[Source]) -> None:
+    if target.exists() and not target.is_dir():
+        raise CorpusError(f"{target}: exists and is not a folder; choose another output")
+    if target.is_dir() and any(target.iterdir()) and not is_prepared(target):
+        raise CorpusError(f"{target}: is a folder that is not a prepared corpus; choose an empty or new folder")
+    if not target.parent.is_dir():
+        raise CorpusError(f"{target}: the folder {target.parent} does not exist")
+    resolved = target.resolve()
+    for source in sources:
+        if source.path != "-" and resolved in Path(source.path).resolve().parents:
+            raise CorpusError(f"{target}: holds the input {source.name}; write the prepared corpus elsewhere")
+
+
+def _replace(staging: Path, target: Path) -> None:
+    """Rename the complete ``staging`` folder to ``target``, replacing a prepared corpus there."""
+    if target.exists():
+        old = target.with_name(staging_name(target.name, "old"))
+        os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, target)
+
+
+def _write(sources: Sequence[Source], folder: Path, min_count: int, max_vocab_size: int | None,
+           count_memory: int) -> tuple[dict, Pruned, bool]:
+    """Count and encode ``sources`` into ``folder`` (everything but the rename); returns the manifest."""
+    name = corpus_name(sources)
+    digests: list[SourceDigest] = []
+    counter = _Counter(folder / "spill", count_memory)
+    raw_path = folder / "raw.int32"  # provisional ids, while the counting table fits its budget
+    with open(raw_path, "wb") as raw:
+        interner = encode_text(read_text(sources, digests), lambda ids: counter.spilled or ids.tofile(raw),
+                               after_chunk=counter.maybe_spill)
+    counter.finish(interner)
+    if counter.total_tokens == 0:
+        raise CorpusError(f"{name}: holds no words")
+    words, counts, new_id, pruned = counter.vocabulary(interner, name, min_count, max_vocab_size)
+    writer = _CorpusWriter(folder)
+    if counter.spilled:
+        raw_path.unlink()
+        if any(source.path == "-" for source in sources):
+            raise CorpusError("standard input holds more distinct words than count_memory allows, and cannot be "
+                              "read twice; save it to a file first, or raise count_memory")
+        _encode_again(sources, digests, words, writer, new_id)
+    else:
+        writer.write(_blocks_of(raw_path), new_id)
+        raw_path.unlink()
+    tokens, sentences, longest = writer.close()
+    vocab_text = "".join(f"{word} {count}\n" for word, count in zip(words, counts.tolist())).encode("utf-8")
+    _write_durably(folder / "vocab.txt", vocab_text)
+    manifest = {
+        "format": FORMAT, "version": VERSION, "created_by": f"w2v {__version__}", "name": name,
+        "sources": [asdict(d) for d in digests],
+        "tokens": tokens, "sentences": sentences, "vocabulary": len(words), "longest_sentence": longest,
+        "options": {"min_count": min_count, "max_vocab_size": max_vocab_size,
+                    "max_sentence_length": MAX_SENTENCE_LENGTH},
+        "pruned": asdict(pruned),
+    }
+    identity = {key: manifest[key] for key in ("format", "version", "tokens", "sentences", "options")}
+    identity["sources"] = [[d.sha256, d.codec] for d in digests]
+    identity["vocab_sha256"] = hashlib.sha256(vocab_text).hexdigest()
+    manifest["fingerprint"] = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    shutil.rmtree(folder / "spill", ignore_errors=True)
+    _write_durably(folder / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
+    return manifest, pruned, counter.spilled
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _blocks_of(path: Path) -> Iterator[np.ndarray]:
+    """The int32 ids in ``path``, a block at a time (memory-mapped: no copy of the whole file)."""
+    if path.stat().st_size == 0:
+        return
+    ids = np.memmap(path, dtype="<i4", mode="r")
+    for start in range(0, ids.size, _BLOCK):
+        yield np.asarray(ids[start:start + _BLOCK])
+    del ids
+
+
+def _encode_again(sources: Sequence[Source], first_digests: list[SourceDigest], words: list[str],
+                  writer: "_CorpusWriter", new_id: np.ndarray) -> None:
+    """Read the sources a second time, looking words up in the vocabulary, and write them.
+
+    The text must be what the first pass read: its bytes are hashed again and compared.
+    """
+    vocabulary = Interner()
+    vocabulary.encode(" ".join(words).encode("utf-8"))  # ids 1..V in vocabulary order
+    digests: list[SourceDigest] = []
+    encode_text(read_text(sources, digests), lambda ids: writer.write([ids], new_id), interner=vocabulary,
+                frozen=True)
+    for again, first in zip(digests, first_digests):
+        if (again.raw_bytes, again.sha256) != (first.raw_bytes, first.sha256):
+            raise CorpusError(f"{again.path}: changed while it was being read; prepare it again once it is complete")
+
+
+class _CorpusWriter:
+    """Appends remapped ids to ``tokens.int32`` and sentence offsets to ``offsets.int64``."""
+
+    def __init__(self, folder: Path):
+        self.tokens = open(folder / "tokens.int32", "wb")
+        self.offsets = open(folder / "offsets.int64", "wb")
+        np.zeros(1, dtype="<i8").tofile(self.offsets)
+        self.written = 0
+        self.sentences = 0
+        self.longest = 0
+        self.state = np.zeros(1, dtype=np.int64)
+
+    def write(self, blocks: Iterable[np.ndarray], new_id: np.ndarray) -> None:
+        for block in blocks:
+            ids = np.empty(block.size, dtype=np.int32)
+            lengths = np.empty(block.size + 1, dtype=np.int64)
+            n_ids, n_lines = remap(block, new_id, ids, lengths, self.state, MAX_SENTENCE_LENGTH)
+            if n_ids < 0:
+                raise MemoryError("remap ran out of room")  # a bug: the outputs hold every token
+            self._emit(ids[:n_ids], lengths[:n_lines])
+
+    def _emit(self, ids: np.ndarray, lengths: np.ndarray) -> None:
+        ids.astype("<i4", copy=False).tofile(self.tokens)
+        if lengths.size:
+            ends = np.cumsum(lengths) + self._ended
+            ends.astype("<i8").tofile(self.offsets)
+            self._ended = int(ends[-1])
+            self.sentences += lengths.size
+            self.longest = max(self.longest, int(lengths.max()))
+        self.written += ids.size
+
+    _ended = 0  # tokens in the sentences written so far
+
+    def close(self) -> tuple[int, int, int]:
+        """Flush, end the sentence in progress; (tokens, sentences, longest sentence)."""
+        if self.state[0]:
+            self._emit(np.zeros(0, dtype=np.int32), self.state.copy())
+            self.state[0] = 0
+        for handle in (self.tokens, self.offsets):
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        return self.written, self.sentences, self.longest
+
+
+class _Counter:
+    """Exact word counts in bounded memory.
+
+    While the table fits ``budget`` bytes, the interner's counts are the answer. Past it, the
+    table is written out as a run, split into hash partitions, and counting starts afresh; at
+    the end each partition is summed over the runs on its own, so only one partition's words
+    are in memory at a time. First positions travel with the counts, so ties are broken by
+    first appearance exactly as without spilling.
+    """
+
+    def __init__(self, folder: Path, budget: int):
+        self.folder = folder
+        self.budget = budget
+        self.runs = 0
+        self.tokens_before = 0  # tokens counted by the tables already spilled
+        self.total_tokens = 0
+
+    @property
+    def spilled(self) -> bool:
+        return self.runs > 0
+
+    def maybe_spill(self, interner: Interner) -> Interner:
+        """``interner`` while it fits the budget; else spill it and return a fresh one."""
+        if interner.nbytes <= self.budget:
+            return interner
+        self._spill(interner)
+        return Interner()
+
+    def _spill(self, interner: Interner) -> None:
+        self.folder.mkdir(exist_ok=True)
+        data, starts, lengths = interner.word_bytes()
+        n = len(interner)
+        partition = (interner.hashes[1:n + 1] >> np.uint64(56)).astype(np.int64)  # top 8 bits: 256 partitions
+        order = np.argsort(partition, kind="stable")
+        packed = _gather_bytes(data, starts[order], lengths[order])
+        firsts = interner.first_positions[1:][order] + self.tokens_before
+        np.savez(self.folder / f"run{self.runs}.npz", data=packed, lengths=lengths[order],
+                 counts=interner.word_counts[1:][order], firsts=firsts,
+                 bounds=np.searchsorted(partition[order], np.arange(_PARTITIONS + 1)))
+        self.tokens_before += interner.tokens
+        self.runs += 1
+
+    def finish(self, interner: Interner) -> None:
+        """Account for the last table (spilled too if earlier ones were)."""
+        self.total_tokens = self.tokens_before + interner.tokens
+        if self.spilled and len(interner):
+            self._spill(interner)
+
+    def vocabulary(self, interner: Interner, name: str, min_count: int, max_vocab_size: int | None
+                   ) -> tuple[list[str], np.ndarray, np.ndarray, Pruned]:
+        """(words, counts, new_id, pruned); ``new_id`` maps the ids of the stream to be remapped to the
+        vocabulary's: the provisional ids without spilling, ``vocabulary id + 1`` after it."""
+        if not self.spilled:
+            counts = interner.word_counts[1:]
+            kept, pruned = _select(counts, None, name, min_count, max_vocab_size)
+            new_id = np.full(counts.size + 1, -1, dtype=np.int32)
+            new_id[kept + 1] = np.arange(kept.size, dtype=np.int32)
+            return interner.words_at(kept + 1), counts[kept], new_id, pruned
+        words: list[str] = []
+        counts_parts, firsts_parts = [], []
+        rare_types = rare_tokens = frequent_types = frequent_tokens = 0
+        for merged in self._partitions():
+            data, starts, lengths = merged.word_bytes()
+            counts, firsts = merged.word_counts[1:], merged.first_positions[1:]
+            frequent = np.flatnonzero(counts >= min_count)
+            rare_types += counts.size - frequent.size
+            rare_tokens += int(counts.sum() - counts[frequent].sum())
+            frequent_types += frequent.size
+            frequent_tokens += int(counts[frequent].sum())
+            if max_vocab_size is not None and frequent.size > max_vocab_size:  # the overall top N is among these
+                frequent = frequent[np.lexsort((firsts[frequent], -counts[frequent]))[:max_vocab_size]]
+            raw = data.tobytes()
+            words += [raw[s:s + n].decode("utf-8")
+                      for s, n in zip(starts[frequent].tolist(), lengths[frequent].tolist())]
+            counts_parts.append(counts[frequent])
+            firsts_parts.append(firsts[frequent])
+        counts, firsts = np.concatenate(counts_parts), np.concatenate(firsts_parts)
+        if counts.size == 0:
+            raise CorpusError(f"{name}: no word occurs at least {min_count} times; lower min_count")
+        kept, _ = _select(counts, firsts, name, min_count, max_vocab_size)
+        kept_tokens = int(counts[kept].sum())
+        pruned = Pruned(rare_types, rare_tokens, frequent_types - kept.size, frequent_tokens - kept_tokens)
+        new_id = np.arange(-1, kept.size, dtype=np.int32)  # the second pass's ids: vocabulary id + 1
+        return [words[i] for i in kept], counts[kept], new_id, pruned
+
+    def _partitions(self) -> Iterator[Interner]:
+        """Each partition's words summed over every run, one partition at a time."""
+        runs = [np.load(self.folder / f"run{k}.npz") for k in range(self.runs)]
+        arrays = [{key: run[key] for key in ("data", "lengths", "counts", "firsts", "bounds")} for run in runs]
+        for run in runs:
+            run.close()
+        byte_starts = [np.concatenate([[0], np.cumsum(a["lengths"])]) for a in arrays]
+        for p in range(_PARTITIONS):
+            merged = Interner()
+            for a, starts in zip(arrays, byte_starts):
+                lo, hi = int(a["bounds"][p]), int(a["bounds"][p + 1])
+                merged.add(a["data"], starts[lo:hi], a["lengths"][lo:hi], a["counts"][lo:hi], a["firsts"][lo:hi])
+            yield merged
+
+
+def _gather_bytes(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The bytes ``data[starts[i]:starts[i] + lengths[i]]`` for every i, concatenated (vectorised)."""
+    if lengths.size == 0:
+        return np.zeros(0, dtype=np.uint8)
+    ends = np.cumsum(lengths)
+    index = np.arange(int(ends[-1])) - np.repeat(ends - lengths, lengths) + np.repeat(starts, lengths)
+    return data[index]
+
+
+def _select(counts: np.ndarray, firsts: np.ndarray | None, name: str, min_count: int, max_vocab_size: int | None
+            ) -> tuple[np.ndarray, Pruned]:
+    try:
+        return select_words(counts, min_count=min_count, max_vocab_size=max_vocab_size, firsts=firsts)
+    except CorpusError as err:
+        raise CorpusError(f"{name}: {err}") from None
+
+
+def _read_manifest(folder: Path) -> dict:
+    path = folder / MANIFEST
+    if not folder.is_dir():
+        raise CorpusError(f"{folder}: no such folder")
+    if not path.is_file():
+        raise CorpusError(f"{folder}: not a prepared corpus (no {MANIFEST}; an interrupted w2v prepare leaves none)")
+    try:
+        manifest = json.loads(path.read_bytes()[: 1 << 24].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, OSError):
+        raise CorpusError(f"{path}: not a readable manifest") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
+            or not isinstance(manifest.get("version"), int):
+        raise CorpusError(f"{folder}: not a prepared corpus ({MANIFEST} is foreign)")
+    if manifest["version"] > VERSION:
+        raise CorpusError(f"{folder}: prepared by a newer w2v (format version {manifest['version']}; this one "
+                          f"reads {VERSION}); upgrade w2v or prepare the corpus again")
+    return manifest
+
+
+def _read_vocab(path: Path, folder: Path) -> Vocab:
+    words, counts = [], []
+    try:
+        with open(path, "rb") as handle:
+            for number, line in enumerate(handle, 1):
+                fields = line.split()
+                if len(fields) != 2 or not fields[1].isdigit():
+                    raise CorpusError(f"{path}:{number}: expected 'word count'")
+                words.append(fields[0].decode("utf-8"))
+                counts.append(int(fields[1]))
+        return Vocab(words, counts)
+    except OSError as err:
+        raise CorpusError(f"{folder}: cannot read vocab.txt ({err.strerror})") from None
+    except (UnicodeDecodeError, ValueError) as err:
+        raise CorpusError(f"{path}: damaged ({err})") from None
+
+
+def _mapped(path: Path, dtype: np.dtype, count: int, folder: Path) -> np.ndarray:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise CorpusError(f"{folder}: lacks {path.name} (damaged?)") from None
+    if size != count * dtype.itemsize:
+        raise CorpusError(f"{folder}: {path.name} holds {size:,} bytes, but the manifest says {count:,} values "
+                          "(truncated or damaged)")
+    if count == 0:
+        return np.zeros(0, dtype=dtype)
+    return np.memmap(path, dtype=dtype, mode="r", shape=(count,))
+
+
+def cached_corpus(inputs: Sequence[str | os.PathLike], *, min_count: int, max_vocab_size: int | None,
+                  cache: Path) -> tuple[Corpus, bool]:
+    """The prepared corpus of ``inputs`` in ``cache``, prepared there first unless a matching one exists.
+
+    The entry is keyed by the inputs' absolute paths, sizes and modification times and the
+    options; returns (corpus, whether it was prepared now).
+    """
+    sources = expand_inputs(inputs)
+    key = []
+    for source in sources:
+        info = os.stat(source.path)
+        key.append([os.path.abspath(source.path), info.st_size, info.st_mtime_ns])
+    identity = json.dumps({"inputs": key, "min_count": min_count, "max_vocab_size": max_vocab_size,
+                           "version": VERSION}, sort_keys=True)
+    folder = cache / "corpora" / hashlib.sha256(identity.encode()).hexdigest()[:20]
+    if is_prepared(folder):
+        try:
+            return open_corpus(folder), False
+        except CorpusError:
+            pass  # damaged: prepare it again
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    prepare([s.path for s in sources], folder, min_count=min_count, max_vocab_size=max_vocab_size)
+    return open_corpus(folder), True

@@ -1,0 +1,432 @@
+"""Hostile input, shared installs and interrupted saves: every case ends with one clear line and no
+traceback, nothing of the user's is lost, nothing is left behind."""
+
+import json
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import w2v
+from w2v.checkpoint import load_checkpoint, save_checkpoint
+from w2v.config import TrainConfig
+from w2v.errors import ConfigError, ModelFileError, W2VError
+
+from conftest import planted_sentences
+
+TINY = ["--min-count", "1", "--epochs", "1", "--vector-size", "8", "--quiet"]
+ENV = dict(os.environ, PYTHONUNBUFFERED="1")
+
+
+def w2v_cli(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "w2v", *map(str, args)], capture_output=True, text=True,
+                          env=kwargs.pop("env", ENV), **kwargs)
+
+
+def one_clear_line(run, code=1):
+    assert run.returncode == code, (run.returncode, run.stderr)
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    return run.stderr
+
+
+@pytest.fixture(scope="module")
+def corpus_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("corpus") / "planted.txt"
+    path.write_text("\n".join(" ".join(s) for s in planted_sentences(3000)) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory, corpus_file):
+    path = tmp_path_factory.mktemp("model") / "m.npz"
+    w2v.train(corpus_file, vector_size=8, epochs=1, min_count=1, seed=1).save(path)
+    return path
+
+
+# ---------------------------------------------------------------------- 1. memory corruption
+
+
+def test_a_corpus_being_appended_to_is_read_without_crashing(tmp_path):
+    path = tmp_path / "growing.txt"
+    path.write_text("a b c d e\n" * 20_000)
+    stop = threading.Event()
+
+    def append():  # about 1 MB a second, at most 30 MB in all
+        with open(path, "a") as handle:
+            for _ in range(1_000):
+                if stop.is_set():
+                    return
+                handle.write("f g h i j k\n" * 2_500)
+                handle.flush()
+                time.sleep(0.03)
+
+    writer = threading.Thread(target=append)
+    writer.start()
+    try:
+        for _ in range(3):
+            run = w2v_cli("train", path, "-o", tmp_path / "m.npz", *TINY)
+            assert run.returncode in (0, 1) and "Traceback" not in run.stderr, run.stderr  # never a signal
+    finally:
+        stop.set()
+        writer.join()
+
+
+def test_pipes_and_fifos_are_read_once(tmp_path, corpus_file):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    feeder = threading.Thread(target=lambda: fifo.write_bytes(corpus_file.read_bytes()))
+    feeder.start()
+    run = w2v_cli("train", fifo, "-o", tmp_path / "m.npz", *TINY)
+    feeder.join()
+    assert run.returncode == 0, run.stderr
+    assert w2v.load(tmp_path / "m.npz").record.corpus.words == 36_000
+
+
+# ---------------------------------------------------------------------- 2. output paths
+
+
+@pytest.mark.parametrize("make_args, message", [
+    (lambda t, c, m: ["train", c, "-o", "/dev/null"], "not a regular file"),
+    (lambda t, c, m: ["train", c, "-o", c], "is an input of this run"),
+    (lambda t, c, m: ["train", c, "-o", t / "m.npz", "--checkpoint", t / "m.npz"], "another output of this run"),
+    (lambda t, c, m: ["train", c, "-o", t / "out.npz", "--checkpoint", c], "is an input of this run"),
+    (lambda t, c, m: ["plot", m, "a0", "-o", m], "is an input of this run"),
+    (lambda t, c, m: ["evaluate", m, "--report", m], "is an input of this run"),
+    (lambda t, c, m: ["export", m, m], "is an input of this run"),
+    (lambda t, c, m: ["train", c, "-o", t], "is a folder"),
+])
+def test_outputs_that_would_destroy_something_are_refused(tmp_path, corpus_file, model, make_args, message):
+    before = {p: p.read_bytes() for p in (corpus_file, model)}
+    null_mode = os.stat("/dev/null").st_mode
+    args = make_args(tmp_path, corpus_file, model)
+    err = one_clear_line(w2v_cli(*args, *(TINY[:2] if args[0] == "train" else [])))
+    assert message in err
+    assert {p: p.read_bytes() for p in before} == before
+    assert os.stat("/dev/null").st_mode == null_mode and not Path("/dev/null-loss.png").exists()
+
+
+def test_replacing_a_file_keeps_its_mode_and_a_symlink_stays_a_link(tmp_path, model):
+    wv = w2v.load(model)
+    private = tmp_path / "private.npz"
+    private.write_bytes(b"old")
+    private.chmod(0o600)
+    wv.save(private)
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600 and w2v.load(private).vector_size == 8
+    real = tmp_path / "real.npz"
+    real.write_bytes(b"old")
+    link = tmp_path / "link.npz"
+    link.symlink_to(real)
+    wv.save(link)
+    assert link.is_symlink() and w2v.load(real).vector_size == 8
+
+
+def test_temporaries_left_by_a_killed_save_are_removed_by_the_next_save(tmp_path, model):
+    wv = w2v.load(model)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".out.npz.w2v-{dead.stdout.strip()}-abcd1234.tmp"
+    stale.write_bytes(b"x" * 1000)
+    mine = tmp_path / f".out.npz.w2v-{os.getpid()}-live.tmp"  # a save still under way in a live process
+    mine.write_bytes(b"y")
+    wv.save(tmp_path / "out.npz")
+    assert not stale.exists() and mine.exists()
+
+
+def test_a_full_disk_names_the_file_and_keeps_the_old_one(tmp_path, model, monkeypatch):
+    import w2v.io.files as files
+
+    target = tmp_path / "out.npz"
+    target.write_bytes(b"previous")
+
+    def full(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", full)
+    with pytest.raises(W2VError, match=r"out\.npz: could not be written \(No space left on device\)"):
+        w2v.load(model).save(target)
+    assert target.read_bytes() == b"previous" and [p.name for p in tmp_path.iterdir()] == ["out.npz"]
+
+
+# ---------------------------------------------------------------------- 3. shared installs
+
+
+def _unprivileged(tmp_path):
+    """A command prefix for a user who cannot write the installed package or HOME, or None.
+
+    The package is copied read-only and owned by nobody; the process runs as root without the
+    capabilities that let root write anywhere (so /root's interpreter stays reachable).
+    """
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        return None
+    site = tmp_path / "site"
+    shutil.copytree(Path(w2v.__file__).parent, site / "w2v", ignore=shutil.ignore_patterns("__pycache__"))
+    for root, dirs, files in os.walk(site):
+        for name in dirs + files:
+            os.chown(os.path.join(root, name), 65534, 65534)
+            os.chmod(os.path.join(root, name), 0o555 if name in dirs else 0o444)
+    os.chown(site, 65534, 65534)
+    os.chmod(site, 0o555)
+    home = tmp_path / "home"
+    home.mkdir(mode=0o555)
+    os.chown(home, 65534, 65534)
+    prefix = ["setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search,-fowner,-chown", "--"]
+    probe = subprocess.run(prefix + [sys.executable, "-c", f"open('{home}/x', 'w')"], capture_output=True)
+    if probe.returncode == 0:
+        return None  # the capabilities could not be dropped here
+    env = dict(ENV, HOME=str(home), PYTHONPATH=str(site), TMPDIR=str(tmp_path / "tmp"), XDG_CACHE_HOME=str(home))
+    env.pop("NUMBA_CACHE_DIR", None)
+    (tmp_path / "tmp").mkdir()
+    return prefix, env
+
+
+def test_a_user_who_cannot_write_the_install_or_home_gets_a_note_not_a_crash(tmp_path, corpus_file):
+    setup = _unprivileged(tmp_path)
+    if setup is None:
+        pytest.skip("needs root with setpriv to drop the capabilities that bypass file permissions")
+    prefix, env = setup
+    command = prefix + [sys.executable, "-m", "w2v"]
+    helped = subprocess.run(command + ["--help"], capture_output=True, text=True, env=env)
+    assert helped.returncode == 0 and "Traceback" not in helped.stderr
+    out = tmp_path / "tmp" / "m.npz"
+    trained = subprocess.run(command + ["train", str(corpus_file), "-o", str(out), *TINY], capture_output=True,
+                             text=True, env=env, cwd=tmp_path / "tmp")
+    assert trained.returncode == 0, trained.stderr
+    assert "Traceback" not in trained.stderr and "caching them in" in trained.stderr
+    assert len([line for line in trained.stderr.splitlines() if "note" in line]) == 1
+
+
+# ---------------------------------------------------------------------- 4. signals
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_sent_twice_like_timeout_does_still_leaves_the_promised_checkpoint(tmp_path, corpus_file, signum):
+    checkpoint = tmp_path / "run.ckpt.npz"
+    run = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(corpus_file), "-o", str(tmp_path / "m.npz"),
+                            "--checkpoint", str(checkpoint), "--checkpoint-every", "0.2s", "--epochs", "400",
+                            "--loss-every", "1", "--workers", "1", "--seed", "2", "--min-count", "1", "--quiet"],
+                           stderr=subprocess.PIPE, text=True, env=ENV)
+    deadline = time.time() + 60
+    while not checkpoint.exists() and time.time() < deadline:
+        time.sleep(0.05)
+    run.send_signal(signum)
+    run.send_signal(signum)  # timeout(1) and many schedulers repeat the signal at once
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert f"stopped by {signal.Signals(signum).name}" in err and "Traceback" not in err
+    assert load_checkpoint(checkpoint).position.epoch < 400
+    resumed = w2v_cli("train", "--resume", checkpoint, "-o", tmp_path / "m.npz", "--quiet", timeout=600)
+    assert resumed.returncode == 0 or "stopped" in resumed.stderr
+
+
+def test_sigterm_while_reading_the_corpus_ends_with_one_line(tmp_path):
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    run = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(fifo), "-o", str(tmp_path / "m.npz")],
+                           stderr=subprocess.PIPE, text=True, env=ENV)
+    with open(fifo, "wb") as writer:
+        writer.write(b"a b c\n")
+        writer.flush()
+        time.sleep(1.5)  # the reader is waiting for more
+        run.send_signal(signal.SIGTERM)
+        _, err = run.communicate(timeout=30)
+    assert run.returncode == 128 + signal.SIGTERM and "stopped by SIGTERM" in err and "Traceback" not in err
+    assert not (tmp_path / "m.npz").exists()
+
+
+# ---------------------------------------------------------------------- 5. damaged files
+
+
+def _npz(path, **arrays):
+    np.savez(path, **arrays)
+    return path
+
+
+def _meta(document):
+    return np.frombuffer(json.dumps(document).encode(), dtype=np.uint8)
+
+
+@pytest.mark.parametrize("damage", [
+    lambda p, a: (np.save(p.with_suffix(".npy"), a["vectors"]), os.replace(p.with_suffix(".npy"), p)),  # .npy
+    lambda p, a: _npz(p, **(a | {"word_ends": a["word_ends"].astype(np.float64)})),
+    lambda p, a: _npz(p, **(a | {"meta_json": _meta({"format": "w2v.vectors", "version": 10**30})})),
+    lambda p, a: _npz(p, **(a | {"meta_json": _meta({"format": "w2v.vectors", "version": 1, "info": {"x": 1}})})),
+    lambda p, a: _npz(p, **(a | {"vectors": np.zeros((a["vectors"].shape[0], 0), np.float32)})),
+    lambda p, a: _npz(p, **(a | {"counts": np.zeros(2, np.float32)})),
+])
+def test_damaged_model_files_give_one_clear_line(tmp_path, model, damage):
+    with np.load(model) as archive:
+        arrays = dict(archive)
+    bad = tmp_path / "bad.npz"
+    damage(bad, arrays)
+    with pytest.raises(ModelFileError, match="bad.npz"):
+        w2v.load(bad)
+    for command in (["similar", bad, "a0"], ["plot", bad, "a0", "-o", tmp_path / "p.png"]):
+        one_clear_line(w2v_cli(*command))
+
+
+def test_a_zip_bomb_is_refused_before_it_is_decompressed(tmp_path):
+    bomb = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with archive.open("vectors.npy", "w", force_zip64=True) as member:
+            np.lib.format.write_array_header_1_0(member, {"descr": "<f4", "fortran_order": False,
+                                                         "shape": (1_000_000, 1000)})
+            zeros = bytes(1 << 22)
+            for _ in range(1000):  # 4 GB of zeros, about 4 MB compressed
+                member.write(zeros)
+    assert bomb.stat().st_size < 10 << 20
+    started = time.perf_counter()
+    err = one_clear_line(w2v_cli("similar", bomb, "a"))
+    assert "zip bomb" in err and time.perf_counter() - started < 20
+
+
+CHECKPOINT_DAMAGE = {
+    "W_in wrong shape": lambda s: s | {"W_in": s["W_in"][:-1]},
+    "W_in wrong dtype": lambda s: s | {"W_in": s["W_in"].astype(np.float64)},
+    "W_out missing": lambda s: {k: v for k, v in s.items() if k != "W_out"},
+    "rng states wrong size": lambda s: s | {"rng_states": np.zeros(3, np.uint64)},
+    "rng states wrong dtype": lambda s: s | {"rng_states": s["rng_states"].astype(np.int64)},
+    "epoch a string": lambda s: s | {"epoch": "two"},
+    "epoch beyond the run": lambda s: s | {"epoch": 10**9},
+    "W_in a number": lambda s: s | {"W_in": 3},
+    "W_out a list": lambda s: s | {"W_out": [1, 2]},
+    "empty state": lambda s: {},
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHECKPOINT_DAMAGE))
+def test_damaged_checkpoints_are_refused_on_resume(tmp_path, corpus_file, name):
+    checkpoint = tmp_path / "run.ckpt.npz"
+    w2v.train(corpus_file, checkpoint=checkpoint, checkpoint_every=0.0, epochs=3, workers=1, seed=1, vector_size=8,
+              min_count=1, loss_every=1)
+    saved = load_checkpoint(checkpoint)
+    saved.state = CHECKPOINT_DAMAGE[name](saved.state)
+    save_checkpoint(checkpoint, saved)
+    with pytest.raises(ModelFileError, match="run.ckpt.npz"):
+        w2v.resume(checkpoint)
+    one_clear_line(w2v_cli("train", "--resume", checkpoint, "-o", tmp_path / "m.npz", "--quiet"))
+
+
+def test_damaged_checkpoint_metadata_is_refused(tmp_path, corpus_file):
+    checkpoint = tmp_path / "run.ckpt.npz"
+    w2v.train(corpus_file, checkpoint=checkpoint, checkpoint_every=0.0, epochs=2, workers=1, seed=1, vector_size=8,
+              min_count=1)
+    with np.load(checkpoint) as archive:
+        arrays = dict(archive)
+    document = json.loads(arrays["meta_json"].tobytes())
+    for meta in ({**document["meta"], "position": {"epoch": -1, "unit": 0}},
+                 {**document["meta"], "log": {**document["meta"]["log"], "loss_curve": "x"}},
+                 {**document["meta"], "config": {**document["meta"]["config"], "vector_size": -4}}):
+        arrays["meta_json"] = _meta({**document, "meta": meta})
+        np.savez(checkpoint, **arrays)
+        with pytest.raises(ModelFileError):
+            w2v.resume(checkpoint)
+
+
+# ---------------------------------------------------------------------- 5. absurd options
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["vector-size", "window", "negative", "workers", "epochs", "batch-size", "loss-every"]),
+       st.one_of(st.integers(min_value=-(2**64), max_value=0), st.integers(min_value=10**10, max_value=10**31)))
+def test_absurd_numeric_options_are_refused_at_once(tmp_path, corpus_file, flag, value):
+    with pytest.raises(ConfigError, match=flag.replace("-", "_")):
+        TrainConfig(**{flag.replace("-", "_"): value}).validate()
+
+
+@pytest.mark.parametrize("flags", [["--workers", "10000000"], ["--vector-size", str(2**62)], ["--window", "1e30"],
+                                   ["--alpha", "1e300"], ["--min-alpha", "0.5", "--alpha", "0.1"]])
+def test_absurd_options_on_the_command_line(tmp_path, corpus_file, flags):
+    started = time.perf_counter()
+    run = w2v_cli("train", corpus_file, "-o", tmp_path / "m.npz", *flags, timeout=120)
+    assert run.returncode in (1, 2) and "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert time.perf_counter() - started < 60
+
+
+# ---------------------------------------------------------------------- 5. names and terminals
+
+
+def test_a_corpus_name_that_is_not_utf8_and_an_ascii_terminal(tmp_path):
+    name = os.fsdecode(b"caf\xe9.txt")
+    path = tmp_path / name
+    path.write_text("".join(f"naïve café 東京 \x1b[31mred w{i % 40} x{i % 13}\n" for i in range(600)))
+    env = dict(ENV, PYTHONIOENCODING="ascii", LANG="C", LC_ALL="C")
+    run = w2v_cli("train", path, "-o", tmp_path / "m.npz", *TINY, env=env)
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    similar = w2v_cli("similar", tmp_path / "m.npz", "café", env=env)
+    assert similar.returncode == 0 and "Traceback" not in similar.stderr and "\x1b" not in similar.stdout
+    missing = w2v_cli("train", tmp_path / os.fsdecode(b"gone\xff.txt"), "-o", tmp_path / "x.npz", env=env)
+    one_clear_line(missing)
+
+
+# ---------------------------------------------------------------------- 6. unbounded inputs
+
+
+def test_dev_zero_as_a_corpus_or_a_benchmark_file_is_refused_quickly(tmp_path, model):
+    started = time.perf_counter()
+    one_clear_line(w2v_cli("train", "/dev/zero", "-o", tmp_path / "m.npz", timeout=60))
+    one_clear_line(w2v_cli("evaluate", model, "--analogies", "/dev/zero", timeout=60))
+    assert time.perf_counter() - started < 60
+
+
+# ---------------------------------------------------------------------- 7. leftovers and messages
+
+
+def test_a_failing_periodic_checkpoint_warns_and_the_run_finishes(tmp_path, corpus_file, monkeypatch):
+    training = sys.modules["w2v.train"]
+
+    def broken(*_):
+        raise W2VError("the disk is full")
+
+    monkeypatch.setattr(training, "save_checkpoint", broken)
+    with pytest.warns(UserWarning, match="could not save the checkpoint, training goes on: the disk is full"):
+        wv = w2v.train(corpus_file, checkpoint=tmp_path / "c.npz", checkpoint_every=0.0, epochs=2, vector_size=8,
+                       min_count=1, loss_every=1)
+    assert np.isfinite(wv.vectors).all()
+
+
+def test_a_loss_curve_path_that_cannot_be_written_is_refused_before_training(tmp_path, corpus_file):
+    (tmp_path / "m-loss.png").mkdir()
+    err = one_clear_line(w2v_cli("train", corpus_file, "-o", tmp_path / "m.npz", *TINY))
+    assert "m-loss.png: is a folder" in err and not (tmp_path / "m.npz").exists()
+
+
+def test_a_loss_curve_that_fails_to_draw_is_a_warning_once_the_model_is_saved(tmp_path, corpus_file, monkeypatch,
+                                                                              capsys):
+    import w2v.plot
+    from w2v.cli import main
+
+    def broken(*_, **__):
+        raise ValueError("no fonts")
+
+    monkeypatch.setattr(w2v.plot, "save_loss_curve", broken)
+    assert main(["train", str(corpus_file), "-o", str(tmp_path / "m.npz"), *TINY]) == 0
+    assert "warning: the loss curve was not drawn (no fonts); the model is saved" in capsys.readouterr().err
+    assert w2v.load(tmp_path / "m.npz").vector_size == 8
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "ptb", "-o", "{tmp}/m.npz", "--min-count", "3"], "ptb comes with the book's 10,000-word vocabulary"),
+    (["train", "--resume", "{tmp}/run.ckpt.npz", "-o", "{tmp}/m.npz", "--epochs", "9"], "drop --epochs"),
+    (["train", "--resume", "{tmp}/run.ckpt.npz", "-o", "{tmp}/m.npz", "--model", "skipgram"], "drop --model"),
+    (["train", "{corpus}", "-o", "{tmp}/m.npz", "--min-alpha", "0.9"], "--min-alpha 0.9 is above --alpha 0.05"),
+])
+def test_flags_that_would_be_ignored_are_refused(tmp_path, corpus_file, args, message):
+    w2v.train(corpus_file, checkpoint=tmp_path / "run.ckpt.npz", checkpoint_every=0.0, epochs=2, vector_size=8,
+              min_count=1)
+    run = w2v_cli(*[a.format(tmp=tmp_path, corpus=corpus_file) for a in args])
+    assert message in one_clear_line(run)
+
+
+def test_divergence_advice_fits_the_algorithm(corpus_file):
+    with pytest.raises(W2VError, match="lower alpha"), np.errstate(all="ignore"):
+        w2v.train(corpus_file, alpha=1e3, epochs=1, vector_size=8, min_count=1)

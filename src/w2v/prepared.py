@@ -37,7 +37,7 @@ from .errors import CorpusError
 from .fast._constants import MAX_SENTENCE_LENGTH
 from .io.files import remove_stale_temporaries, staging_name
 from .sources import Source, SourceDigest, expand_inputs, read_text
-from .vocab import Pruned, Vocab, select_words
+from .vocab import Pruned, read_vocab_file, select_words, vocab_file_bytes
 
 FORMAT = "w2v.corpus"
 VERSION = 1
@@ -127,7 +127,7 @@ def open_corpus(path: str | os.PathLike) -> Corpus:
                    "max_vocab_size": manifest["options"]["max_vocab_size"]}
     except (KeyError, TypeError, ValueError):
         raise CorpusError(f"{folder}: its manifest is malformed") from None
-    vocab = _read_vocab(folder / "vocab.txt", folder)
+    vocab = read_vocab_file(folder / "vocab.txt")
     ids = _mapped(folder / "tokens.int32", np.dtype("<i4"), tokens, folder)
     offsets = _mapped(folder / "offsets.int64", np.dtype("<i8"), sentences + 1, folder)
     if tokens and (offsets[0] != 0 or offsets[-1] != tokens):
@@ -189,7 +189,7 @@ def _write(sources: Sequence[Source], folder: Path, min_count: int, max_vocab_si
         writer.write(_blocks_of(raw_path), new_id)
         raw_path.unlink()
     tokens, sentences, longest = writer.close()
-    vocab_text = "".join(f"{word} {count}\n" for word, count in zip(words, counts.tolist())).encode("utf-8")
+    vocab_text = vocab_file_bytes(words, counts)
     _write_durably(folder / "vocab.txt", vocab_text)
     manifest = {
         "format": FORMAT, "version": VERSION, "created_by": f"w2v {__version__}", "name": name,
@@ -420,23 +420,6 @@ def _read_manifest(folder: Path) -> dict:
         raise CorpusError(f"{folder}: prepared by a newer w2v (format version {manifest['version']}; this one "
                           f"reads {VERSION}); upgrade w2v or prepare the corpus again")
     return manifest
-
-
-def _read_vocab(path: Path, folder: Path) -> Vocab:
-    words, counts = [], []
-    try:
-        with open(path, "rb") as handle:
-            for number, line in enumerate(handle, 1):
-                fields = line.split()
-                if len(fields) != 2 or not fields[1].isdigit():
-                    raise CorpusError(f"{path}:{number}: expected 'word count'")
-                words.append(fields[0].decode("utf-8"))
-                counts.append(int(fields[1]))
-        return Vocab(words, counts)
-    except OSError as err:
-        raise CorpusError(f"{folder}: cannot read vocab.txt ({err.strerror})") from None
-    except (UnicodeDecodeError, ValueError) as err:
-        raise CorpusError(f"{path}: damaged ({err})") from None
 
 
 def _mapped(path: Path, dtype: np.dtype, count: int, folder: Path) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -10,6 +11,7 @@ import numpy as np
 from .errors import CorpusError
 
 MIN_TABLE_BITS = 20  # the noise table has at least 2**20 entries (4 MiB: stays in cache)
+MAX_VOCAB_LINE = 1 << 16  # bytes of one 'word count' line
 
 
 @dataclass(frozen=True)
@@ -137,3 +139,39 @@ class Vocab:
         cdf = np.cumsum(self.noise_distribution(power))
         slots = (np.arange(size, dtype=np.float64) + 0.5) / size
         return np.minimum(np.searchsorted(cdf, slots, side="right"), len(self) - 1).astype(np.int32)
+
+
+def vocab_file_bytes(words: Sequence[str], counts: Sequence[int] | np.ndarray) -> bytes:
+    """A vocabulary as word2vec.c's ``-save-vocab`` writes it: one ``word count`` line per word, in id order."""
+    return "".join(f"{word} {count}\n" for word, count in zip(words, np.asarray(counts).tolist())).encode("utf-8")
+
+
+def read_vocab_file(path: str | os.PathLike) -> Vocab:
+    """Read a ``word count`` file (word2vec.c's ``-save-vocab``, gensim's ``save_vocab``, ``w2v export --vocab``).
+
+    Words keep the file's order as their ids. :class:`CorpusError` names the file and line of
+    anything else: a line without exactly two fields, a count that is not a whole number, a
+    word that is not UTF-8 or that repeats.
+    """
+    words, counts = [], []
+    try:
+        with open(path, "rb") as handle:
+            for number, line in enumerate(iter(lambda: handle.readline(MAX_VOCAB_LINE + 1), b""), 1):
+                fields = line.split()
+                if not fields:
+                    continue
+                if len(line) > MAX_VOCAB_LINE or len(fields) != 2 or not fields[1].isdigit():
+                    raise CorpusError(f"{path}:{number}: expected 'word count', found {line[:60]!r}")
+                try:
+                    words.append(fields[0].decode("utf-8"))
+                except UnicodeDecodeError:
+                    raise CorpusError(f"{path}:{number}: the word is not valid UTF-8") from None
+                counts.append(int(fields[1]))
+    except OSError as err:
+        raise CorpusError(f"{path}: cannot read ({err.strerror})") from None
+    if not words:
+        raise CorpusError(f"{path}: holds no 'word count' lines")
+    try:
+        return Vocab(words, counts)
+    except ValueError as err:
+        raise CorpusError(f"{path}: {err}") from None

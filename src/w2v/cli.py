@@ -79,6 +79,18 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     fast.add_argument("--kernel", choices=_choices(Kernel), default=defaults.kernel,
                       help="batched (default): shared negatives per window for skip-gram (HogBatch); "
                            "plain: word2vec.c's per-pair updates")
+    mpi = parser.add_argument_group("several processes (MPI)", "launch with: mpiexec -n N python -m mpi4py -m w2v "
+                                    "train CORPUS -o MODEL.npz --distributed")
+    mpi.add_argument("--distributed", action="store_true",
+                     help="train data-parallel over the MPI job's ranks, averaging weights periodically")
+    mpi.add_argument("--sync-chunks", type=int, default=defaults.sync_chunks, metavar="N",
+                     help=f"chunks (~10,000 words) each rank trains between averages of the hot rows "
+                          f"(default {defaults.sync_chunks})")
+    mpi.add_argument("--full-sync-chunks", type=int, default=defaults.full_sync_chunks, metavar="N",
+                     help=f"chunks between averages of every row (default {defaults.full_sync_chunks}; also at "
+                          "each epoch's end)")
+    mpi.add_argument("--hot-rows", type=int, default=defaults.hot_rows, metavar="N",
+                     help=f"rows of the most frequent words averaged at every sync (default {defaults.hot_rows})")
     ref = parser.add_argument_group("reference algorithm")
     ref.add_argument("--batch-size", type=int, default=defaults.batch_size)
     ref.add_argument("--lr", type=float, default=defaults.lr, help="optimizer learning rate")
@@ -123,7 +135,8 @@ def _duration(text: str) -> float:
 
 _RESUME_KEEPS = ("model", "algorithm", "device", "vector_size", "window", "negative", "epochs", "min_count",
                  "max_vocab_size", "seed", "power", "loss_every", "alpha", "min_alpha", "sample", "workers", "kernel",
-                 "batch_size", "lr", "optimizer", "max_grad", "distinct_negatives")
+                 "batch_size", "lr", "optimizer", "max_grad", "distinct_negatives", "distributed", "sync_chunks",
+                 "full_sync_chunks", "hot_rows")
 
 
 def _inputs_of(corpus: list[str]) -> list[str]:
@@ -165,14 +178,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         else:
             wv = train(corpus or "ptb", _config_from(args), progress=not args.quiet, checkpoint=checkpoint,
                        checkpoint_every=every)
-    except TrainingInterrupted as err:
-        print(f"w2v train: {err.summary}; progress saved to {err.checkpoint}; continue with: "
-              f"w2v train --resume {err.checkpoint} -o {output}", file=sys.stderr)
+    except TrainingInterrupted as err:  # every rank of a distributed run stops here together
+        if _mpi_rank() == 0:
+            size = _mpi_job()[1]
+            launch = f"mpiexec -n {size} python -m mpi4py -m w2v" if size > 1 else "w2v"
+            print(f"w2v train: {err.summary}; progress saved to {err.checkpoint}; continue with: "
+                  f"{launch} train --resume {err.checkpoint} -o {output}", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
         saved = f"; the last checkpoint is {checkpoint}" if checkpoint.exists() else ""
-        print(f"w2v train: stopped at once by a second signal{saved}", file=sys.stderr)
-        return 130
+        return _end("w2v train", f"stopped at once by a second signal{saved}", 130)
+    if _mpi_rank() > 0:
+        return 0  # rank 0 writes the model and reports
     wv.save(output, "npz")
     record = wv.record
     log, corpus_info, cfg = record.log, record.corpus, record.config
@@ -422,6 +439,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _mpi_job() -> tuple[int, int]:
+    """(rank, size) of this process's MPI job; (0, 1) when not running under MPI."""
+    mpi = sys.modules.get("mpi4py.MPI")
+    if mpi is None or not mpi.Is_initialized() or mpi.Is_finalized():
+        return 0, 1
+    return mpi.COMM_WORLD.Get_rank(), mpi.COMM_WORLD.Get_size()
+
+
+def _mpi_rank() -> int:
+    return _mpi_job()[0]
+
+
+def _end(prefix: str, message: str, code: int) -> int:
+    """Print the one line (naming the rank in a job of several) and, in such a job, end every rank:
+    the others must not be left waiting in a collective."""
+    rank, size = _mpi_job()
+    print(f"{prefix}: {f'rank {rank}: ' if size > 1 else ''}{message}", file=sys.stderr)
+    if size > 1:
+        sys.stderr.flush()
+        sys.modules["mpi4py.MPI"].COMM_WORLD.Abort(code)
+    return code
+
+
 class _Signalled(BaseException):
     """SIGTERM or SIGHUP outside training, where the loop does not take them over."""
 
@@ -447,19 +487,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except W2VError as err:
-        print(f"{prefix}: error: {_safe(_as_flags(err))}", file=sys.stderr)
-        return 1
+        return _end(prefix, f"error: {_safe(_as_flags(err))}", 1)
     except _Signalled as err:
-        print(f"{prefix}: stopped by {err.name}; files it was writing are left as they were", file=sys.stderr)
-        return 128 + signal.Signals[err.name].value
+        return _end(prefix, f"stopped by {err.name}; files it was writing are left as they were",
+                    128 + signal.Signals[err.name].value)
     except KeyboardInterrupt:
-        print(f"{prefix}: interrupted; files it was writing are left as they were", file=sys.stderr)
-        return 130
+        return _end(prefix, "interrupted; files it was writing are left as they were", 130)
     except MemoryError:
-        print(f"{prefix}: error: out of memory; try --max-vocab-size or a smaller corpus, or w2v prepare",
-              file=sys.stderr)
-        return 1
+        return _end(prefix, "error: out of memory; try --max-vocab-size or a smaller corpus, or w2v prepare", 1)
     except OSError as err:
         where = f"{err.filename}: " if err.filename else ""
-        print(f"{prefix}: error: {_safe(where)}{err.strerror or err}", file=sys.stderr)
-        return 1
+        return _end(prefix, f"error: {_safe(where)}{err.strerror or err}", 1)

@@ -34,7 +34,8 @@ class TrainConfig:
         model, algorithm, device, vector_size, window, negative, epochs, min_count, max_vocab_size,
         seed, power, loss_every.
     Fast algorithm (word2vec.c's: SGD with linear decay, subsampling, dynamic window)
-        alpha, min_alpha, sample, workers, kernel.
+        alpha, min_alpha, sample, workers, kernel; over MPI: distributed, sync_chunks,
+        full_sync_chunks, hot_rows.
     Reference algorithm (the book's layers, mini-batch gradient descent)
         batch_size, lr, optimizer, max_grad, distinct_negatives.
     """
@@ -57,6 +58,10 @@ class TrainConfig:
     sample: float = 1e-3  # subsampling threshold; 0 keeps every word
     workers: int | None = None  # threads; default: the CPU cores this process may use
     kernel: Kernel = "batched"
+    distributed: bool = False  # data-parallel over MPI ranks (mpiexec), weights averaged periodically
+    sync_chunks: int = 4  # chunks each rank trains between averages of the hot rows (~40,000 words)
+    full_sync_chunks: int = 64  # chunks between averages of every row; also at each epoch's end
+    hot_rows: int = 4096  # the most frequent words' rows, averaged at every sync
 
     batch_size: int = 100
     lr: float = 0.001
@@ -119,9 +124,12 @@ class TrainConfig:
             raise ConfigError(f"sample must be a number in [0, 1), not {self.sample!r}", options=("sample",))
         if not _is_number(self.power) or not 0 <= self.power <= 2:
             raise ConfigError(f"power must be a number in 0..2, not {self.power!r}", options=("power",))
-        if not isinstance(self.distinct_negatives, bool):
-            raise ConfigError(f"distinct_negatives must be True or False, not {self.distinct_negatives!r}",
-                              options=("distinct_negatives",))
+        for name in ("distinct_negatives", "distributed"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be True or False, not {getattr(self, name)!r}", options=(name,))
+        if self.distributed and self.algorithm != "fast":
+            raise ConfigError("distributed=True runs the fast algorithm only, not algorithm='reference'",
+                              options=("distributed", "algorithm"))
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "TrainConfig":
@@ -143,6 +151,9 @@ LIMITS: dict[str, tuple[int, int, str]] = {
     "min_count": (1, 2**62, "a count"),
     "max_vocab_size": (1, 2**31 - 1, "word ids are int32"),
     "workers": (1, 1_024, "one thread per core is best; more only contend"),
+    "sync_chunks": (1, 10**6, "chunks of about 10,000 words"),
+    "full_sync_chunks": (1, 10**7, "chunks of about 10,000 words"),
+    "hot_rows": (1, 2**31 - 1, "rows of the most frequent words"),
 }
 _OPTIONAL = {"epochs", "min_count", "max_vocab_size", "workers", "max_grad", "alpha"}
 MAX_RATE = 1e3  # learning rates and clipping norms above this only diverge

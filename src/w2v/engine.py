@@ -20,13 +20,15 @@ class BlockStats:
     """What running some units of an epoch produced.
 
     loss_sum / loss_count is the mean loss of the block; words counts corpus words processed
-    (targets for the reference engine); lr is the learning rate at the end of the block.
+    (targets for the reference engine); lr is the learning rate at the end of the block. A
+    distributed engine's figures are those of all ranks together.
     """
 
     loss_sum: float
     loss_count: int
     words: int
     lr: float
+    communication_seconds: float = 0.0  # spent averaging weights across MPI ranks
 
 
 def expect_array(state: Any, key: str, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:

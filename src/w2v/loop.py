@@ -109,6 +109,7 @@ class TrainingLoop:
             )
         log.epoch_partial = [log.epoch_partial[0] + stats.loss_sum, log.epoch_partial[1] + stats.loss_count]
         log.words += stats.words
+        log.communication_seconds += stats.communication_seconds
         log.loss_curve.append([epoch * units + end, mean])
         if end == units:
             log.epoch_losses.append(log.epoch_partial[0] / max(log.epoch_partial[1], 1))
@@ -121,11 +122,15 @@ class TrainingLoop:
         """Save and stop if asked to, or save if a checkpoint is due (never after the last block)."""
         if self.checkpoint is None or where.epoch >= self.epochs:
             return
-        if stop.requested:
-            self._save(where)
-            raise TrainingInterrupted(self._stopped_summary(stop.requested, where), checkpoint=self.checkpoint.path)
         every = self.checkpoint.every_seconds
-        if every is not None and time.perf_counter() - self._last_save >= every:
+        due = every is not None and time.perf_counter() - self._last_save >= every
+        requested = stop.requested
+        if hasattr(self.engine, "consensus"):  # ranks of a distributed run act on rank 0's decision
+            due, requested = self.engine.consensus((due, requested))
+        if requested:
+            self._save(where)
+            raise TrainingInterrupted(self._stopped_summary(requested, where), checkpoint=self.checkpoint.path)
+        if due:
             try:
                 self._save(where)
             except (W2VError, OSError) as err:  # the run goes on; the next save tries again

@@ -33,6 +33,7 @@ class TrainingLog:
     epoch_partial: list[float] = field(default_factory=lambda: [0.0, 0])
     seconds: float = 0.0
     words: int = 0
+    communication_seconds: float = 0.0  # of ``seconds``, spent averaging across MPI ranks
 
     @property
     def final_loss(self) -> float:
@@ -49,12 +50,13 @@ class TrainingLog:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "TrainingLog":
         """Read :meth:`to_dict`'s document; TypeError (or KeyError) if any field is of the wrong kind."""
-        log = cls(**{f.name: values[f.name] for f in dataclasses.fields(cls)})
+        log = cls(**{f.name: values[f.name] for f in dataclasses.fields(cls) if f.name in values})  # fields
+        # added later (communication_seconds) take their defaults in older files
         pairs = log.loss_curve + [log.epoch_partial]
         if not (isinstance(log.unit, str) and isinstance(log.loss_curve, list) and isinstance(log.epoch_losses, list)
                 and all(isinstance(pair, list) and len(pair) == 2 and all(map(_is_number, pair)) for pair in pairs)
                 and all(map(_is_number, log.epoch_losses)) and _is_number(log.seconds)
-                and isinstance(log.words, int)):
+                and isinstance(log.words, int) and _is_number(log.communication_seconds)):
             raise TypeError("a training log field is of the wrong kind")
         return log
 

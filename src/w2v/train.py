@@ -59,17 +59,40 @@ ENGINES: dict[tuple[str, str], Callable[[Corpus, TrainConfig], Engine]] = {
 
 
 def make_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
-    """The engine for ``cfg.algorithm`` on ``cfg.device`` (already resolved from "auto")."""
-    return ENGINES[(cfg.algorithm, cfg.device)](corpus, cfg)
+    """The engine for ``cfg.algorithm`` on ``cfg.device`` (already resolved from "auto"); with
+    ``cfg.distributed``, that engine run on this MPI rank's share (:mod:`w2v.fast.mpi`)."""
+    local = ENGINES[(cfg.algorithm, cfg.device)]
+    if cfg.distributed:
+        from .fast.mpi import DistributedEngine  # imported when used: it loads mpi4py
+
+        return DistributedEngine(corpus, cfg, local)
+    return local(corpus, cfg)
 
 
 def resolve_config(cfg: TrainConfig, *, corpus_is_ptb: bool) -> TrainConfig:
-    """``cfg`` with its defaults filled in from this machine (cores, a usable GPU for "auto")."""
+    """``cfg`` with its defaults filled in from this machine (cores, a usable GPU for "auto").
+
+    A distributed run's ranks share their machine's cores, and take rank 0's seed.
+    """
     gpu_usable = cfg.device == "auto" and gpu_problem(cfg.algorithm) is None
-    resolved = cfg.resolve(corpus_is_ptb=corpus_is_ptb, cores=available_cores(), gpu_usable=gpu_usable)
+    cores = available_cores()
+    if cfg.distributed:
+        from .fast.mpi import local_size
+
+        cores = max(1, cores // local_size())
+    resolved = cfg.resolve(corpus_is_ptb=corpus_is_ptb, cores=cores, gpu_usable=gpu_usable)
     if resolved.device == "cuda":
         require_gpu(resolved.algorithm)  # before any corpus is read
+    if resolved.distributed:
+        from .fast.mpi import agree
+
+        resolved = agree(resolved)
     return resolved
+
+
+def is_root(engine: Engine) -> bool:
+    """Whether this process writes the run's files and reports progress (rank 0 of a distributed run)."""
+    return getattr(engine, "is_root", True)
 
 
 Inputs = Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]]
@@ -147,8 +170,8 @@ def train(
     cfg = resolve_config(cfg, corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
     data, cfg, needed = _checked(load_training_corpus(corpus, cfg), cfg)
     engine = make_engine(data, cfg)
-    if progress:
-        print(needed.describe(), file=sys.stderr)
+    progress = progress and is_root(engine)
+    _describe(engine, needed, progress)
     source = None if isinstance(corpus, Corpus) else _source_of(corpus)
     ref = CorpusRef(source, data.name, data.fingerprint()) if checkpoint is not None else None
     policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, ref, engine)
@@ -179,8 +202,8 @@ def resume(
     if data.fingerprint() != saved.corpus.fingerprint:
         raise ModelFileError(f"{checkpoint}: the corpus {data.name} is not the one this run trained on")
     engine = make_engine(data, cfg)
-    if progress:
-        print(needed.describe(), file=sys.stderr)
+    progress = progress and is_root(engine)
+    _describe(engine, needed, progress)
     if not 0 <= saved.position.unit < engine.units_per_epoch or not 0 <= saved.position.epoch < cfg.epochs:
         raise ModelFileError(f"{checkpoint}: its position {saved.position} is not inside this run (damaged?)")
     try:
@@ -191,6 +214,14 @@ def resume(
     loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy,
                         log=saved.log, start=saved.position, divergence_advice=_ADVICE[cfg.algorithm])
     return _vectors(engine, data, cfg, loop.run())
+
+
+def _describe(engine: Engine, needed: MemoryEstimate, progress: bool) -> None:
+    """With progress on: what the run will hold, and how a distributed run is laid out."""
+    if progress:
+        print(needed.describe(), file=sys.stderr)
+        if hasattr(engine, "describe"):
+            print(engine.describe(), file=sys.stderr)
 
 
 def _source_of(corpus: Inputs) -> str | list[str]:
@@ -212,7 +243,9 @@ def _checkpoint_policy(
     check_output(path)
 
     def save(position: Position, log: TrainingLog) -> None:
-        save_checkpoint(path, Checkpoint(cfg, corpus, position, log, engine.state_dict()))
+        state = engine.state_dict()  # on every rank: a distributed engine averages and gathers here
+        if is_root(engine):
+            save_checkpoint(path, Checkpoint(cfg, corpus, position, log, state))
 
     return CheckpointPolicy(str(path), save, every)
 

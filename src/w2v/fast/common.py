@@ -145,14 +145,19 @@ class FastSetup:
     def alpha_at(self, epoch: int, positions: np.ndarray | int) -> np.ndarray:
         """The learning rate at word ``positions`` of epoch ``epoch``: float32, same shape.
 
-        word2vec.c's schedule: alpha falls linearly to min_alpha over all words of all epochs.
         Work is handed out in corpus order, so a position stands for the words all workers
-        have read before it.
+        have read before it (see :meth:`alpha_after`).
+        """
+        return self.alpha_after(epoch * self.epoch_words + np.asarray(positions, dtype=np.int64))
+
+    def alpha_after(self, words_done: np.ndarray | int) -> np.ndarray:
+        """The learning rate once ``words_done`` words (of all epochs, by all workers) are trained: float32.
+
+        word2vec.c's schedule: alpha falls linearly to min_alpha over all words of all epochs.
         """
         cfg = self.cfg
         total = cfg.epochs * self.epoch_words
-        done = epoch * self.epoch_words + np.asarray(positions, dtype=np.int64)
-        progress = np.minimum(done.astype(np.float64) / total, 1.0)
+        progress = np.minimum(np.asarray(words_done, dtype=np.int64).astype(np.float64) / total, 1.0)
         return (cfg.alpha - (cfg.alpha - cfg.min_alpha) * progress).astype(np.float32)
 
     def seeds(self, workers: int) -> tuple[np.random.SeedSequence, list[np.random.SeedSequence]]:

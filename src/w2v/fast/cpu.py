@@ -8,7 +8,7 @@ from its position in the run, and the W workers run as threads: the kernels rele
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -40,8 +40,13 @@ class CpuEngine:
         self.epoch = epoch
 
     def run(self, start: int, stop: int) -> BlockStats:
+        return self.train_range(start, stop, lambda positions: self.setup.alpha_at(self.epoch, positions))
+
+    def train_range(self, start: int, stop: int, alpha_of: Callable[[np.ndarray], np.ndarray]) -> BlockStats:
+        """Train chunks ``start .. stop - 1`` of the epoch; ``alpha_of`` gives the learning rate at
+        word positions of the epoch (the chunks' starts)."""
         chunks = np.arange(start, stop, dtype=np.int64)
-        alphas = self.setup.alpha_at(self.epoch, self.setup.chunk_position[chunks])
+        alphas = alpha_of(self.setup.chunk_position[chunks])
         self.stats[:] = 0
         workers = self.cfg.workers
         jobs = [(chunks[w::workers], alphas[w::workers], w) for w in range(workers)]
@@ -62,6 +67,11 @@ class CpuEngine:
 
     def word_vectors(self) -> np.ndarray:
         return np.ascontiguousarray(self.W_in[:, : self.cfg.vector_size])
+
+    def reduce_rows(self, rows: slice, reduce: Callable[[np.ndarray], None]) -> None:
+        """Apply ``reduce`` in place to rows ``rows`` of both matrices (contiguous (n, D') float32 views)."""
+        reduce(self.W_in[rows])
+        reduce(self.W_out[rows])
 
     def state_dict(self) -> dict[str, Any]:
         """Both weight matrices and every worker's random state."""

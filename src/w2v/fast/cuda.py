@@ -8,7 +8,7 @@ Randomness is a hash of the seed and the position, so there is no random state t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -73,21 +73,33 @@ class CudaEngine:
         self.epoch = epoch
 
     def run(self, start: int, stop: int) -> BlockStats:
+        return self.train_range(start, stop, lambda positions: self.setup.alpha_at(self.epoch, positions))
+
+    def train_range(self, start: int, stop: int, alpha_of: Callable[[np.ndarray], np.ndarray]) -> BlockStats:
+        """Train chunks ``start .. stop - 1`` of the epoch; ``alpha_of`` gives the learning rate at
+        word positions of the epoch (each piece's start)."""
         cfg, setup = self.cfg, self.setup
         first, last = int(self.chunk_pieces[start]), int(self.chunk_pieces[stop])
         self.stats.copy_to_device(np.zeros(3, dtype=np.float64))
         if last > first:
-            alphas = setup.alpha_at(self.epoch, self.pieces[first:last, 0])
+            alphas = alpha_of(self.pieces[first:last, 0])
             grid = min(last - first, MAX_BLOCKS)
             self._kernel[grid, WARP](self.d_ids, self.d_pieces, alphas, first, last - first, self.W_in, self.W_out,
                                      self.table, self.keep, cfg.window, cfg.negative, setup.variant, self.seed,
                                      self.epoch, self.stats)
         loss, examples, words = self.stats.copy_to_host()
-        alpha = setup.alpha_at(self.epoch, setup.chunk_position[stop])
+        alpha = alpha_of(setup.chunk_position[stop : stop + 1])[0]
         return BlockStats(float(loss), int(examples), int(words), float(alpha))
 
     def word_vectors(self) -> np.ndarray:
         return self.W_in.copy_to_host()
+
+    def reduce_rows(self, rows: slice, reduce: Callable[[np.ndarray], None]) -> None:
+        """Apply ``reduce`` in place to a host copy of rows ``rows`` of both matrices, then copy them back."""
+        for matrix in (self.W_in, self.W_out):
+            host = matrix[rows].copy_to_host()
+            reduce(host)
+            matrix[rows].copy_to_device(host)
 
     def state_dict(self) -> dict[str, Any]:
         """Both weight matrices (the random numbers are a function of the seed and position)."""

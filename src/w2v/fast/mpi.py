@@ -1,0 +1,224 @@
+"""Data-parallel training over MPI: every rank runs a fast engine on its share of the corpus.
+
+Launch: ``mpiexec -n 4 python -m mpi4py -m w2v train CORPUS_DIR -o model.npz --distributed``.
+Every rank opens the same corpus (a prepared corpus on a shared file system is mapped, not
+copied) and builds the same fast setup and the same initial weights. The epoch's chunks are
+split by position: rank r trains chunks ``C r / P .. C (r + 1) / P - 1``, so no range is
+trained twice or skipped. Its engine (CPU threads, or a GPU chosen by the rank's place on its
+node) trains ``sync_chunks`` chunks, then the ranks average the rows of the ``hot_rows`` most
+frequent words of both matrices (in-place ``Allreduce``, in pieces below MPI's 2**31 count
+limit); every ``full_sync_chunks`` chunks, and at the end of each epoch, they average every row.
+The learning-rate schedule is global: at each average the ranks add up the words they trained,
+and between averages each rank counts its own words P times.
+
+Rank 0 writes the model and the checkpoints; decisions to save or stop are rank 0's, broadcast
+at every block, so the ranks never disagree about a collective step. With one rank the run is
+the single-process run, bit for bit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+import warnings
+from typing import Any, Callable
+
+import numpy as np
+
+from ..config import TrainConfig
+from ..corpus import Corpus
+from ..engine import BlockStats
+from ..errors import ConfigError, ModelFileError
+
+MAX_COUNT = 2**31 - 1  # MPI counts are C ints
+
+
+def _mpi() -> Any:
+    """mpi4py's MPI module, or a ConfigError saying what to install."""
+    try:
+        from mpi4py import MPI
+    except ImportError:
+        raise ConfigError("distributed=True needs mpi4py and an MPI library: pip install 'w2v[mpi]'",
+                          options=("distributed",)) from None
+    return MPI
+
+
+def local_size() -> int:
+    """How many ranks of this MPI job share this machine (1 without MPI)."""
+    return _mpi().COMM_WORLD.Split_type(_mpi().COMM_TYPE_SHARED).Get_size()
+
+
+class RowAverager:
+    """Averages a float32 block of rows across the ranks, in place (``Allreduce`` SUM, then / P).
+
+    Parameters
+    ----------
+    comm : MPI communicator
+    """
+
+    def __init__(self, comm: Any):
+        self.comm = comm
+        self.scale = np.float32(1.0 / comm.Get_size())
+
+    def __call__(self, block: np.ndarray) -> None:
+        """block : (n, D) float32, C-contiguous; replaced by the mean of every rank's block."""
+        MPI = _mpi()
+        rows_per_call = max(1, MAX_COUNT // max(block.shape[1], 1))
+        for start in range(0, block.shape[0], rows_per_call):
+            self.comm.Allreduce(MPI.IN_PLACE, block[start:start + rows_per_call], op=MPI.SUM)
+        block *= self.scale
+
+
+def _differs(comm: Any, value: Any) -> list[int]:
+    """The ranks whose ``value`` differs from rank 0's."""
+    values = comm.allgather(value)
+    return [rank for rank, other in enumerate(values) if other != values[0]]
+
+
+class DistributedEngine:
+    """Runs the fast engine that ``make_local`` builds on this rank's share of every epoch.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The whole corpus (every rank opens it).
+    cfg : TrainConfig
+        Resolved, with ``distributed=True``; ``workers`` threads per rank.
+    make_local : callable
+        ``make_local(corpus, cfg)`` -> a CpuEngine or CudaEngine (with ``setup``, ``train_range``
+        and ``reduce_rows``).
+    """
+
+    unit_name = "chunk"
+
+    def __init__(self, corpus: Corpus, cfg: TrainConfig, make_local: Callable[[Corpus, TrainConfig], Any]):
+        MPI = _mpi()
+        comm = MPI.COMM_WORLD
+        self.comm, self.rank, self.size = comm, comm.Get_rank(), comm.Get_size()
+        self.is_root = self.rank == 0
+        different = _differs(comm, corpus.fingerprint())
+        if different:
+            raise ConfigError(f"rank {different[0]} sees a different corpus than rank 0 ({corpus.name}); every rank "
+                              "must open the same corpus (a prepared corpus on a shared file system)")
+        options = {k: v for k, v in vars(cfg).items() if k != "workers"}
+        different = _differs(comm, options)
+        if different:
+            raise ConfigError(f"rank {different[0]} was started with other options than rank 0; start every rank "
+                              "with the same command")
+        if cfg.device == "cuda":
+            from numba import cuda
+
+            node_rank = comm.Split_type(MPI.COMM_TYPE_SHARED).Get_rank()
+            cuda.select_device(node_rank % len(cuda.gpus))
+        self.cfg = cfg
+        self.local = make_local(corpus, cfg)
+        self._own_random_streams()
+        setup = self.local.setup
+        chunks = setup.units_per_epoch
+        self.first, self.stop = chunks * self.rank // self.size, chunks * (self.rank + 1) // self.size
+        self.units_per_epoch = max(chunks * (r + 1) // self.size - chunks * r // self.size for r in range(self.size))
+        self.hot = slice(0, min(cfg.hot_rows, setup.vocabulary))
+        self.average = RowAverager(comm)
+        self.words_done = 0  # words trained by all ranks (all epochs) at the last average
+        self.since_full = 0
+        self.communication_seconds = 0.0
+        self.epoch = 0
+        self.pids = comm.gather(os.getpid())
+        if self.size == 1:
+            warnings.warn("distributed=True, but this is the only MPI process: start several with "
+                          "mpiexec -n N python -m mpi4py -m w2v train ...", stacklevel=2)
+
+    def _own_random_streams(self) -> None:
+        """Rank r's workers take seeds 1 + rW .. (r + 1)W of the run's seed (rank 0's are the single-process ones)."""
+        states = getattr(self.local, "rng_states", None)
+        if states is None:  # the GPU engine's random numbers are hashes of the position
+            return
+        workers = len(states)
+        _, seeds = self.local.setup.seeds(workers * self.size)
+        mine = seeds[self.rank * workers:(self.rank + 1) * workers]
+        self.local.rng_states = [s.generate_state(1, dtype=np.uint64) | np.uint64(1) for s in mine]
+
+    def describe(self) -> str:
+        """One line: ranks, their PIDs, and the averaging schedule (rank 0 knows the PIDs)."""
+        cfg = self.cfg
+        pids = ", ".join(f"{rank}: {pid}" for rank, pid in enumerate(self.pids or []))
+        return (f"distributed: {self.size} ranks x {cfg.workers} workers (PIDs {pids}); averaging the "
+                f"{self.hot.stop:,} most frequent rows every {cfg.sync_chunks} chunks, every row every "
+                f"{cfg.full_sync_chunks} chunks and at each epoch's end")
+
+    def consensus(self, value: Any) -> Any:
+        """Rank 0's ``value``, on every rank."""
+        return self.comm.bcast(value, root=0)
+
+    def start_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+        self.local.start_epoch(epoch)
+
+    def run(self, start: int, stop: int) -> BlockStats:
+        """Train this rank's units ``start .. stop - 1`` of the epoch, averaging as scheduled."""
+        cfg, setup = self.cfg, self.local.setup
+        communicated = self.communication_seconds
+        totals = np.zeros(3, dtype=np.float64)
+        lr = float(setup.alpha_after(self.words_done))
+        for a in range(start, stop, cfg.sync_chunks):
+            b = min(a + cfg.sync_chunks, stop)
+            first, last = min(self.first + a, self.stop), min(self.first + b, self.stop)
+            base = self.words_done - self.size * setup.chunk_position[first]
+            if last > first:
+                stats = self.local.train_range(
+                    first, last, lambda positions, base=base: setup.alpha_after(base + self.size * positions))
+                totals += (stats.loss_sum, stats.loss_count, stats.words)
+                lr = stats.lr
+            trained = int(setup.chunk_position[last] - setup.chunk_position[first])
+            self.since_full += b - a
+            full = self.since_full >= cfg.full_sync_chunks or b == self.units_per_epoch
+            self._synchronise(trained, full)
+        started = time.perf_counter()
+        self.comm.Allreduce(_mpi().IN_PLACE, totals, op=_mpi().SUM)
+        self.communication_seconds += time.perf_counter() - started
+        return BlockStats(float(totals[0]), int(totals[1]), int(totals[2]), lr,
+                          communication_seconds=self.communication_seconds - communicated)
+
+    def _synchronise(self, trained: int, full: bool) -> None:
+        started = time.perf_counter()
+        self.local.reduce_rows(slice(None) if full else self.hot, self.average)
+        self.words_done += self.comm.allreduce(trained)
+        if full:
+            self.since_full = 0
+        self.communication_seconds += time.perf_counter() - started
+
+    def word_vectors(self) -> np.ndarray:
+        return self.local.word_vectors()
+
+    def state_dict(self) -> dict[str, Any]:
+        """Every row averaged first (so the ranks agree), then rank 0 gathers the workers' random states."""
+        started = time.perf_counter()
+        self.local.reduce_rows(slice(None), self.average)
+        self.since_full = 0
+        state = self.local.state_dict()
+        if "rng_states" in state:
+            gathered = self.comm.gather(state["rng_states"])
+            state["rng_states"] = np.concatenate(gathered) if self.is_root else state["rng_states"]
+        self.communication_seconds += time.perf_counter() - started
+        return state | {"ranks": self.size, "words_done": self.words_done}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        ranks = state.get("ranks")
+        if ranks != self.size:
+            raise ModelFileError(f"the checkpoint is from a run of {ranks} ranks; resume it with mpiexec -n {ranks}")
+        words_done = state.get("words_done")
+        if not isinstance(words_done, int) or words_done < 0:
+            raise ModelFileError(f"the checkpoint's words_done is {words_done!r}")
+        local = dict(state)
+        if "rng_states" in state and isinstance(state["rng_states"], np.ndarray):
+            per_rank = state["rng_states"].size // self.size
+            local["rng_states"] = state["rng_states"][self.rank * per_rank:(self.rank + 1) * per_rank]
+        self.local.load_state_dict(local)
+        self.words_done = words_done
+        self.epoch = self.local.epoch
+
+
+def agree(cfg: TrainConfig) -> TrainConfig:
+    """``cfg`` with rank 0's seed on every rank (an unseeded run draws one per process)."""
+    return dataclasses.replace(cfg, seed=_mpi().COMM_WORLD.bcast(cfg.seed, root=0))

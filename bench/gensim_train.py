@@ -23,8 +23,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--min-count", type=int, default=5)
     parser.add_argument("--alpha", type=float, required=True)
+    parser.add_argument("--hs", action="store_true", help="hierarchical softmax, no negatives (hs=1, negative=0)")
     args = parser.parse_args()
-    model = Word2Vec(vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=args.min_count,
+    model = Word2Vec(vector_size=100, window=5, negative=0 if args.hs else 5, hs=int(args.hs), sample=1e-3,
+                     min_count=args.min_count,
                      workers=args.workers, sg=int(args.model == "skipgram"), alpha=args.alpha,
                      min_alpha=args.alpha * 1e-4, seed=1)
     start = time.perf_counter()

@@ -69,7 +69,9 @@ def run_w2v(corpus: Path, model: str, kernel: str, args: argparse.Namespace, out
     command = [sys.executable, "-m", "w2v", "train", str(corpus), "-o", str(output), "--model", model,
                "--kernel", kernel, "--epochs", str(args.epochs), "--workers", str(args.workers),
                "--min-count", str(args.min_count), "--alpha", str(ALPHA[model]), "--sample", "1e-3",
-               "--window", "5", "--negative", "5", "--vector-size", "100", "--seed", "1", "--quiet"]
+               "--window", "5", "--negative", "0" if args.hs else "5", "--vector-size", "100", "--seed", "1", "--quiet"]
+    if args.hs:
+        command.append("--hs")
     wall, peak, _ = timed(command)
     train = w2v.load(output).record.log.seconds
     return {"tool": f"w2v {kernel}", "model": model, "wall": wall, "train": train, "peak": peak, "vectors": output}
@@ -79,7 +81,7 @@ def run_gensim(corpus: Path, model: str, args: argparse.Namespace, out: Path) ->
     output = out / f"gensim-{model}.bin"
     command = [sys.executable, str(HERE / "gensim_train.py"), str(corpus), str(output), "--model", model,
                "--epochs", str(args.epochs), "--workers", str(args.workers), "--min-count", str(args.min_count),
-               "--alpha", str(ALPHA[model])]
+               "--alpha", str(ALPHA[model])] + (["--hs"] if args.hs else [])
     wall, peak, text = timed(command)
     train = json.loads(text.strip().splitlines()[-1])["train_seconds"]
     return {"tool": "gensim", "model": model, "wall": wall, "train": train, "peak": peak, "vectors": output}
@@ -88,7 +90,8 @@ def run_gensim(corpus: Path, model: str, args: argparse.Namespace, out: Path) ->
 def run_word2vec_c(binary: str, corpus: Path, model: str, args: argparse.Namespace, out: Path) -> dict:
     output = out / f"word2vec-{model}.bin"
     command = [binary, "-train", str(corpus), "-output", str(output), "-cbow", "1" if model == "cbow" else "0",
-               "-size", "100", "-window", "5", "-negative", "5", "-hs", "0", "-sample", "1e-3",
+               "-size", "100", "-window", "5", "-negative", "0" if args.hs else "5", "-hs", str(int(args.hs)),
+               "-sample", "1e-3",
                "-threads", str(args.workers), "-binary", "1", "-iter", str(args.epochs),
                "-min-count", str(args.min_count), "-alpha", str(ALPHA[model])]
     wall, peak, _ = timed(command)
@@ -112,6 +115,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--word2vec", help="path to a compiled word2vec.c binary, to include it")
     parser.add_argument("--no-gensim", action="store_true")
+    parser.add_argument("--hs", action="store_true",
+                        help="every tool trains hierarchical softmax without negatives (word2vec.c -hs 1 -negative 0)")
     args = parser.parse_args()
 
     corpus = corpus_path(args.corpus)
@@ -135,7 +140,8 @@ def main() -> None:
                 run["accuracy"], run["spearman"] = quality(run["vectors"])
             rows += runs
 
-    print(f"corpus {corpus.name}: {tokens:,} tokens; {args.epochs} epochs, {args.workers} workers, min-count "
+    loss = "hierarchical softmax, no negatives" if args.hs else "negative sampling (5)"
+    print(f"corpus {corpus.name}: {tokens:,} tokens; {loss}; {args.epochs} epochs, {args.workers} workers, min-count "
           f"{args.min_count}; {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}\n")
     print("| tool | model | whole process s | training s | training words/s | peak MiB | analogy (30k) "
           "| WS353 rho | whole vs gensim | training vs gensim |")

@@ -117,3 +117,55 @@ def test_fast_engine_on_ptb_finds_the_books_neighbours():
     top = [w for w, _ in wv.most_similar("you", topn=5)]
     assert "we" in top and "i" in top
     assert "went" in [w for w, _ in wv.analogy("take", "took", "go", topn=3)]
+
+
+@pytest.mark.parametrize("model", ["cbow", "skipgram"])
+@pytest.mark.parametrize("kernel", ["plain", "batched"])
+@pytest.mark.parametrize("negative", [0, 4])
+def test_hierarchical_softmax_learns_alone_and_beside_negatives(model, kernel, negative):
+    corpus = corpus_from_sentences(planted_sentences(3000))
+    wv = w2v.train(corpus, **(FAST | dict(model=model, kernel=kernel, workers=1, hs=True, negative=negative)))
+    assert group_separation(wv) > 0.3
+    losses = wv.record.log.epoch_losses
+    assert losses[-1] < losses[0]
+
+
+def test_hierarchical_softmax_starts_at_the_path_length_times_ln2():
+    """W_node starts at zero: every turn has probability 1/2, so a word costs its path length x ln 2."""
+    corpus = corpus_from_sentences(planted_sentences(50))
+    engine = _engine(corpus, model="cbow", negative=0, hs=True, alpha=1e-12, min_alpha=0.0, workers=1)
+    engine.start_epoch(0)
+    stats = engine.run(0, engine.units_per_epoch)
+    lengths = engine.setup.tree.lengths
+    assert lengths.min() * math.log(2) <= stats.loss_sum / stats.loss_count <= lengths.max() * math.log(2)
+
+
+def test_fixed_windows_train_every_context_word():
+    corpus = corpus_from_sentences([[f"w{i}" for i in range(10)]] * 40)
+    engine = _engine(corpus, model="skipgram", window=2, shrink_windows=False, sample=0.0, workers=1)
+    engine.start_epoch(0)
+    # each 10-word sentence has 2*2*10 - 2*(2+1) = 34 (context, centre) pairs with a full window of 2
+    assert engine.run(0, engine.units_per_epoch).loss_count == 40 * 34
+    shrunk = _engine(corpus, model="skipgram", window=2, sample=0.0, workers=1)
+    shrunk.start_epoch(0)
+    assert shrunk.run(0, shrunk.units_per_epoch).loss_count < 40 * 34
+
+
+def test_hierarchical_softmax_and_cbow_sum_resume_bit_identically(tmp_path):
+    corpus_file = tmp_path / "c.txt"
+    corpus_file.write_text("\n".join(" ".join(s) for s in planted_sentences(4000)) + "\n")
+    options = dict(epochs=2, seed=1, workers=1, vector_size=16, loss_every=1, min_count=1, hs=True, cbow_mean=False)
+    straight = w2v.train(corpus_file, **options)
+    w2v.train(corpus_file, checkpoint=tmp_path / "c.ckpt.npz", checkpoint_every=0.0, **options)
+    np.testing.assert_array_equal(w2v.resume(tmp_path / "c.ckpt.npz").vectors, straight.vectors)
+
+
+def test_reference_algorithm_with_hierarchical_softmax_and_without_negatives():
+    corpus = corpus_from_sentences(planted_sentences(600))
+    wv = w2v.train(corpus, algorithm="reference", vector_size=16, window=2, negative=0, hs=True, batch_size=32,
+                   epochs=2, lr=0.01, seed=1)
+    assert group_separation(wv) > 0.3
+    with pytest.raises(ConfigError, match="negative=0 needs hs=True"):
+        w2v.train(corpus, negative=0)
+    with pytest.raises(ConfigError, match="fixed window"):
+        w2v.train(corpus, algorithm="reference", shrink_windows=True)

@@ -117,3 +117,67 @@ def test_xorshift32_is_xorshift64star():
         x ^= x >> 27
         assert int(xorshift32(state)) == ((x * 0x2545F4914F6CDD1D) & mask) >> 32
     assert int(state[0]) == x
+
+
+def _tree():
+    from w2v.huffman import huffman_tree
+
+    return huffman_tree(np.arange(V, 0, -1) * 7)
+
+
+def test_hierarchical_softmax_steps_are_sgd_steps_of_the_reference_layer():
+    from w2v.fast._cpu_kernels import hs_step
+    from w2v.reference.layers import HierarchicalSoftmaxLoss
+
+    tree = _tree()
+    rng = np.random.default_rng(5)
+    W_node = rng.standard_normal((V - 1, D)).astype(np.float32) * 0.5
+    h = rng.standard_normal((1, D)).astype(np.float32)
+    layer = HierarchicalSoftmaxLoss(W_node.copy(), tree.codes, tree.points, tree.lengths)
+    loss = layer.forward(h, np.array([7]))
+    dh = layer.backward()
+    SGD(lr=float(ALPHA)).update(layer.params, layer.grads)
+
+    kernel_node, e = W_node.copy(), np.zeros((1, D), np.float32)
+    # word2vec.c updates node by node, so each node sees the others' old values: on distinct nodes that is SGD.
+    kernel_loss = hs_step(h.copy(), 0, kernel_node, tree.codes, tree.points, tree.lengths, 7, ALPHA, e, 0)
+    np.testing.assert_allclose(kernel_node, layer.params[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(e[0], -ALPHA * dh[0], rtol=1e-4, atol=1e-6)  # e is alpha times -dloss/dh
+    assert kernel_loss == pytest.approx(loss, rel=1e-5)
+
+
+def test_cbow_sum_step_is_an_sgd_step_of_the_reference_cbow_sum():
+    W_in, W_out = weights(6)
+    ctx = np.array([3, 5, 9], dtype=np.int32)
+    out = np.array([4, 7, 1, 10], dtype=np.int32)
+    model = CBOW(V, D, np.ones(V), negative=3, mean=False)
+    model.params[0][...] = W_in
+    model.params[1][...] = W_out
+    loss = reference_sgd_step(model, ctx[None, :], out[:1], out[1:], lr=float(ALPHA))
+    k0, k1 = W_in.copy(), W_out.copy()
+    kernel_loss = cbow_step(k0, k1, ctx, 3, out, 4, ALPHA, False, np.empty((2, D), np.float32),
+                            np.empty(4, np.float32), False)
+    np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
+    # gensim's cbow_mean=0: the error is spread over the context rows, e / count each.
+    np.testing.assert_allclose(k0 - W_in, (model.params[0] - W_in) / 3, rtol=1e-4, atol=1e-6)
+    assert kernel_loss == pytest.approx(loss, rel=1e-5)
+
+
+def test_cbow_with_both_losses_adds_them_as_word2vec_does():
+    from w2v.reference.models import CBOW as ReferenceCBOW
+
+    tree = _tree()
+    W_in, W_out = weights(7)
+    ctx = np.array([2, 6], dtype=np.int32)
+    out = np.array([8, 1, 3], dtype=np.int32)
+    model = ReferenceCBOW(V, D, np.ones(V), negative=2, tree=tree)
+    model.params[0][...] = W_in
+    model.params[1][...] = W_out
+    loss = reference_sgd_step(model, ctx[None, :], out[:1], out[1:], lr=float(ALPHA))
+    k0, k1, node = W_in.copy(), W_out.copy(), np.zeros((V - 1, D), np.float32)
+    kernel_loss = cbow_step(k0, k1, ctx, 2, out, 3, ALPHA, True, np.empty((2, D), np.float32),
+                            np.empty(3, np.float32), True, (node, tree.codes, tree.points, tree.lengths), 8)
+    np.testing.assert_allclose(node, model.params[2], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(k0 - W_in, 2 * (model.params[0] - W_in), rtol=1e-4, atol=1e-6)
+    assert kernel_loss == pytest.approx(loss, rel=1e-5)

@@ -13,18 +13,33 @@ ALPHA = np.float32(0.2)
 
 
 @cuda.jit
-def _cbow(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, loss):
+def _cbow(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, mean, W_node, codes, points, lengths,
+          word, loss):
     buf = cuda.shared.array((MAX_TARGETS, WARP), np.float32)
     loss[cuda.threadIdx.x] = cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha,
-                                         cuda.threadIdx.x, buf)
+                                         cuda.threadIdx.x, buf, mean, W_node, codes, points, lengths, word)
 
 
 @cuda.jit
-def _skipgram(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha, loss):
+def _skipgram(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha, W_node, codes, points, lengths, word,
+              loss):
     buf = cuda.shared.array((MAX_TARGETS, WARP), np.float32)
     grad = cuda.shared.array((MAX_CONTEXT, MAX_TARGETS), np.float32)
     loss[cuda.threadIdx.x] = skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha,
-                                             cuda.threadIdx.x, buf, grad)
+                                             cuda.threadIdx.x, buf, grad, W_node, codes, points, lengths, word)
+
+
+NO_TREE = (np.zeros((0, D), np.float32), np.zeros((0, 0), np.uint8), np.zeros((0, 0), np.int32),
+           np.zeros(0, np.int32))
+
+
+def _tree():
+    """A Huffman tree over the V words and random inner-node vectors."""
+    from w2v.huffman import huffman_tree
+
+    tree = huffman_tree(np.arange(V, 0, -1) * 10)
+    W_node = (np.random.default_rng(9).standard_normal((V - 1, D)) * 0.3).astype(np.float32)
+    return W_node, tree.codes, tree.points, tree.lengths
 
 
 def _weights(seed):
@@ -54,7 +69,8 @@ def test_cbow_update_equals_the_cpu_batched_step():
     rows, counts = _distinct(ctx)
     targets, target_counts = _distinct(out)
     g0, g1, loss = cuda.to_device(W_in), cuda.to_device(W_out), cuda.to_device(np.zeros(WARP))
-    _cbow[1, WARP](g0, g1, rows, counts, rows.size, 4, targets, target_counts, targets.size, ALPHA, loss)
+    _cbow[1, WARP](g0, g1, rows, counts, rows.size, 4, targets, target_counts, targets.size, ALPHA, True, *NO_TREE, 0,
+                   loss)
     np.testing.assert_allclose(g0.copy_to_host(), cpu0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(g1.copy_to_host(), cpu1, rtol=1e-5, atol=1e-6)
     assert loss.copy_to_host()[0] == pytest.approx(cpu_loss, rel=1e-5)
@@ -71,7 +87,8 @@ def test_skipgram_update_equals_the_cpu_hogbatch_step():
     rows, counts = _distinct(ctx)
     targets, target_counts = _distinct(out)
     g0, g1, loss = cuda.to_device(W_in), cuda.to_device(W_out), cuda.to_device(np.zeros(WARP))
-    _skipgram[1, WARP](g0, g1, rows, counts, rows.size, targets, target_counts, targets.size, ALPHA, loss)
+    _skipgram[1, WARP](g0, g1, rows, counts, rows.size, targets, target_counts, targets.size, ALPHA, *NO_TREE, 0,
+                       loss)
     np.testing.assert_allclose(g0.copy_to_host(), cpu0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(g1.copy_to_host(), cpu1, rtol=1e-5, atol=1e-6)
     assert loss.copy_to_host()[0] == pytest.approx(cpu_loss, rel=1e-5)
@@ -92,3 +109,44 @@ def test_counter_based_random_bits_are_uniform_and_reproducible():
     np.testing.assert_array_equal(bits, b.copy_to_host())
     assert bits.max() < 2**32 and len(np.unique(bits)) > 4000
     assert abs(bits.mean() / 2**32 - 0.5) < 0.02
+
+
+@pytest.mark.parametrize("mean", [True, False], ids=["mean", "sum"])
+def test_cbow_update_with_hierarchical_softmax_equals_the_cpu_step(mean):
+    W_in, W_out = _weights(3)
+    W_node, codes, points, lengths = _tree()
+    ctx = np.array([3, 5, 9], np.int32)  # distinct rows
+    out = np.array([4, 7, 1], np.int32)
+    cpu0, cpu1, cpu_node = W_in.copy(), W_out.copy(), W_node.copy()
+    cpu_loss = cbow_step(cpu0, cpu1, ctx, 3, out, 3, ALPHA, True, np.empty((2, D), np.float32),
+                         np.empty(3, np.float32), mean, (cpu_node, codes, points, lengths), 4)
+    g0, g1, gn = cuda.to_device(W_in), cuda.to_device(W_out), cuda.to_device(W_node)
+    loss = cuda.to_device(np.zeros(WARP))
+    _cbow[1, WARP](g0, g1, ctx, np.ones(3, np.int32), 3, 3, out, np.ones(3, np.int32), 3, ALPHA, mean, gn, codes,
+                   points, lengths, 4, loss)
+    np.testing.assert_allclose(gn.copy_to_host(), cpu_node, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(g0.copy_to_host(), cpu0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(g1.copy_to_host(), cpu1, rtol=1e-5, atol=1e-6)
+    assert loss.copy_to_host()[0] == pytest.approx(cpu_loss, rel=1e-5)
+
+
+def test_skipgram_update_with_hierarchical_softmax_alone_equals_the_cpu_pair_steps():
+    from w2v.fast._cpu_kernels import hs_step
+
+    W_in, W_out = _weights(4)
+    W_node, codes, points, lengths = _tree()
+    ctx = np.array([2, 8, 6], np.int32)
+    cpu0, cpu_node = W_in.copy(), W_node.copy()
+    cpu_loss = 0.0
+    for c in ctx:  # the CPU kernels' batched skip-gram: each context word's path, then its row
+        work = np.zeros((1, D), np.float32)
+        cpu_loss += hs_step(cpu0, c, cpu_node, codes, points, lengths, 5, ALPHA, work, 0)
+        cpu0[c] += work[0]
+    g0, g1, gn = cuda.to_device(W_in), cuda.to_device(W_out), cuda.to_device(W_node)
+    loss = cuda.to_device(np.zeros(WARP))
+    _skipgram[1, WARP](g0, g1, ctx, np.ones(3, np.int32), 3, np.zeros(1, np.int32), np.zeros(1, np.int32), 0, ALPHA,
+                       gn, codes, points, lengths, 5, loss)
+    np.testing.assert_allclose(gn.copy_to_host(), cpu_node, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(g0.copy_to_host(), cpu0, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(g1.copy_to_host(), W_out)  # no negatives: W_out untouched
+    assert loss.copy_to_host()[0] == pytest.approx(cpu_loss, rel=1e-5)

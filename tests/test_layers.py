@@ -176,3 +176,43 @@ def test_sampler_finishes_when_rejection_would_take_forever():
 def test_sampler_refuses_a_vocabulary_smaller_than_the_negatives():
     with pytest.raises(ConfigError, match="negative=5"):
         UnigramSampler(np.array([3, 2, 1]), 5)
+
+
+@pytest.mark.parametrize("target_shape", [(4,), (4, 3)], ids=["cbow-one-target", "skipgram-many-targets"])
+def test_hierarchical_softmax_loss_gradients(target_shape):
+    from w2v.huffman import huffman_tree
+    from w2v.reference.layers import HierarchicalSoftmaxLoss
+
+    V, H = 9, 5
+    tree = huffman_tree(np.array([40, 20, 11, 7, 5, 3, 2, 1, 1]))
+    W = rng.standard_normal((V - 1, H))
+    h = rng.standard_normal((4, H))
+    target = rng.integers(0, V, size=target_shape)
+    layer = HierarchicalSoftmaxLoss(W, tree.codes, tree.points, tree.lengths)
+    loss = layer.forward(h, target)
+    dh = layer.backward()
+    assert_close(dh, numerical_grad(lambda: layer.forward(h, target), h))
+    assert_close(layer.grads[0].to_dense(), numerical_grad(lambda: layer.forward(h, target), W))
+    sigmoid = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    book = 0.0  # -log of each target's probability: the product of its path's turns
+    for b, row in enumerate(target.reshape(4, -1)):
+        for word in row:
+            for code, node in zip(tree.codes[word, :tree.lengths[word]], tree.points[word, :tree.lengths[word]]):
+                s = sigmoid(h[b] @ W[node])
+                book -= np.log(s if code == 0 else 1 - s)
+    assert loss == pytest.approx(book / 4, rel=1e-10)
+
+
+def test_hierarchical_softmax_probabilities_of_all_words_sum_to_one():
+    from w2v.huffman import huffman_tree
+    from w2v.reference.layers import HierarchicalSoftmaxLoss
+
+    counts = np.sort(rng.integers(1, 1000, size=50))[::-1]
+    tree = huffman_tree(counts)
+    assert tree.inner_nodes == 49 and tree.points.max() == 48
+    W, h = rng.standard_normal((49, 6)), rng.standard_normal((1, 6))
+    layer = HierarchicalSoftmaxLoss(W, tree.codes, tree.points, tree.lengths)
+    total = sum(np.exp(-layer.forward(h, np.array([w]))) for w in range(50))
+    assert total == pytest.approx(1.0, rel=1e-10)
+    weighted = (counts * tree.lengths).sum() / counts.sum()  # Huffman: frequent words get short paths
+    assert weighted < np.log2(50) + 1

@@ -58,7 +58,14 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--vector-size", type=int, default=defaults.vector_size,
                         help="dimensions (the book's hidden size)")
     parser.add_argument("--window", type=int, default=defaults.window, help="context words on each side")
-    parser.add_argument("--negative", type=int, default=defaults.negative, help="negative samples per target")
+    parser.add_argument("--negative", type=int, default=defaults.negative,
+                        help="negative samples per target (0: none, with --hs)")
+    parser.add_argument("--hs", action=argparse.BooleanOptionalAction, default=defaults.hs,
+                        help="hierarchical softmax over a Huffman tree (word2vec.c -hs 1); with --negative 0 the "
+                             "only loss, else the two add")
+    parser.add_argument("--cbow-mean", action=argparse.BooleanOptionalAction, default=defaults.cbow_mean,
+                        help="CBOW averages the context vectors (default); --no-cbow-mean sums them (gensim "
+                             "cbow_mean=0)")
     parser.add_argument("--epochs", type=int, default=None,
                         help="passes over the corpus (default: fast 5, reference 10)")
     parser.add_argument("--min-count", type=int, default=None,
@@ -76,6 +83,10 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     fast.add_argument("--min-alpha", type=float, default=None, help="final learning rate (default: alpha * 1e-4)")
     fast.add_argument("--sample", type=float, default=defaults.sample, help="subsampling of frequent words (0: off)")
     fast.add_argument("--workers", type=int, default=None, help="threads (default: the number of cores)")
+    fast.add_argument("--shrink-windows", action=argparse.BooleanOptionalAction, default=None,
+                      help="shrink each window by a random 0..window-1 (word2vec.c, the fast default); "
+                           "--no-shrink-windows keeps it fixed (gensim 4 shrink_windows=False; the reference "
+                           "algorithm's window is always fixed)")
     fast.add_argument("--kernel", choices=_choices(Kernel), default=defaults.kernel,
                       help="batched (default): shared negatives per window for skip-gram (HogBatch); "
                            "plain: word2vec.c's per-pair updates")
@@ -133,7 +144,8 @@ def _duration(text: str) -> float:
     return seconds
 
 
-_RESUME_KEEPS = ("model", "algorithm", "device", "vector_size", "window", "negative", "epochs", "min_count",
+_RESUME_KEEPS = ("model", "algorithm", "device", "vector_size", "window", "negative", "hs", "cbow_mean",
+                 "shrink_windows", "epochs", "min_count",
                  "max_vocab_size", "seed", "power", "loss_every", "alpha", "min_alpha", "sample", "workers", "kernel",
                  "batch_size", "lr", "optimizer", "max_grad", "distinct_negatives", "distributed", "sync_chunks",
                  "full_sync_chunks", "hot_rows")

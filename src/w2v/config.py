@@ -45,7 +45,9 @@ class TrainConfig:
     device: Device = "cpu"  # auto: cuda when a GPU is usable
     vector_size: int = 100
     window: int = 5
-    negative: int = 5
+    negative: int = 5  # 0: no negative sampling (then hs=True)
+    hs: bool = False  # hierarchical softmax over a Huffman tree (word2vec.c -hs 1); with negative > 0 both add
+    cbow_mean: bool = True  # CBOW's hidden vector: the mean of the context vectors (False: their sum)
     epochs: int | None = None  # fast: 5 (word2vec.c), reference: 10 (the book)
     min_count: int | None = None  # PTB: 1 (already a 10k vocabulary); text files: 5
     max_vocab_size: int | None = None
@@ -58,6 +60,7 @@ class TrainConfig:
     sample: float = 1e-3  # subsampling threshold; 0 keeps every word
     workers: int | None = None  # threads; default: the CPU cores this process may use
     kernel: Kernel = "batched"
+    shrink_windows: bool | None = None  # fast: True (word2vec.c's random window); reference: False (the book's)
     distributed: bool = False  # data-parallel over MPI ranks (mpiexec), weights averaged periodically
     sync_chunks: int = 4  # chunks each rank trains between averages of the hot rows (~40,000 words)
     full_sync_chunks: int = 64  # chunks between averages of every row; also at each epoch's end
@@ -97,6 +100,8 @@ class TrainConfig:
             filled.device = "cuda" if gpu_usable else "cpu"
         if filled.min_count is None:
             filled.min_count = 1 if corpus_is_ptb else 5
+        if filled.shrink_windows is None:
+            filled.shrink_windows = filled.algorithm == "fast"
         if filled.seed is None:
             filled.seed = int(np.random.SeedSequence().entropy % (2**31))
         filled.validate()
@@ -124,9 +129,15 @@ class TrainConfig:
             raise ConfigError(f"sample must be a number in [0, 1), not {self.sample!r}", options=("sample",))
         if not _is_number(self.power) or not 0 <= self.power <= 2:
             raise ConfigError(f"power must be a number in 0..2, not {self.power!r}", options=("power",))
-        for name in ("distinct_negatives", "distributed"):
-            if not isinstance(getattr(self, name), bool):
-                raise ConfigError(f"{name} must be True or False, not {getattr(self, name)!r}", options=(name,))
+        for name in ("distinct_negatives", "distributed", "hs", "cbow_mean", "shrink_windows"):
+            value = getattr(self, name)
+            if not isinstance(value, bool) and not (value is None and name == "shrink_windows"):
+                raise ConfigError(f"{name} must be True or False, not {value!r}", options=(name,))
+        if self.negative == 0 and not self.hs:
+            raise ConfigError("negative=0 needs hs=True: no output loss is left", options=("negative", "hs"))
+        if self.algorithm == "reference" and self.shrink_windows:
+            raise ConfigError("the reference algorithm uses the book's fixed window: shrink_windows=True is for "
+                              "the fast algorithm", options=("shrink_windows",))
         if self.distributed and self.algorithm != "fast":
             raise ConfigError("distributed=True runs the fast algorithm only, not algorithm='reference'",
                               options=("distributed", "algorithm"))
@@ -144,7 +155,7 @@ class TrainConfig:
 LIMITS: dict[str, tuple[int, int, str]] = {
     "vector_size": (1, 10_000, "the (V, D) matrices grow with it; published vectors use 50-1000"),
     "window": (1, 1_000, "context words on each side, within one sentence"),
-    "negative": (1, 1_000, "noise words scored per example"),
+    "negative": (0, 1_000, "noise words scored per example"),
     "batch_size": (1, 10_000_000, "a mini-batch is held in memory at once"),
     "loss_every": (1, 10**9, "units between recorded losses"),
     "epochs": (1, 100_000, "passes over the corpus"),

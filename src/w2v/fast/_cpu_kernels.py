@@ -2,8 +2,8 @@
 
 The epoch kernel trains on a list of chunks of the corpus::
 
-    train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep,
-                 window, negative, variant, rng_state, stats)
+    train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options,
+                 rng_state, stats)
 
 ids : (N,) int32
     The corpus, sentence after sentence.
@@ -21,9 +21,14 @@ table : (T,) int32
     Noise table: word ids in proportion to counts ** power.
 keep : (V,) uint64
     A word is kept (not subsampled) when a 32-bit random number is below ``keep[word]``.
-window, negative : int
-variant : int
-    ``CBOW_PLAIN``, ``CBOW_BATCHED``, ``SKIPGRAM_PLAIN`` or ``SKIPGRAM_BATCHED`` (``_constants``).
+tree : (W_node, codes, points, lengths)
+    Hierarchical softmax: (V - 1, D) float32 inner-node vectors, (V, L) uint8 codes, (V, L)
+    int32 inner nodes and (V,) int32 path lengths (:mod:`w2v.huffman`); zero-size arrays
+    without it.
+options : (window, negative, variant, shrink, mean)
+    negative 0: no negative sampling; variant ``CBOW_PLAIN``, ``CBOW_BATCHED``,
+    ``SKIPGRAM_PLAIN`` or ``SKIPGRAM_BATCHED`` (``_constants``); shrink: word2vec.c's random
+    window; mean: CBOW averages the context (else sums it).
 rng_state : (1,) uint64
     xorshift64* state, advanced in place (goes in and comes back out).
 stats : (3,) float64
@@ -56,6 +61,7 @@ _inline = njit(nogil=True, cache=CACHE, fastmath=_FASTMATH, error_model="numpy",
 _XORSHIFT_MUL = np.uint64(0x2545F4914F6CDD1D)
 _U12, _U25, _U27, _U32 = np.uint64(12), np.uint64(25), np.uint64(27), np.uint64(32)
 _ONE = np.float32(1.0)
+MIN_PRODUCT = 1e-200  # below this a running product of probabilities is logged and restarted
 
 
 @_inline
@@ -135,10 +141,11 @@ def _keep_sentence(ids, start, end, keep, state, out):
 
 
 @_inline
-def _context(sen, n, pos, window, state, out):
-    """Context words of ``sen[pos]`` in a window shrunk by a random 0..window-1 (word2vec.c's
-    dynamic window), into ``out``; return how many."""
-    reduced = _bounded(xorshift32(state), window)
+def _context(sen, n, pos, window, shrink, state, out):
+    """Context words of ``sen[pos]`` into ``out``; return how many. With ``shrink`` the window is
+    shrunk by a random 0..window-1 (word2vec.c's dynamic window), else it is fixed (gensim's
+    ``shrink_windows=False``)."""
+    reduced = _bounded(xorshift32(state), window) if shrink else 0
     count = 0
     for j in range(max(0, pos - window + reduced), min(n, pos + window - reduced + 1)):
         if j != pos:
@@ -150,7 +157,9 @@ def _context(sen, n, pos, window, state, out):
 @_inline
 def _targets(word, negative, table, state, out):
     """``out[0] = word``, then up to ``negative`` noise words from ``table`` (a draw equal to
-    ``word`` is skipped, as in word2vec.c); return how many were written."""
+    ``word`` is skipped, as in word2vec.c); return how many were written: 0 without negatives."""
+    if negative == 0:
+        return 0
     out[0] = word
     m = 1
     for _ in range(negative):
@@ -162,14 +171,39 @@ def _targets(word, negative, table, state, out):
 
 
 @_inline
-def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g):
-    """One CBOW example: the mean h of the ``count`` context rows ``W_in[ctx]`` scores the
-    target ``out[0]`` (label 1) and the noise words ``out[1:m]`` (label 0).
+def hs_step(A, a, W_node, codes, points, lengths, word, alpha, E, e):
+    """Hierarchical softmax for ``word`` with the hidden vector ``A[a]`` (word2vec.c's ``-hs 1``).
+
+    For each inner node n on the word's path (label ``1 - code``): ``g = alpha (label - s(A[a] .
+    W_node[n]))``, ``E[e] += g W_node[n]``, ``W_node[n] += g A[a]``, in word2vec.c's order.
+    Returns the loss, -log of the product of the path's probabilities.
+    """
+    loss = 0.0
+    product = 1.0
+    for j in range(lengths[word]):
+        node = points[word, j]
+        g, p = _gradient(_dot(A, a, W_node, node), 1 - codes[word, j], alpha)
+        product *= p
+        if product < MIN_PRODUCT:  # a path can be longer than a product of probabilities stays normal
+            loss -= math.log(product)
+            product = 1.0
+        _axpy(g, W_node, node, E, e)
+        _axpy(g, A, a, W_node, node)
+    return loss - math.log(product)
+
+
+@_inline
+def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=True, tree=None, word=0):
+    """One CBOW example: the mean (or with ``mean=False`` the sum) h of the ``count`` context
+    rows ``W_in[ctx]`` scores the target ``out[0]`` (label 1) and the noise words ``out[1:m]``
+    (label 0); with a ``tree`` (W_node, codes, points, lengths) hierarchical softmax of ``word``
+    comes first, as in word2vec.c.
 
     plain (word2vec.c): row by row, ``g = alpha (label - s(h . row))``, ``e += g row``,
     ``row += g h``; batched: all m scores first, then all updates. Finally every context row
-    gets ``e`` undivided (word2vec.c and gensim's cbow_mean), i.e. ``count`` times the gradient
-    of the mean. ``work`` : (2, D) scratch for h and e; ``g`` : (m,) scratch.
+    gets ``e`` undivided for the mean (word2vec.c and gensim's cbow_mean), i.e. ``count``
+    times the gradient of the mean, and ``e / count`` for the sum (gensim's cbow_mean=0).
+    ``work`` : (2, D) scratch for h and e; ``g`` : (m,) scratch.
     Returns the example's loss, -log(product of its label probabilities).
     """
     H, E = 0, 1
@@ -177,9 +211,14 @@ def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g):
     for i in range(count):
         _axpy(_ONE, W_in, ctx[i], work, H)
     inv = np.float32(1.0 / count)
-    for k in range(work.shape[1]):
-        work[H, k] *= inv
+    if mean:
+        for k in range(work.shape[1]):
+            work[H, k] *= inv
     _zero(work, E)
+    loss = 0.0
+    if tree is not None:  # a separate test: Numba drops the branch when no tree is given
+        if tree[3].size:
+            loss += hs_step(work, H, tree[0], tree[1], tree[2], tree[3], word, alpha, work, E)
     product = 1.0
     if batched:  # every score from the rows as they were, then every update
         for j in range(0, m - 1, 2):
@@ -201,17 +240,24 @@ def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g):
             product *= p
             _axpy(g[j], W_out, out[j], work, E)
             _axpy(g[j], work, H, W_out, out[j])
+    if not mean:
+        for k in range(work.shape[1]):
+            work[E, k] *= inv
     for i in range(count):
         _axpy(_ONE, work, E, W_in, ctx[i])
-    return -math.log(product)
+    return loss - math.log(product)
 
 
 @_inline
-def skipgram_pair_step(W_in, W_out, context, out, m, alpha, work):
+def skipgram_pair_step(W_in, W_out, context, out, m, alpha, work, tree=None, word=0):
     """One word2vec.c skip-gram example: ``W_in[context]`` scores ``out[0]`` (label 1) and
-    ``out[1:m]`` (label 0), row by row as in :func:`cbow_step`'s plain mode; returns its loss.
-    ``work`` : (1, D) scratch."""
+    ``out[1:m]`` (label 0), row by row as in :func:`cbow_step`'s plain mode, after hierarchical
+    softmax of ``word`` with a ``tree``; returns its loss. ``work`` : (1, D) scratch."""
     _zero(work, 0)
+    loss = 0.0
+    if tree is not None:
+        if tree[3].size:
+            loss += hs_step(W_in, context, tree[0], tree[1], tree[2], tree[3], word, alpha, work, 0)
     product = 1.0
     for j in range(m):
         g, p = _gradient(_dot(W_in, context, W_out, out[j]), 1 if j == 0 else 0, alpha)
@@ -219,7 +265,7 @@ def skipgram_pair_step(W_in, W_out, context, out, m, alpha, work):
         _axpy(g, W_out, out[j], work, 0)
         _axpy(g, W_in, context, W_out, out[j])
     _axpy(_ONE, work, 0, W_in, context)
-    return -math.log(product)
+    return loss - math.log(product)
 
 
 @_inline
@@ -265,10 +311,12 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, 
 
 
 @_kernel
-def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep,
-                 window, negative, variant, rng_state, stats):
+def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, rng_state,
+                 stats):
     """Train on ``chunks`` (see the module docstring for every argument)."""
+    window, negative, variant, shrink, mean = options
     dim = W_in.shape[1]
+    hs = tree[3].size > 0
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     ctx = np.empty(2 * window, dtype=np.int32)
     out = np.empty(negative + 1, dtype=np.int32)
@@ -283,23 +331,29 @@ def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table,
             words += offsets[s + 1] - offsets[s]
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
             for pos in range(n):
-                count = _context(sen, n, pos, window, rng_state, ctx)
+                count = _context(sen, n, pos, window, shrink, rng_state, ctx)
                 if count == 0:
                     continue
+                word = sen[pos]
                 if variant == CBOW_PLAIN or variant == CBOW_BATCHED:
-                    m = _targets(sen[pos], negative, table, rng_state, out)
-                    loss += cbow_step(W_in, W_out, ctx, count, out, m, alpha,
-                                      variant == CBOW_BATCHED, work, g)
+                    m = _targets(word, negative, table, rng_state, out)
+                    loss += cbow_step(W_in, W_out, ctx, count, out, m, alpha, variant == CBOW_BATCHED, work, g,
+                                      mean, tree, word)
                     examples += 1
                 elif variant == SKIPGRAM_PLAIN:
                     for i in range(count):
-                        m = _targets(sen[pos], negative, table, rng_state, out)
-                        loss += skipgram_pair_step(W_in, W_out, ctx[i], out, m, alpha, work)
+                        m = _targets(word, negative, table, rng_state, out)
+                        loss += skipgram_pair_step(W_in, W_out, ctx[i], out, m, alpha, work, tree, word)
                     examples += count
                 else:
-                    m = _targets(sen[pos], negative, table, rng_state, out)
-                    loss += skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha,
-                                                out_rows, grad, work)
+                    if hs:  # each context word's path first, then the window's shared negatives
+                        for i in range(count):
+                            _zero(work, 0)
+                            loss += hs_step(W_in, ctx[i], tree[0], tree[1], tree[2], tree[3], word, alpha, work, 0)
+                            _axpy(_ONE, work, 0, W_in, ctx[i])
+                    m = _targets(word, negative, table, rng_state, out)
+                    if m:
+                        loss += skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, work)
                     examples += count
     stats[0] += loss
     stats[1] += examples

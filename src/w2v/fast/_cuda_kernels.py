@@ -22,10 +22,12 @@ Arguments of ``train_pieces``:
 
 ids : (N,) int32 corpus; pieces : (P, 4) int64 [start, end, sentence start, sentence end];
 alphas : (count,) float32 learning rate of each piece trained (the host computes the
-schedule); first, count : the pieces to train; W_in, W_out : (V, D) float32; table : (T,)
-int32 noise table; keep : (V,) uint64 subsampling thresholds; window, negative; variant :
-``CBOW_BATCHED`` or ``SKIPGRAM_BATCHED``; seed, epoch; stats : (3,) float64 [loss sum,
-examples, words], added to atomically.
+schedule); first, count : the pieces to train; W_in, W_out : (V, D) float32; W_node, codes,
+points, lengths : hierarchical softmax's (V - 1, D) float32 inner nodes and the Huffman
+paths (:mod:`w2v.huffman`; zero-size without it); table : (T,) int32 noise table; keep : (V,)
+uint64 subsampling thresholds; window, negative (0: none); variant : ``CBOW_BATCHED`` or
+``SKIPGRAM_BATCHED``; shrink : word2vec.c's random window; mean : CBOW averages (else sums)
+the context; seed, epoch; stats : (3,) float64 [loss sum, examples, words], added to atomically.
 """
 
 from __future__ import annotations
@@ -97,10 +99,45 @@ def _block_sums(partial, n, lane, buf, out):
 
 
 @cuda.jit(device=True)
-def cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total_ctx, out, out_count, m, alpha, lane, buf):
-    """One CBOW example on the block's threads; returns this thread's share of its loss."""
+def hs_path(h, W_node, codes, points, lengths, word, alpha, lane, buf, e):
+    """Hierarchical softmax of ``word`` with the hidden vector whose elements this thread holds in
+    ``h`` (``d = lane, lane + 32, ...``): for each inner node on the path (label ``1 - code``),
+    ``g = alpha (label - s(h . W_node[n]))``, ``e += g W_node[n]``, ``W_node[n] += g h``.
+    Returns this thread's share of the loss (thread 0 holds it all)."""
+    dim = W_node.shape[1]
+    partial = cuda.local.array(1, np.float32)
+    score = cuda.local.array(1, np.float32)
+    loss = 0.0
+    for j in range(lengths[word]):
+        node = points[word, j]
+        acc = np.float32(0.0)
+        t = 0
+        for d in range(lane, dim, WARP):
+            acc += h[t] * W_node[node, d]
+            t += 1
+        partial[0] = acc
+        _block_sums(partial, 1, lane, buf, score)
+        label = 1 - codes[word, j]
+        s, p = _label_probability(score[0], label)
+        g = np.float32((label - s) * alpha)
+        if lane == 0:
+            loss -= math.log(p)
+        t = 0
+        for d in range(lane, dim, WARP):  # each thread updates only its own elements
+            e[t] += g * W_node[node, d]
+            W_node[node, d] += g * h[t]
+            t += 1
+    return loss
+
+
+@cuda.jit(device=True)
+def cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total_ctx, out, out_count, m, alpha, lane, buf,
+                mean, W_node, codes, points, lengths, word):
+    """One CBOW example on the block's threads (hierarchical softmax of ``word`` first when the
+    tree's ``lengths`` are given); returns this thread's share of its loss."""
     dim = W_in.shape[1]
     h = cuda.local.array(PER_THREAD, np.float32)
+    e_tree = cuda.local.array(PER_THREAD, np.float32)
     partial = cuda.local.array(MAX_TARGETS, np.float32)
     score = cuda.local.array(MAX_TARGETS, np.float32)
     inv = np.float32(1.0) / np.float32(total_ctx)
@@ -109,8 +146,12 @@ def cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total_ctx, out, out_count, m
         acc = np.float32(0.0)
         for i in range(n_ctx):
             acc += np.float32(ctx_count[i]) * W_in[ctx[i], d]
-        h[t] = acc * inv
+        h[t] = acc * inv if mean else acc
+        e_tree[t] = np.float32(0.0)
         t += 1
+    loss = 0.0
+    if lengths.size:
+        loss += hs_path(h, W_node, codes, points, lengths, word, alpha, lane, buf, e_tree)
     for j in range(m):
         acc = np.float32(0.0)
         t = 0
@@ -119,7 +160,6 @@ def cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total_ctx, out, out_count, m
             t += 1
         partial[j] = acc
     _block_sums(partial, m, lane, buf, score)
-    loss = 0.0
     for j in range(m):
         s, p = _label_probability(score[j], 1 if j == 0 else 0)
         score[j] = np.float32(((1.0 if j == 0 else 0.0) - s) * alpha) * np.float32(out_count[j])
@@ -127,11 +167,13 @@ def cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total_ctx, out, out_count, m
             loss -= out_count[j] * math.log(p)
     t = 0
     for d in range(lane, dim, WARP):
-        e = np.float32(0.0)
+        e = e_tree[t]
         for j in range(m):
             e += score[j] * W_out[out[j], d]
         for j in range(m):
             W_out[out[j], d] += score[j] * h[t]
+        if not mean:  # the sum's gradient is spread over the context words (gensim's cbow_mean=0)
+            e *= inv
         for i in range(n_ctx):
             W_in[ctx[i], d] += np.float32(ctx_count[i]) * e
         t += 1
@@ -139,15 +181,35 @@ def cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total_ctx, out, out_count, m
 
 
 @cuda.jit(device=True)
-def skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha, lane, buf, grad):
-    """One HogBatch block (every context word with the shared targets); returns this thread's
-    share of the loss. ``grad`` : (MAX_CONTEXT, MAX_TARGETS) float32 shared scratch."""
+def skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha, lane, buf, grad,
+                    W_node, codes, points, lengths, word):
+    """One HogBatch block (every context word with the shared targets), after each context
+    word's hierarchical softmax of ``word`` when the tree's ``lengths`` are given; returns this
+    thread's share of the loss. ``grad`` : (MAX_CONTEXT, MAX_TARGETS) float32 shared scratch."""
     dim = W_in.shape[1]
+    if lengths.size:
+        h = cuda.local.array(PER_THREAD, np.float32)
+        e = cuda.local.array(PER_THREAD, np.float32)
+        tree_loss = 0.0
+        for i in range(n_ctx):
+            t = 0
+            for d in range(lane, dim, WARP):
+                h[t] = W_in[ctx[i], d]
+                e[t] = np.float32(0.0)
+                t += 1
+            tree_loss += ctx_count[i] * hs_path(h, W_node, codes, points, lengths, word, alpha, lane, buf, e)
+            t = 0
+            for d in range(lane, dim, WARP):
+                W_in[ctx[i], d] += np.float32(ctx_count[i]) * e[t]
+                t += 1
+        cuda.syncthreads()
+    else:
+        tree_loss = 0.0
     partial = cuda.local.array(MAX_TARGETS, np.float32)
     score = cuda.local.array(MAX_TARGETS, np.float32)
     in_values = cuda.local.array(MAX_CONTEXT, np.float32)
     out_values = cuda.local.array(MAX_TARGETS, np.float32)
-    loss = 0.0
+    loss = tree_loss
     for i in range(n_ctx):
         for j in range(m):
             acc = np.float32(0.0)
@@ -180,13 +242,13 @@ def skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha
 
 
 @cuda.jit(device=True)
-def _collect(ids, position, sent_start, sent_end, word, window, negative, table, keep, seed, epoch,
+def _collect(ids, position, sent_start, sent_end, word, window, shrink, negative, table, keep, seed, epoch,
              ctx, ctx_count, out, out_count, sizes):
     """Thread 0's part: the context and the targets of the centre word at ``position``.
 
-    sizes <- [distinct context rows, context words, distinct targets].
+    sizes <- [distinct context rows, context words, distinct targets (0 without negatives)].
     """
-    span = window - _bounded(hashed32(seed, epoch, position, SALT_WINDOW), window)
+    span = window - _bounded(hashed32(seed, epoch, position, SALT_WINDOW), window) if shrink else window
     n_ctx = total = 0
     for step in (-1, 1):
         q = position + step
@@ -200,7 +262,7 @@ def _collect(ids, position, sent_start, sent_end, word, window, negative, table,
         total += taken
     out[0] = word
     out_count[0] = 1
-    m = 1
+    m = 1 if negative else 0
     for k in range(negative):
         noise = table[_bounded(hashed32(seed, epoch, position, SALT_NOISE + k), table.size)]
         if noise != word:
@@ -211,8 +273,8 @@ def _collect(ids, position, sent_start, sent_end, word, window, negative, table,
 
 
 @cuda.jit
-def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, table, keep, window, negative, variant, seed,
-                 epoch, stats):
+def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, W_node, codes, points, lengths, table, keep, window,
+                 negative, variant, shrink, mean, seed, epoch, stats):
     """Train the centre words of pieces ``first .. first + count - 1`` (see the module docstring)."""
     lane = cuda.threadIdx.x
     ctx = cuda.shared.array(MAX_CONTEXT, np.int32)
@@ -234,18 +296,18 @@ def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, table, keep, wi
             if not _kept(seed, epoch, position, word, keep):  # every thread takes the same branch
                 continue
             if lane == 0:
-                _collect(ids, position, pieces[piece, 2], pieces[piece, 3], word, window, negative, table, keep,
-                         seed, epoch, ctx, ctx_count, out, out_count, sizes)
+                _collect(ids, position, pieces[piece, 2], pieces[piece, 3], word, window, shrink, negative, table,
+                         keep, seed, epoch, ctx, ctx_count, out, out_count, sizes)
             cuda.syncthreads()
             n_ctx, total, m = sizes[0], sizes[1], sizes[2]
             if total > 0:
                 if variant == SKIPGRAM_BATCHED:
                     loss += skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha,
-                                            lane, buf, grad)
+                                            lane, buf, grad, W_node, codes, points, lengths, word)
                     examples += total
                 else:
                     loss += cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha,
-                                        lane, buf)
+                                        lane, buf, mean, W_node, codes, points, lengths, word)
                     examples += 1
             cuda.syncthreads()  # thread 0 may overwrite the shared context next
     if lane == 0:

@@ -16,6 +16,7 @@ import numpy as np
 from ..config import TrainConfig
 from ..corpus import Corpus, sentence_offsets
 from ..errors import ConfigError
+from ..huffman import HuffmanTree, huffman_tree
 from ._constants import (
     CHUNK_WORDS,
     MAX_NEGATIVE,
@@ -65,6 +66,17 @@ def init_weights(vocab_size: int, dim: int, seed: np.random.SeedSequence, row_al
     return W_in, np.zeros((vocab_size, width), dtype=np.float32)
 
 
+def hot_rows(hot: int | None) -> tuple[slice, slice, slice]:
+    """The rows of W_in, W_out and W_node that the ``hot`` most frequent words use most (None: all).
+
+    Words are numbered by frequency, so theirs are the first rows; Huffman inner nodes are
+    numbered as they are merged, so the ones nearest the root, on every path, are the last.
+    """
+    if hot is None:
+        return slice(None), slice(None), slice(None)
+    return slice(0, hot), slice(0, hot), slice(-hot, None)
+
+
 def check_limits(cfg: TrainConfig, vocabulary: int, corpus_name: str, *, gpu: bool) -> None:
     """Refuse options the fast kernels cannot run (a ConfigError naming the option and the limit)."""
     if cfg.negative > MAX_NEGATIVE:
@@ -105,6 +117,8 @@ class FastSetup:
         Subsampling thresholds.
     variant : int
         The kernel variant code (``_constants.VARIANTS``).
+    tree : HuffmanTree
+        Hierarchical softmax's paths (with ``cfg.hs``; an empty tree without).
     """
 
     cfg: TrainConfig
@@ -116,6 +130,7 @@ class FastSetup:
     keep: np.ndarray
     variant: int
     vocabulary: int
+    tree: HuffmanTree
 
     @classmethod
     def build(cls, corpus: Corpus, cfg: TrainConfig, *, gpu: bool = False) -> "FastSetup":
@@ -127,8 +142,19 @@ class FastSetup:
         else:
             offsets = sentence_offsets(corpus.sentence_lengths, MAX_SENTENCE_LENGTH)
         starts = chunk_starts(offsets)
+        tree = huffman_tree(vocab.counts) if cfg.hs else huffman_tree(vocab.counts[:0])
         return cls(cfg, corpus.ids, offsets, starts, offsets[starts], vocab.noise_table(cfg.power),
-                   vocab.keep_thresholds(cfg.sample), VARIANTS[(cfg.model, cfg.kernel)], len(vocab))
+                   vocab.keep_thresholds(cfg.sample), VARIANTS[(cfg.model, cfg.kernel)], len(vocab), tree)
+
+    @property
+    def options(self) -> tuple[int, int, int, bool, bool]:
+        """The kernels' ``options``: (window, negative, variant, shrink_windows, cbow_mean)."""
+        cfg = self.cfg
+        return cfg.window, cfg.negative, self.variant, bool(cfg.shrink_windows), cfg.cbow_mean
+
+    def kernel_tree(self, W_node: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The kernels' ``tree``: (W_node, codes, points, lengths)."""
+        return W_node, self.tree.codes, self.tree.points, self.tree.lengths
 
     @property
     def units_per_epoch(self) -> int:
@@ -169,7 +195,9 @@ class FastSetup:
         """A 63-bit seed for counter-based random numbers (the GPU kernels hash it with positions)."""
         return int(np.random.SeedSequence(self.cfg.seed).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
-    def initial_weights(self, row_align: int = 1) -> tuple[np.ndarray, np.ndarray]:
-        """word2vec.c's initial (V, D') float32 ``W_in`` and ``W_out`` (see :func:`init_weights`)."""
+    def initial_weights(self, row_align: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """word2vec.c's initial (V, D') float32 ``W_in`` and ``W_out`` (see :func:`init_weights`), and
+        ``W_node`` : (V - 1, D') zeros with hierarchical softmax, (0, D') without."""
         init, _ = self.seeds(0)
-        return init_weights(self.vocabulary, self.cfg.vector_size, init, row_align)
+        W_in, W_out = init_weights(self.vocabulary, self.cfg.vector_size, init, row_align)
+        return W_in, W_out, np.zeros((self.tree.inner_nodes, W_in.shape[1]), dtype=np.float32)

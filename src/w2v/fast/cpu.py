@@ -17,7 +17,7 @@ from ..corpus import Corpus
 from ..engine import BlockStats, expect_array, expect_epoch
 from ._constants import ROW_ALIGN
 from ._cpu_kernels import train_chunks
-from .common import FastSetup
+from .common import FastSetup, hot_rows
 
 
 class CpuEngine:
@@ -30,7 +30,7 @@ class CpuEngine:
         self.cfg = cfg
         self.units_per_epoch = self.setup.units_per_epoch
         _, worker_seeds = self.setup.seeds(cfg.workers)
-        self.W_in, self.W_out = self.setup.initial_weights(ROW_ALIGN)
+        self.W_in, self.W_out, self.W_node = self.setup.initial_weights(ROW_ALIGN)
         self.rng_states = [s.generate_state(1, dtype=np.uint64) | np.uint64(1) for s in worker_seeds]
         self.stats = np.zeros((cfg.workers, 3), dtype=np.float64)
         self.epoch = 0
@@ -60,27 +60,31 @@ class CpuEngine:
         return BlockStats(float(loss), int(examples), int(words), float(alphas[-1]))
 
     def _train(self, chunks: np.ndarray, alphas: np.ndarray, worker: int) -> None:
-        cfg, setup = self.cfg, self.setup
+        setup = self.setup
         train_chunks(setup.ids, setup.offsets, setup.chunk_starts, chunks, alphas, self.W_in, self.W_out,
-                     setup.table, setup.keep, cfg.window, cfg.negative, setup.variant, self.rng_states[worker],
+                     setup.table, setup.keep, setup.kernel_tree(self.W_node), setup.options, self.rng_states[worker],
                      self.stats[worker])
 
     def word_vectors(self) -> np.ndarray:
         return np.ascontiguousarray(self.W_in[:, : self.cfg.vector_size])
 
-    def reduce_rows(self, rows: slice, reduce: Callable[[np.ndarray], None]) -> None:
-        """Apply ``reduce`` in place to rows ``rows`` of both matrices (contiguous (n, D') float32 views)."""
-        reduce(self.W_in[rows])
-        reduce(self.W_out[rows])
+    def reduce_rows(self, hot: int | None, reduce: Callable[[np.ndarray], None]) -> None:
+        """Apply ``reduce`` in place to the ``hot`` most used rows of each matrix (None: every row):
+        the first rows of W_in and W_out (the most frequent words), the last of W_node (the
+        inner nodes nearest the root). Each is a C-contiguous (n, D') float32 view."""
+        for matrix, rows in zip((self.W_in, self.W_out, self.W_node), hot_rows(hot)):
+            reduce(matrix[rows])
 
     def state_dict(self) -> dict[str, Any]:
-        """Both weight matrices and every worker's random state."""
-        return {"W_in": self.W_in.copy(), "W_out": self.W_out.copy(), "rng_states": np.concatenate(self.rng_states),
-                "epoch": self.epoch}
+        """The weight matrices and every worker's random state."""
+        return {"W_in": self.W_in.copy(), "W_out": self.W_out.copy(), "W_node": self.W_node.copy(),
+                "rng_states": np.concatenate(self.rng_states), "epoch": self.epoch}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.W_in[...] = expect_array(state, "W_in", np.float32, self.W_in.shape)
         self.W_out[...] = expect_array(state, "W_out", np.float32, self.W_out.shape)
+        if self.W_node.size or "W_node" in state:  # checkpoints written before hierarchical softmax lack it
+            self.W_node[...] = expect_array(state, "W_node", np.float32, self.W_node.shape)
         states = expect_array(state, "rng_states", np.uint64, (len(self.rng_states),))
         self.rng_states = [states[w : w + 1].copy() for w in range(len(self.rng_states))]
         self.epoch = expect_epoch(state, self.cfg.epochs)

@@ -16,7 +16,7 @@ from ..config import TrainConfig
 from ..corpus import Corpus
 from ..engine import BlockStats, expect_array, expect_epoch
 from ._constants import PIECE_TOKENS, WARP
-from .common import FastSetup
+from .common import FastSetup, hot_rows
 
 MAX_BLOCKS = 65_535  # grid size per launch; blocks loop over the pieces beyond it
 
@@ -58,9 +58,11 @@ class CudaEngine:
         # The pieces of chunk c are those of its sentences: pieces are listed sentence by sentence.
         piece_of_sentence = np.searchsorted(self.pieces[:, 0], setup.offsets[:-1])
         self.chunk_pieces = np.append(piece_of_sentence, self.pieces.shape[0])[setup.chunk_starts]
-        W_in, W_out = setup.initial_weights()
+        W_in, W_out, W_node = setup.initial_weights()
         self.W_in = cuda.to_device(W_in)
         self.W_out = cuda.to_device(W_out)
+        self.W_node = cuda.to_device(W_node)
+        self.tree = tuple(cuda.to_device(a) for a in (setup.tree.codes, setup.tree.points, setup.tree.lengths))
         self.d_ids = cuda.to_device(setup.ids)
         self.d_pieces = cuda.to_device(self.pieces)
         self.table = cuda.to_device(setup.table)
@@ -85,8 +87,9 @@ class CudaEngine:
             alphas = alpha_of(self.pieces[first:last, 0])
             grid = min(last - first, MAX_BLOCKS)
             self._kernel[grid, WARP](self.d_ids, self.d_pieces, alphas, first, last - first, self.W_in, self.W_out,
-                                     self.table, self.keep, cfg.window, cfg.negative, setup.variant, self.seed,
-                                     self.epoch, self.stats)
+                                     self.W_node, *self.tree, self.table, self.keep, cfg.window, cfg.negative,
+                                     setup.variant, bool(cfg.shrink_windows), cfg.cbow_mean, self.seed, self.epoch,
+                                     self.stats)
         loss, examples, words = self.stats.copy_to_host()
         alpha = alpha_of(setup.chunk_position[stop : stop + 1])[0]
         return BlockStats(float(loss), int(examples), int(words), float(alpha))
@@ -94,19 +97,26 @@ class CudaEngine:
     def word_vectors(self) -> np.ndarray:
         return self.W_in.copy_to_host()
 
-    def reduce_rows(self, rows: slice, reduce: Callable[[np.ndarray], None]) -> None:
-        """Apply ``reduce`` in place to a host copy of rows ``rows`` of both matrices, then copy them back."""
-        for matrix in (self.W_in, self.W_out):
-            host = matrix[rows].copy_to_host()
+    def reduce_rows(self, hot: int | None, reduce: Callable[[np.ndarray], None]) -> None:
+        """Apply ``reduce`` in place to a host copy of each matrix's ``hot`` most used rows (None: all;
+        see :func:`~w2v.fast.common.hot_rows`), then copy them back."""
+        for matrix, rows in zip((self.W_in, self.W_out, self.W_node), hot_rows(hot)):
+            if matrix.shape[0] == 0:
+                continue
+            host = np.ascontiguousarray(matrix[rows].copy_to_host())
             reduce(host)
             matrix[rows].copy_to_device(host)
 
     def state_dict(self) -> dict[str, Any]:
-        """Both weight matrices (the random numbers are a function of the seed and position)."""
-        return {"W_in": self.W_in.copy_to_host(), "W_out": self.W_out.copy_to_host(), "epoch": self.epoch}
+        """The weight matrices (the random numbers are a function of the seed and position)."""
+        return {"W_in": self.W_in.copy_to_host(), "W_out": self.W_out.copy_to_host(),
+                "W_node": self.W_node.copy_to_host(), "epoch": self.epoch}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         shape = (self.setup.vocabulary, self.cfg.vector_size)
         self.W_in.copy_to_device(np.ascontiguousarray(expect_array(state, "W_in", np.float32, shape)))
         self.W_out.copy_to_device(np.ascontiguousarray(expect_array(state, "W_out", np.float32, shape)))
+        if self.W_node.shape[0] or "W_node" in state:
+            node_shape = (self.setup.tree.inner_nodes, self.cfg.vector_size)
+            self.W_node.copy_to_device(np.ascontiguousarray(expect_array(state, "W_node", np.float32, node_shape)))
         self.epoch = expect_epoch(state, self.cfg.epochs)

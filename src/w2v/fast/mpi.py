@@ -118,7 +118,7 @@ class DistributedEngine:
         chunks = setup.units_per_epoch
         self.first, self.stop = chunks * self.rank // self.size, chunks * (self.rank + 1) // self.size
         self.units_per_epoch = max(chunks * (r + 1) // self.size - chunks * r // self.size for r in range(self.size))
-        self.hot = slice(0, min(cfg.hot_rows, setup.vocabulary))
+        self.hot = min(cfg.hot_rows, setup.vocabulary - 1)
         self.average = RowAverager(comm)
         self.words_done = 0  # words trained by all ranks (all epochs) at the last average
         self.since_full = 0
@@ -144,7 +144,7 @@ class DistributedEngine:
         cfg = self.cfg
         pids = ", ".join(f"{rank}: {pid}" for rank, pid in enumerate(self.pids or []))
         return (f"distributed: {self.size} ranks x {cfg.workers} workers (PIDs {pids}); averaging the "
-                f"{self.hot.stop:,} most frequent rows every {cfg.sync_chunks} chunks, every row every "
+                f"{self.hot:,} most frequent rows every {cfg.sync_chunks} chunks, every row every "
                 f"{cfg.full_sync_chunks} chunks and at each epoch's end")
 
     def consensus(self, value: Any) -> Any:
@@ -182,7 +182,7 @@ class DistributedEngine:
 
     def _synchronise(self, trained: int, full: bool) -> None:
         started = time.perf_counter()
-        self.local.reduce_rows(slice(None) if full else self.hot, self.average)
+        self.local.reduce_rows(None if full else self.hot, self.average)
         self.words_done += self.comm.allreduce(trained)
         if full:
             self.since_full = 0
@@ -194,7 +194,7 @@ class DistributedEngine:
     def state_dict(self) -> dict[str, Any]:
         """Every row averaged first (so the ranks agree), then rank 0 gathers the workers' random states."""
         started = time.perf_counter()
-        self.local.reduce_rows(slice(None), self.average)
+        self.local.reduce_rows(None, self.average)
         self.since_full = 0
         state = self.local.state_dict()
         if "rng_states" in state:

@@ -16,6 +16,7 @@ from ..config import TrainConfig
 from ..corpus import Corpus
 from ..engine import BlockStats, expect_array
 from ..errors import ConfigError, ModelFileError
+from ..huffman import huffman_tree
 from .grads import clip_grads
 from .models import CBOW, SkipGram
 from .optim import SGD, Adam, LazyAdam
@@ -66,6 +67,8 @@ class ReferenceEngine:
             negative=cfg.negative,
             power=cfg.power,
             distinct=cfg.distinct_negatives,
+            tree=huffman_tree(corpus.vocab.counts) if cfg.hs else None,
+            mean=cfg.cbow_mean,
             seed=model_seed,
             xp=xp,
         )
@@ -114,16 +117,19 @@ class ReferenceEngine:
             "optimizer": {k: [to_numpy(a) for a in v] if isinstance(v, list) else v for k, v in optimizer.items()},
             "order": None if self.order is None else to_numpy(self.order),
             "shuffle_rng": rng_state(self.rng),
-            "sampler_rng": rng_state(self.model.ns_loss.sampler.rng),
+            "sampler_rng": rng_state(self.model.ns_loss.sampler.rng) if self.model.ns_loss else None,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore :meth:`state_dict`'s state; every part is checked first (a ModelFileError says what is wrong)."""
         xp, params = self.xp, self.model.params
-        if not isinstance(state, dict) or not isinstance(state.get("params"), list) or len(state["params"]) != 2:
-            raise ModelFileError("the checkpoint lacks the two weight matrices (damaged, or from another run)")
-        named = dict(zip(("W_in", "W_out"), state["params"]))
-        weights = [expect_array(named, name, p.dtype, p.shape) for name, p in zip(("W_in", "W_out"), params)]
+        names = self.model.param_names
+        if not isinstance(state, dict) or not isinstance(state.get("params"), list) \
+                or len(state["params"]) != len(names):
+            raise ModelFileError(f"the checkpoint lacks the weight matrices {', '.join(names)} (damaged, or from "
+                                 "another run)")
+        named = dict(zip(names, state["params"]))
+        weights = [expect_array(named, name, p.dtype, p.shape) for name, p in zip(names, params)]
         optimizer = state.get("optimizer")
         if not isinstance(optimizer, dict):
             raise ModelFileError("the checkpoint lacks the optimizer's state (damaged, or from another run)")
@@ -132,7 +138,7 @@ class ReferenceEngine:
             for key in ("m", "v"):
                 arrays = optimizer.get(key)
                 if arrays is not None:
-                    if not isinstance(arrays, list) or len(arrays) != 2:
+                    if not isinstance(arrays, list) or len(arrays) != len(names):
                         raise ModelFileError(f"the checkpoint's Adam {key} is malformed")
                     arrays = [expect_array({f"Adam {key}": a}, f"Adam {key}", p.dtype, p.shape)
                               for a, p in zip(arrays, params)]
@@ -149,7 +155,8 @@ class ReferenceEngine:
                 raise ModelFileError("the checkpoint's batch order points outside the corpus (damaged?)")
         try:
             set_rng_state(self.rng, state["shuffle_rng"])
-            set_rng_state(self.model.ns_loss.sampler.rng, state["sampler_rng"])
+            if self.model.ns_loss is not None:
+                set_rng_state(self.model.ns_loss.sampler.rng, state["sampler_rng"])
         except (KeyError, TypeError, ValueError) as err:
             raise ModelFileError(f"the checkpoint's random generator states are malformed ({err})") from None
         for param, saved in zip(params, weights):

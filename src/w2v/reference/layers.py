@@ -272,3 +272,54 @@ class NegativeSamplingLoss:
 
     def zero_grad(self) -> None:
         self.embed_dot.zero_grad()
+
+
+class HierarchicalSoftmaxLoss:
+    """Hierarchical softmax (word2vec.c's ``-hs 1``): each target's loss over its Huffman path.
+
+    At every inner node n on a target's path, ``s(h . W_node[n])`` is the probability of
+    turning left, so the target's label there is ``1 - code``; the loss is the sigmoid
+    cross-entropy summed over the path's nodes (and over a row's C targets), averaged over
+    the batch, as :class:`NegativeSamplingLoss` averages its K + 1 scores.
+
+    Parameters
+    ----------
+    W : (V - 1, H) float
+        One row per inner node (word2vec.c's ``syn1``).
+    codes, points : (V, L) uint8 and int
+        Every word's turns and inner nodes, root first; lengths : (V,) int path lengths
+        (see :func:`w2v.huffman.huffman_tree`).
+    """
+
+    def __init__(self, W: Any, codes: Any, points: Any, lengths: Any):
+        xp = get_xp(W)
+        self.embed_dot = EmbeddingDot(W)
+        self.params = self.embed_dot.params
+        self.grads = self.embed_dot.grads
+        self.codes = xp.asarray(codes)
+        self.points = xp.asarray(points)
+        self.lengths = xp.asarray(lengths)
+        self._cache = None
+
+    def forward(self, h: Any, target: Any) -> float:
+        """h : (B, H); target : (B,) or (B, C) int -> scalar loss."""
+        xp = self.embed_dot.embed.xp
+        B = h.shape[0]
+        target = target.reshape(B, -1)  # (B, C)
+        L = self.points.shape[1]
+        mask = (xp.arange(L) < self.lengths[target][:, :, None]).reshape(B, -1).astype(h.dtype)  # (B, C*L)
+        nodes = self.points[target].reshape(B, -1)  # (B, C*L); padding points at node 0, masked out
+        labels = (1 - self.codes[target].astype(h.dtype)).reshape(B, -1)
+        x = self.embed_dot.forward(h, nodes)
+        e = xp.exp(-xp.abs(x))
+        loss = (xp.maximum(x, 0) - labels * x + xp.log1p(e)) * mask
+        self._cache = (_sigmoid(xp, x, e), labels, mask)
+        return float(loss.sum()) / B
+
+    def backward(self, dout: float = 1.0) -> Any:
+        """-> dh : (B, H)."""
+        y, labels, mask = self._cache
+        return self.embed_dot.backward((y - labels) * mask * (dout / y.shape[0]))
+
+    def zero_grad(self) -> None:
+        self.embed_dot.zero_grad()

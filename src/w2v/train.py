@@ -9,7 +9,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from typing import Any, Callable, Sequence, Union
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence, Union
 
 import numpy as np
 
@@ -56,6 +58,20 @@ ENGINES: dict[tuple[str, str], Callable[[Corpus, TrainConfig], Engine]] = {
     ("fast", "cpu"): _cpu_engine,
     ("fast", "cuda"): _cuda_engine,
 }
+
+
+@contextmanager
+def _compile_notice(progress: bool, after_seconds: float = 1.0) -> Iterator[None]:
+    """With progress on, say so on stderr if building the engine takes long: the kernels are compiling."""
+    timer = threading.Timer(after_seconds, lambda: print(
+        "compiling the kernels (first run only: later runs load them from the cache) ...", file=sys.stderr,
+        flush=True))
+    if progress:
+        timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def make_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
@@ -169,7 +185,8 @@ def train(
     cfg = dataclasses.replace(config or TrainConfig(), **renamed_options(options))
     cfg = resolve_config(cfg, corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
     data, cfg, needed = _checked(load_training_corpus(corpus, cfg), cfg)
-    engine = make_engine(data, cfg)
+    with _compile_notice(progress):
+        engine = make_engine(data, cfg)
     progress = progress and is_root(engine)
     _describe(engine, needed, progress)
     source = None if isinstance(corpus, Corpus) else _source_of(corpus)
@@ -201,7 +218,8 @@ def resume(
     data, _, needed = _checked(load_training_corpus(corpus if corpus is not None else saved.corpus.source, cfg), cfg)
     if data.fingerprint() != saved.corpus.fingerprint:
         raise ModelFileError(f"{checkpoint}: the corpus {data.name} is not the one this run trained on")
-    engine = make_engine(data, cfg)
+    with _compile_notice(progress):
+        engine = make_engine(data, cfg)
     progress = progress and is_root(engine)
     _describe(engine, needed, progress)
     if not 0 <= saved.position.unit < engine.units_per_epoch or not 0 <= saved.position.epoch < cfg.epochs:

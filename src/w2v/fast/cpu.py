@@ -49,7 +49,9 @@ class CpuEngine:
         alphas = alpha_of(self.setup.chunk_position[chunks])
         self.stats[:] = 0
         workers = self.cfg.workers
-        jobs = [(chunks[w::workers], alphas[w::workers], w) for w in range(workers)]
+        # Contiguous copies: a strided view is another array type, which Numba would compile again.
+        jobs = [(np.ascontiguousarray(chunks[w::workers]), np.ascontiguousarray(alphas[w::workers]), w)
+                for w in range(workers)]
         if workers == 1:
             self._train(*jobs[0])
         else:

@@ -195,9 +195,12 @@ class SentenceEncoder:
         self.components_ = np.empty((0, wv.vector_size), dtype=np.float32)
         self.component_weights_ = np.empty(0, dtype=np.float32)
         if n_components:
-            _, singular, right = np.linalg.svd(embedded[lengths > 0].astype(np.float64), full_matrices=False)
-            self.components_ = right[:n_components].astype(np.float32)
-            squares = singular[:n_components] ** 2
+            # The right singular vectors of the (N, D) sentence matrix and their squared singular
+            # values are the eigenvectors and eigenvalues of its (D, D) Gram matrix: cheaper than an SVD.
+            matrix = embedded.astype(np.float64)
+            squares, right = np.linalg.eigh(matrix.T @ matrix)  # ascending
+            squares, right = squares[::-1][:n_components], right[:, ::-1][:, :n_components].T
+            self.components_ = right.astype(np.float32)
             lambdas = squares / squares.sum() if method == "usif" else np.ones_like(squares)
             self.component_weights_ = lambdas.astype(np.float32)
         _warn_empty(offsets, empty_note, stacklevel)

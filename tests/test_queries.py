@@ -177,6 +177,8 @@ def test_bad_arguments_say_what_is_wrong(pair):
         wv.most_similar_cosmul([("w1", 2.0)])
     with pytest.raises(ValueError, match="at least one positive"):
         wv.most_similar_cosmul(negative=["w1"])
+    with pytest.raises(TypeError, match="a list of queries"):
+        wv.most_similar_batch("w1")
 
 
 # ---------------------------------------------------------------- analogies: the code evaluate scores with

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from numbers import Real
 from typing import Any, Iterable, Literal, Mapping
 
 import numpy as np
@@ -211,7 +212,7 @@ class SentenceEncoder:
             raise ConfigError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}", options=("method",))
         if not isinstance(self.vectors, WordVectors):
             raise TypeError(f"vectors must be w2v.WordVectors, not {type(self.vectors).__name__}")
-        if self.a is not None and not (isinstance(self.a, (int, float)) and 0 < self.a < float("inf")):
+        if self.a is not None and not (isinstance(self.a, Real) and 0 < self.a < float("inf")):
             raise ConfigError(f"a must be a positive number or None, not {self.a!r}", options=("a",))
         n_components = DEFAULT_COMPONENTS[self.method] if self.n_components is None else self.n_components
         if (not isinstance(n_components, (int, np.integer)) or isinstance(n_components, bool)

@@ -228,6 +228,8 @@ class WordVectors:
         scores when ``topn`` is None.
         """
         _check_topn(topn)
+        if isinstance(positives, (str, np.ndarray)) or isinstance(negatives, (str, np.ndarray)):
+            raise TypeError("most_similar_batch takes a list of queries (one positive per query), not one query")
         negatives = [None] * len(positives) if negatives is None else list(negatives)
         if len(negatives) != len(positives):
             raise ValueError(f"{len(positives)} positives but {len(negatives)} negatives")

@@ -47,7 +47,7 @@ def test_save_is_atomic_and_keeps_the_old_file_on_failure(tmp_path, wv, monkeypa
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(np, "savez", broken)
+    monkeypatch.setattr(np.lib.format, "write_array", broken)
     with pytest.raises(OutputError, match=r"m\.npz: could not be written \(disk full\); it is unchanged"):
         wv.save(path)
     assert path.read_bytes() == before

@@ -1,5 +1,5 @@
-"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, prepare, similar, analogy, evaluate, plot,
-export).
+"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, prepare, similar, analogy, embed, evaluate,
+plot, export).
 
 Every error caused by input ends with one line on stderr and a non-zero exit status; output
 survives any terminal encoding (what it cannot show is escaped), and SIGTERM or SIGHUP end
@@ -9,6 +9,7 @@ any command with one line, like Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import re
@@ -21,6 +22,7 @@ from typing import Any, Sequence, get_args
 from .config import Algorithm, Device, Kernel, Model, Optimizer, TrainConfig
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
+from .scoring import ANALOGY_METHODS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -249,42 +251,164 @@ def _byte_size(text: str) -> int:
     return value
 
 
-def _print_table(title: str, rows: list[tuple[str, float]]) -> None:
+def _print_table(title: str, rows: list[tuple[str, float]], score: str = "cosine") -> None:
     width = max([4] + [len(word) for word, _ in rows])
     print(title)
-    print(f"  rank  {'word':<{width}}  cosine")
-    for rank, (word, score) in enumerate(rows, 1):
-        print(f"  {rank:>4}  {_safe(word):<{width}}  {score:6.3f}")
+    print(f"  rank  {'word':<{width}}  {score}")
+    for rank, (word, value) in enumerate(rows, 1):
+        print(f"  {rank:>4}  {_safe(word):<{width}}  {value:6.3f}")
 
 
-def _results(rows: list[tuple[str, float]]) -> list[dict[str, Any]]:
-    return [{"word": word, "cosine": round(score, 6)} for word, score in rows]
+def _results(rows: list[tuple[str, float]], score: str = "cosine") -> list[dict[str, Any]]:
+    return [{"word": word, score: round(value, 6)} for word, value in rows]
+
+
+def _answer_lines(args: argparse.Namespace, answer: Any) -> int:
+    """Answer the queries on standard input, one a line, as they come (like word2vec.c's ``distance``).
+
+    ``answer(words)`` prints the answer to a line's words; the output is flushed after each.
+    A line that cannot be answered gets one error line on stderr and the next line is read;
+    the exit status is 1 if any could not be. Blank lines are skipped.
+    """
+    failed = 0
+    for number, raw in enumerate(iter(sys.stdin.buffer.readline, b""), 1):
+        try:
+            words = raw.decode("utf-8").split()
+            if words:
+                answer(words)
+        except (W2VError, UnicodeDecodeError) as err:
+            failed += 1
+            reason = "not valid UTF-8" if isinstance(err, UnicodeDecodeError) else _as_flags(err)
+            print(f"w2v {args.command}: error: line {number}: {_safe(reason)}", file=sys.stderr, flush=True)
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+def _similar_title(words: list[str], negative: list[str]) -> str:
+    return _safe("nearest to " + " + ".join(map(repr, words)) + "".join(f" - {word!r}" for word in negative))
+
+
+def _similar_record(words: list[str], negative: list[str], rows: list[tuple[str, float]]) -> dict[str, Any]:
+    record: dict[str, Any] = {"query": " ".join(words), "results": _results(rows)}
+    if negative:
+        record["negative"] = negative
+    return record
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
     from .vectors import load
 
+    if "-" in args.words and args.words != ["-"]:
+        args.parser.error("- (queries from standard input) must be the only WORD")
     wv = load(args.model, unicode_errors=args.unicode_errors)
-    answers = [(word, wv.most_similar(word, topn=args.topn)) for word in args.words]
+    negative = args.negative or []
+    if args.words == ["-"]:
+        def answer(words: list[str]) -> None:
+            rows = wv.most_similar(words, negative, topn=args.topn, restrict_vocab=args.restrict_vocab)
+            if args.json:
+                print(json.dumps(_similar_record(words, negative, rows)))
+            else:
+                _print_table(_similar_title(words, negative), rows)
+                print()
+
+        return _answer_lines(args, answer)
+    # Each WORD is a query of its own; --negative makes all of them one query.
+    queries = [[w for word in args.words for w in word.split()]] if negative else [word.split() for word in args.words]
+    if not all(queries):
+        args.parser.error("a WORD is empty")
+    answers = wv.most_similar_batch(queries, [negative] * len(queries), topn=args.topn,
+                                    restrict_vocab=args.restrict_vocab)
     if args.json:
-        print(json.dumps([{"query": word, "results": _results(rows)} for word, rows in answers]))
+        print(json.dumps([_similar_record(words, negative, rows) for words, rows in zip(queries, answers)]))
         return 0
-    for i, (word, rows) in enumerate(answers):
+    for i, (words, rows) in enumerate(zip(queries, answers)):
         if i:
             print()
-        _print_table(f"nearest to {_safe(repr(word))}", rows)
+        _print_table(_similar_title(words, negative), rows)
     return 0
 
 
 def cmd_analogy(args: argparse.Namespace) -> int:
     from .vectors import load
 
+    if args.words != ["-"] and len(args.words) != 3:
+        args.parser.error(f"expected three words A B C, or - to read 'A B C' lines from standard input; "
+                          f"found {len(args.words)}")
     wv = load(args.model, unicode_errors=args.unicode_errors)
-    rows = wv.analogy(args.a, args.b, args.c, topn=args.topn)
-    if args.json:
-        print(json.dumps({"query": [args.a, args.b, args.c], "results": _results(rows)}))
+    score = "score" if args.method == "3cosmul" else "cosine"
+
+    def answer(words: list[str]) -> None:
+        if len(words) != 3:
+            raise W2VError(f"expected three words 'A B C', found {len(words)}")
+        rows = wv.analogy(*words, topn=args.topn, method=args.method, restrict_vocab=args.restrict_vocab)
+        if args.json:
+            print(json.dumps({"query": words, "method": args.method, "results": _results(rows, score)}))
+        else:
+            _print_table(_safe("{} : {} = {} : ?".format(*words)), rows, score)
+
+    if args.words != ["-"]:
+        answer(args.words)
         return 0
-    _print_table(_safe(f"{args.a} : {args.b} = {args.c} : ?"), rows)
+
+    def answer_line(words: list[str]) -> None:
+        answer(words)
+        if not args.json:
+            print()
+
+    return _answer_lines(args, answer_line)
+
+
+def _read_sentences(source: str) -> list[str]:
+    """The lines of a UTF-8 file, or of standard input for ``-``, without their line ends."""
+    from .errors import CorpusError
+
+    name = "standard input" if source == "-" else source
+    lines = []
+    with contextlib.nullcontext(sys.stdin.buffer) if source == "-" else open(source, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                lines.append(raw.decode("utf-8").removeprefix("\ufeff" if number == 1 else "").rstrip("\r\n"))
+            except UnicodeDecodeError as err:
+                raise CorpusError(f"{name}:{number}: not valid UTF-8 (byte 0x{raw[err.start]:02x} at column "
+                                  f"{err.start + 1})") from None
+    if not lines:
+        raise CorpusError(f"{name}: holds no lines")
+    return lines
+
+
+def cmd_embed(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .errors import ConfigError, CorpusError
+    from .io.files import atomic_write, check_output
+    from .sentences import SentenceEncoder, load_vectors_and_encoder
+
+    inputs = [args.model] + ([args.input] if args.input != "-" else []) + ([args.counts] if args.counts else [])
+    extra = [args.save_encoder] if args.save_encoder else []
+    output = check_output(args.output, inputs=inputs, outputs=extra)
+    if args.save_encoder:
+        check_output(args.save_encoder, inputs=inputs, outputs=[output])
+    wv, encoder = load_vectors_and_encoder(args.model, unicode_errors=args.unicode_errors)
+    if encoder is not None and (args.method not in (None, encoder.method) or args.counts):
+        raise ConfigError(f"{args.model} holds a fitted {encoder.method!r} encoder that embeds with its own "
+                          "weights: leave out method and counts", options=("method", "counts"))
+    sentences = _read_sentences(args.input)
+    if not any(word in wv for line in sentences for word in line.split()):
+        name = "standard input" if args.input == "-" else args.input
+        raise CorpusError(f"{name}: none of its {len(sentences):,} lines has a word in the vocabulary")
+    if encoder is None:
+        encoder = SentenceEncoder(wv, args.method or "mean", counts=args.counts)
+        vectors = encoder.fit_transform(sentences)
+    else:
+        vectors = encoder.transform(sentences)
+    with atomic_write(output) as handle:
+        np.save(handle, vectors)
+    written = [str(output)]
+    if args.save_encoder:
+        encoder.save(args.save_encoder)
+        written.append(f"the fitted encoder to {args.save_encoder}")
+    print(f"embedded {len(vectors):,} sentences as {vectors.shape[1]}-dimensional {encoder.method} vectors; "
+          f"wrote {' and '.join(written)}")
     return 0
 
 
@@ -335,17 +459,37 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .errors import ModelFileError
     from .io import format_of
-    from .io.files import check_output
+    from .io.files import atomic_write, check_output
     from .vectors import load
+    from .vocab import vocab_file_bytes
 
-    output = check_output(args.output, inputs=[args.model])
-    fmt = args.format or format_of(output)
-    if fmt is None:
-        raise ModelFileError(f"{output}: cannot tell the format from the extension; "
-                             f"pass --format {', '.join(_choices(Format))}")
+    if args.output is None and args.vocab is None:
+        args.parser.error("give OUT, --vocab VOCAB_FILE, or both")
+    output = vocab = fmt = None
+    if args.output is not None:
+        output = check_output(args.output, inputs=[args.model], outputs=[args.vocab] if args.vocab else [])
+        fmt = args.format or format_of(output)
+        if fmt is None:
+            raise ModelFileError(f"{output}: cannot tell the format from the extension; "
+                                 f"pass --format {', '.join(_choices(Format))}")
+    if args.vocab is not None:
+        vocab = check_output(args.vocab, inputs=[args.model])
     wv = load(args.model, limit=args.limit, unicode_errors=args.unicode_errors)
-    wv.save(output, fmt)
-    print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({fmt})")
+    if vocab is not None:
+        if wv.counts is None:
+            raise ModelFileError(f"{args.model}: holds no word counts (word2vec files keep none), so there is no "
+                                 "vocabulary file to write")
+        spaced = next((word for word in wv.index_to_key if len(word.split()) != 1), None)
+        if spaced is not None:
+            raise ModelFileError(f"{args.model}: the word {spaced!r} holds white space, which a 'word count' line "
+                                 "cannot")
+    if output is not None:
+        wv.save(output, fmt)
+        print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({fmt})")
+    if vocab is not None:
+        with atomic_write(vocab) as handle:
+            handle.write(vocab_file_bytes(wv.index_to_key, wv.counts))
+        print(f"wrote {len(wv):,} words and their counts to {vocab}")
     return 0
 
 
@@ -360,6 +504,11 @@ def _load_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unicode-errors", choices=["strict", "replace", "ignore"], default="strict",
                         help="for word2vec files whose words are not valid UTF-8: fail (default), "
                              "replace the bad bytes with U+FFFD, or drop them")
+
+
+def _restrict_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--restrict", "--restrict-vocab", dest="restrict_vocab", type=_positive_int, default=None,
+                        metavar="N", help="search only the N most frequent words (default: all)")
 
 
 def _positive_int(text: str) -> int:
@@ -391,33 +540,74 @@ def build_parser() -> argparse.ArgumentParser:
                               "disk and stay exact")
     prepare.set_defaults(func=cmd_prepare)
 
-    similar = sub.add_parser("similar", help="nearest words by cosine similarity")
+    similar = sub.add_parser("similar", help="nearest words by cosine similarity",
+                             description="gensim's most_similar: each query word enters as its unit vector; the "
+                                         "query words are not answers.")
     similar.add_argument("model", metavar="MODEL")
-    similar.add_argument("words", metavar="WORD", nargs="+")
+    similar.add_argument("words", metavar="WORD", nargs="+",
+                         help="each WORD is a query of its own ('king queen', quoted, adds the two); with --negative "
+                              "the WORDs make one query; - reads queries from standard input, one a line (its words "
+                              "added), answering each as it comes")
+    similar.add_argument("--negative", metavar="WORD", nargs="+", default=None,
+                         help="words to subtract: w2v similar MODEL king woman --negative man")
+    _restrict_option(similar)
     similar.add_argument("--topn", type=_positive_int, default=5)
-    similar.add_argument("--json", action="store_true", help="print JSON")
+    similar.add_argument("--json", action="store_true", help="print JSON (one object a line for -)")
     _load_options(similar)
-    similar.set_defaults(func=cmd_similar)
+    similar.set_defaults(func=cmd_similar, parser=similar)
 
-    analogy = sub.add_parser("analogy", help="a : b = c : ?  (nearest to b - a + c)")
+    analogy = sub.add_parser("analogy", help="a : b = c : ?  (nearest to b - a + c)",
+                             description="The three words are not answers. The default method, 3cosadd, is what "
+                                         "w2v evaluate scores (and word2vec.c and gensim answer), so the answer shown "
+                                         "is the one a benchmark counts; pass the same --restrict as evaluate's "
+                                         "--restrict-vocab (30000) for its exact answer.")
     analogy.add_argument("model", metavar="MODEL")
-    analogy.add_argument("a", metavar="A")
-    analogy.add_argument("b", metavar="B")
-    analogy.add_argument("c", metavar="C")
+    analogy.add_argument("words", metavar="WORD", nargs="+",
+                         help="A B C, or - to read 'A B C' lines from standard input, answering each as it comes")
+    analogy.add_argument("--method", choices=list(ANALOGY_METHODS), default="3cosadd",
+                         help="3cosadd (default): cosine with b - a + c of unit vectors; 3cosmul: Levy & Goldberg's "
+                              "cos(x,b) cos(x,c) / (cos(x,a) + 0.001) of cosines shifted to 0..1; book: cosine with "
+                              "b - a + c of the vectors as trained, the book's analogy()")
+    _restrict_option(analogy)
     analogy.add_argument("--topn", type=_positive_int, default=5)
-    analogy.add_argument("--json", action="store_true", help="print JSON")
+    analogy.add_argument("--json", action="store_true", help="print JSON (one object a line for -)")
     _load_options(analogy)
-    analogy.set_defaults(func=cmd_analogy)
+    analogy.set_defaults(func=cmd_analogy, parser=analogy)
+
+    embed = sub.add_parser("embed", help="sentence vectors (mean, SIF, uSIF), one per line of INPUT, to a .npy file",
+                           description="Writes an (N, D) float32 .npy, row i for line i; a line without a known word "
+                                       "gets zeros (one warning counts them). SIF and uSIF are fitted on INPUT.")
+    embed.add_argument("model", metavar="MODEL",
+                       help="vectors (.npz, .txt/.vec, .bin), or an encoder saved by --save-encoder (then INPUT is "
+                            "embedded with the weights and components it was fitted with)")
+    embed.add_argument("input", metavar="INPUT", help="UTF-8 text, one sentence a line, or - for standard input")
+    embed.add_argument("-o", "--output", required=True, metavar="OUT.npy")
+    embed.add_argument("--method", choices=["mean", "sif", "usif"], default=None,
+                       help="mean (default): the mean of the words' unit vectors (gensim's get_mean_vector); sif: "
+                            "Arora et al.'s weighted mean less the first principal component; usif: Ethayarajh's "
+                            "(needs the word counts a w2v .npz keeps, or --counts)")
+    embed.add_argument("--counts", metavar="VOCAB_FILE", default=None,
+                       help="'word count' lines (w2v export MODEL --vocab FILE, word2vec -save-vocab) for sif and "
+                            "usif when MODEL has no counts")
+    embed.add_argument("--save-encoder", metavar="ENCODER.npz", default=None,
+                       help="also save the fitted encoder, to embed other sentences the same way: "
+                            "w2v embed ENCODER.npz TEST -o test.npy")
+    _load_options(embed)
+    embed.set_defaults(func=cmd_embed)
 
     export = sub.add_parser("export", help="write vectors as word2vec text or binary, or the book's pickle")
     export.add_argument("model", metavar="MODEL", help="vectors to read: .npz, word2vec .txt/.vec or .bin")
-    export.add_argument("output", metavar="OUT", help="file to write (replaced only once complete)")
+    export.add_argument("output", metavar="OUT", nargs="?", default=None,
+                        help="file to write (replaced only once complete)")
+    export.add_argument("--vocab", metavar="VOCAB_FILE", default=None,
+                        help="also (or only) write the words and their counts as 'word count' lines, word2vec's "
+                             "-save-vocab format (what w2v embed --counts reads)")
     export.add_argument("--format", choices=_choices(Format), default=None,
                         help="default: from OUT's extension (.txt/.vec text, .bin binary, "
                              ".pkl book-pickle, .npz npz); book-pickle is the book's cbow_params.pkl")
     export.add_argument("--limit", type=_positive_int, default=None, help="export only the first N words")
     _load_options(export)
-    export.set_defaults(func=cmd_export)
+    export.set_defaults(func=cmd_export, parser=export)
 
     from .datasets.benchmarks import names
 
@@ -431,7 +621,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--restrict-vocab", type=_positive_int, default=30000, metavar="N",
                           help="analogies: search only the most frequent words and skip questions "
                                "outside them (default 30000)")
-    evaluate.add_argument("--method", choices=["3cosadd", "3cosmul"], default="3cosadd", help="analogy objective")
+    evaluate.add_argument("--method", choices=list(ANALOGY_METHODS), default="3cosadd",
+                          help="analogy objective (as in w2v analogy)")
     evaluate.add_argument("--score-column", type=_positive_int, default=None, metavar="N",
                           help="similarity: 1-based column of the score (default 3)")
     evaluate.add_argument("--case-sensitive", action="store_true", help="match words exactly (default: ignore case)")

@@ -59,11 +59,17 @@ class TrainingInterrupted(W2VError):
 
 
 class UnknownWordError(W2VError, KeyError):
-    """A query word is not in the vocabulary (a ``KeyError`` that names the word)."""
+    """Query words are not in the vocabulary (a ``KeyError`` that names them all).
 
-    def __init__(self, word: str):
-        super().__init__(f"{word!r} is not in the vocabulary")
+    ``word`` is the first of them, ``words`` all of them.
+    """
+
+    def __init__(self, word: str, *more: str):
+        words = (word, *more)
+        verb = "is" if len(words) == 1 else "are"
+        super().__init__(f"{', '.join(repr(w) for w in words)} {verb} not in the vocabulary")
         self.word = word
+        self.words = words
 
     def __str__(self) -> str:
         return str(self.args[0])
@@ -71,3 +77,7 @@ class UnknownWordError(W2VError, KeyError):
 
 class CheckpointWarning(UserWarning):
     """A periodic checkpoint could not be saved; training went on."""
+
+
+class EmptySentenceWarning(UserWarning):
+    """Sentences without a word in the vocabulary got zero vectors (the warning gives their number)."""

@@ -24,18 +24,18 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Any, Literal, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 from scipy import stats
 
 from .datasets.benchmarks import Question, read_analogies, read_word_pairs, resolve
 from .errors import BenchmarkError
+from .scoring import ANALOGY_METHODS, COSMUL_EPSILON, AnalogyMethod, analogy_scores, restricted
 from .vectors import WordVectors
 
-Method = Literal["3cosadd", "3cosmul"]
-METHODS = ("3cosadd", "3cosmul")
-COSMUL_EPSILON = 1e-3  # Levy & Goldberg (2014), section 6
+Method = AnalogyMethod
+METHODS = ANALOGY_METHODS
 MAX_BATCH = 1000  # questions scored per matrix product
 MAX_SCORES = 1 << 24  # float32 scores held at once (64 MiB)
 
@@ -183,14 +183,6 @@ class _Lookup:
         return self._rows.get(self._fold(word))
 
 
-def _restricted(vectors: WordVectors, restrict_vocab: int | None) -> int:
-    if restrict_vocab is None:
-        return len(vectors)
-    if not isinstance(restrict_vocab, (int, np.integer)) or isinstance(restrict_vocab, bool) or restrict_vocab < 1:
-        raise ValueError(f"restrict_vocab must be a positive integer or None, not {restrict_vocab!r}")
-    return min(int(restrict_vocab), len(vectors))
-
-
 # ---------------------------------------------------------------------------- analogies
 
 
@@ -214,10 +206,12 @@ def analogies(
     restrict_vocab : int or None
         Only the first ``restrict_vocab`` words are searched, and questions with a word
         outside them are skipped (word2vec.c's threshold; 30,000 in its demo). None: all.
-    method : {"3cosadd", "3cosmul"}
-        3CosAdd: the word maximising ``cos(x, b - a + c)`` (word2vec.c, gensim).
+    method : {"3cosadd", "3cosmul", "book"}
+        3CosAdd: the word maximising ``cos(x, b - a + c)`` of unit vectors (word2vec.c, gensim).
         3CosMul: the word maximising ``cos'(x, b) cos'(x, c) / (cos'(x, a) + 0.001)`` with
-        ``cos' = (1 + cos) / 2`` (Levy & Goldberg 2014).
+        ``cos' = (1 + cos) / 2`` (Levy & Goldberg 2014). book: ``cos(x, b - a + c)`` of the
+        vectors as trained (the book's ``analogy``). ``WordVectors.analogy(a, b, c,
+        method=..., restrict_vocab=...)`` gives the same answers (:mod:`w2v.scoring`).
     case_insensitive : bool
         Compare words upper-cased (gensim's ``case_insensitive=True``).
 
@@ -225,12 +219,12 @@ def analogies(
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
-    limit = _restricted(vectors, restrict_vocab)
+    limit = restricted(len(vectors), restrict_vocab)
     file, _ = resolve(path, "analogies")
     sections = read_analogies(file)
     lookup = _Lookup(vectors.index_to_key[:limit], case_insensitive)
     rows, section_of, skipped = _encode(sections, lookup)
-    best = _answers(vectors.unit_vectors[:limit], rows[:, :3], method, lookup.variants)
+    best = _answers(vectors, limit, rows[:, :3], method, lookup.variants)
     hit = lookup.primary[best] == rows[:, 3]
     correct = np.bincount(section_of[hit], minlength=len(sections))
     total = np.bincount(section_of, minlength=len(sections))
@@ -256,13 +250,17 @@ def _encode(sections: list[tuple[str, list[Question]]], lookup: _Lookup) -> tupl
     return np.array(rows, dtype=np.int64).reshape(-1, 4), np.array(section_of, dtype=np.int64), skipped
 
 
-def _answers(unit: np.ndarray, questions: np.ndarray, method: Method, variants: dict[int, list[int]]) -> np.ndarray:
+def _answers(vectors: WordVectors, limit: int, questions: np.ndarray, method: Method,
+             variants: dict[int, list[int]]) -> np.ndarray:
     """Row of the best answer to each question, a batch of questions per matrix product.
+
+    The scores are :func:`w2v.scoring.analogy_scores`, which ``WordVectors.analogy`` uses too.
 
     Parameters
     ----------
-    unit : (R, D) float32
-        Unit vectors of the words searched.
+    vectors : WordVectors
+    limit : int
+        Only the first ``limit`` words are searched.
     questions : (Q, 3) int64
         Rows of a, b and c (primary rows, see :class:`_Lookup`).
     variants : dict
@@ -273,33 +271,14 @@ def _answers(unit: np.ndarray, questions: np.ndarray, method: Method, variants: 
     (Q,) int64
     """
     width = 3 if method == "3cosmul" else 1
-    batch = max(1, min(MAX_BATCH, MAX_SCORES // (width * max(len(unit), 1))))
-    score = _cosmul if method == "3cosmul" else _cosadd
+    batch = max(1, min(MAX_BATCH, MAX_SCORES // (width * max(limit, 1))))
     best = np.empty(len(questions), dtype=np.int64)
     for start in range(0, len(questions), batch):
         chunk = questions[start : start + batch]
-        scores = score(unit, chunk)  # (B, R)
+        scores = analogy_scores(vectors.vectors, vectors.norms, chunk, limit, method, COSMUL_EPSILON)  # (B, R)
         _exclude(scores, chunk, variants)
         best[start : start + batch] = scores.argmax(axis=1)  # the first of equal maxima
     return best
-
-
-def _cosadd(unit: np.ndarray, abc: np.ndarray) -> np.ndarray:
-    """(B, R) dot products with ``b - a + c``: the same ranking as cosine, so no normalising."""
-    return (unit[abc[:, 1]] - unit[abc[:, 0]] + unit[abc[:, 2]]) @ unit.T
-
-
-def _cosmul(unit: np.ndarray, abc: np.ndarray) -> np.ndarray:
-    """(B, R) 3CosMul scores, cosines shifted to [0, 1] as Levy & Goldberg do.
-
-    A batch repeats few words, so the cosines are computed once per distinct word.
-    """
-    words, where = np.unique(abc, return_inverse=True)
-    where = where.reshape(abc.shape)
-    shifted = unit[words] @ unit.T  # (U, R)
-    shifted += 1
-    shifted *= 0.5
-    return shifted[where[:, 1]] * shifted[where[:, 2]] / (shifted[where[:, 0]] + COSMUL_EPSILON)
 
 
 def _exclude(scores: np.ndarray, abc: np.ndarray, variants: dict[int, list[int]]) -> None:
@@ -344,7 +323,7 @@ def similarity(
     Pairs with an unknown word are skipped and counted; fewer than two usable pairs raise
     :class:`BenchmarkError`.
     """
-    limit = _restricted(vectors, restrict_vocab)
+    limit = restricted(len(vectors), restrict_vocab)
     file, bench = resolve(path, "similarity")
     pairs = read_word_pairs(file, score_column or (bench.score_column if bench else 3))
     lookup = _Lookup(vectors.index_to_key[:limit], case_insensitive)

@@ -1,9 +1,15 @@
-"""WordVectors: what training returns and ``w2v.load`` gives back; cosine queries."""
+"""WordVectors: what training returns and ``w2v.load`` gives back; cosine queries with gensim's semantics.
+
+Every query is one matrix product over the vectors as stored (scores are divided by the
+rows' lengths, as gensim does), so vectors memory-mapped with ``w2v.load(path, mmap=True)``
+are never copied.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable, Sequence
+from numbers import Real
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -11,10 +17,25 @@ from .errors import ModelFileError, UnknownWordError
 from .io import Format, format_of, read_vectors, write_vectors
 from .io.stored import StoredVectors, first_duplicate
 from .record import TrainingRecord
+from .scoring import (
+    ANALOGY_METHODS,
+    AnalogyMethod,
+    analogy_scores,
+    best_rows,
+    cos_mul,
+    cosines,
+    restricted,
+    row_norms,
+    shifted_cosines,
+    unit,
+    unit_rows,
+)
+
+GENSIM_COSMUL_EPSILON = 1e-6  # gensim's most_similar_cosmul
 
 
 class WordVectors:
-    """Word vectors with the book's queries (``most_similar``, ``analogy``) and cosine similarity.
+    """Word vectors with gensim's queries (``most_similar`` with positive and negative words, ...) and ``analogy``.
 
     Parameters
     ----------
@@ -47,6 +68,7 @@ class WordVectors:
             raise ValueError(f"counts of shape {self.counts.shape} for {len(self.index_to_key)} words")
         self.record = record
         self._unit: np.ndarray | None = None
+        self._norms: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.index_to_key)
@@ -73,47 +95,346 @@ class WordVectors:
 
     @property
     def unit_vectors(self) -> np.ndarray:
-        """(V, D) float32 rows scaled to length 1 (all-zero rows stay zero)."""
+        """(V, D) float32 rows scaled to length 1 (all-zero rows stay zero); a copy, made once.
+
+        The queries below do not need it: they divide by :attr:`norms` instead.
+        """
         if self._unit is None:
-            norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
-            self._unit = self.vectors / np.where(norms > 0, norms, 1)
+            self._unit = unit_rows(self.vectors, self.norms, np.arange(len(self)))
         return self._unit
 
-    def most_similar(self, word: str, topn: int = 5) -> list[tuple[str, float]]:
-        """The ``topn`` words of highest cosine similarity to ``word``, itself excluded."""
-        i = self.index(word)
-        return self._nearest(self.unit_vectors[i], topn, exclude=[i])
+    @property
+    def norms(self) -> np.ndarray:
+        """(V,) float32 lengths of the vectors, computed once."""
+        if self._norms is None:
+            self._norms = row_norms(self.vectors)
+        return self._norms
 
-    def analogy(self, a: str, b: str, c: str, topn: int = 5) -> list[tuple[str, float]]:
-        """Solve a : b = c : ? as the book does: the words nearest (cosine) to ``b - a + c``.
+    # ------------------------------------------------------------------ queries (gensim's semantics)
 
-        The query is built from the vectors as trained (the book's ``analogy``) and ranked by
-        cosine similarity, the three inputs excluded: ``analogy("king", "man", "queen")`` ranks
-        "woman" first. Benchmarks (``w2v evaluate``) use 3CosAdd instead, which normalises
-        a, b and c first, as word2vec.c and gensim do.
+    def get_mean_vector(
+        self,
+        keys: Any,
+        weights: Any = None,
+        pre_normalize: bool = True,
+        post_normalize: bool = False,
+        ignore_missing: bool = True,
+    ) -> np.ndarray:
+        """The weighted mean of words and vectors, as gensim's ``KeyedVectors.get_mean_vector``.
+
+        Parameters
+        ----------
+        keys : str, (D,) array, or a sequence of them
+            Words (looked up) and vectors (taken as given, never normalised).
+        weights : (K,) array_like, optional
+            One per key (default 1). The sum is divided by the sum of ``abs(weights)`` of
+            the keys used.
+        pre_normalize : bool
+            Use the words' unit vectors (else their vectors as trained).
+        post_normalize : bool
+            Scale the mean to length 1.
+        ignore_missing : bool
+            Skip unknown words (the default, as gensim); else raise
+            :class:`~w2v.errors.UnknownWordError` naming them all.
+
+        Returns
+        -------
+        (D,) float32
+            Zero when no key was used.
         """
-        ia, ib, ic = self.index(a), self.index(b), self.index(c)
-        vectors = self.vectors
-        return self._nearest(vectors[ib] - vectors[ia] + vectors[ic], topn, exclude=[ia, ib, ic])
+        keys = _as_list(keys)
+        if not keys:
+            raise ValueError("get_mean_vector needs at least one key")
+        weights = np.ones(len(keys)) if weights is None else np.asarray(weights, dtype=np.float64)
+        if weights.shape != (len(keys),):
+            raise ValueError(f"weights has shape {weights.shape} for {len(keys)} keys")
+        rows, row_weights, given, given_weights, missing = [], [], [], [], []
+        for key, weight in zip(keys, weights.tolist()):
+            if isinstance(key, np.ndarray):
+                given.append(self._query_vector(key))
+                given_weights.append(weight)
+            elif not isinstance(key, str):
+                raise TypeError(f"keys: {key!r} is neither a word nor a vector")
+            elif key in self.key_to_index:
+                rows.append(self.key_to_index[key])
+                row_weights.append(weight)
+            else:
+                missing.append(key)
+        if missing and not ignore_missing:
+            raise UnknownWordError(*missing)
+        mean = np.zeros(self.vector_size)
+        if rows:
+            scale = np.array(row_weights)
+            if pre_normalize:
+                scale = scale / np.where(self.norms[rows] > 0, self.norms[rows], 1)
+            mean += scale @ self.vectors[rows]  # (K,) @ (K, D)
+        if given:
+            mean += np.array(given_weights) @ np.array(given)
+        total = float(np.abs(row_weights).sum() + np.abs(given_weights).sum())
+        if total > 0:
+            mean /= total
+        mean = mean.astype(np.float32)
+        return unit(mean) if post_normalize else mean
+
+    def most_similar(
+        self,
+        positive: Any = None,
+        negative: Any = None,
+        topn: int | None = 10,
+        restrict_vocab: int | None = None,
+        *,
+        ignore_missing: bool = False,
+    ) -> list[tuple[str, float]] | np.ndarray:
+        """The words nearest (cosine) to the weighted mean of ``positive`` minus ``negative``.
+
+        gensim's ``KeyedVectors.most_similar``: each word enters as its unit vector, with
+        weight 1 if positive and -1 if negative; the weighted mean (divided by the sum of the
+        weights' absolute values) is scaled to length 1 and compared with every word. The
+        query words are not returned. ``most_similar("king")`` is the list of king's neighbours.
+
+        Parameters
+        ----------
+        positive, negative : str, (D,) array, or a sequence of words, vectors and (word or vector, weight) pairs
+            A pair's weight replaces the default (so ``negative=[("man", -2.0)]`` weighs -2).
+            Vectors are used as given, not normalised.
+        topn : int or None
+            How many words to return; None: the scores of all (searched) words, query words
+            included, as a (R,) float32 array.
+        restrict_vocab : int, optional
+            Search only the first ``restrict_vocab`` words (the most frequent in a trained model).
+        ignore_missing : bool
+            Skip unknown words instead of raising :class:`~w2v.errors.UnknownWordError`
+            (which names them all); a query left with no word or vector still raises it.
+
+        Returns
+        -------
+        list of (word, cosine), best first, or (R,) float32 when ``topn`` is None.
+        """
+        return self.most_similar_batch([positive], [negative], topn, restrict_vocab, ignore_missing=ignore_missing)[0]
+
+    def most_similar_batch(
+        self,
+        positives: Sequence[Any],
+        negatives: Sequence[Any] | None = None,
+        topn: int | None = 10,
+        restrict_vocab: int | None = None,
+        *,
+        ignore_missing: bool = False,
+    ) -> list[list[tuple[str, float]]] | np.ndarray:
+        """:meth:`most_similar` for many queries at once, scored by one matrix product.
+
+        ``positives[i]`` and ``negatives[i]`` are query i's ``positive`` and ``negative``
+        (``negatives`` defaults to none). Returns one list per query, or (Q, R) float32
+        scores when ``topn`` is None.
+        """
+        _check_topn(topn)
+        if isinstance(positives, (str, np.ndarray)) or isinstance(negatives, (str, np.ndarray)):
+            raise TypeError("most_similar_batch takes a list of queries (one positive per query), not one query")
+        negatives = [None] * len(positives) if negatives is None else list(negatives)
+        if len(negatives) != len(positives):
+            raise ValueError(f"{len(positives)} positives but {len(negatives)} negatives")
+        limit = restricted(len(self), restrict_vocab)
+        means, exclude = [], []
+        for positive, negative in zip(positives, negatives):
+            items = _items(positive, 1.0, "positive") + _items(negative, -1.0, "negative")
+            if not items:
+                raise ValueError("most_similar needs at least one positive or negative word or vector")
+            keys = [key for key, _ in items]
+            self._check_known(keys, ignore_missing)
+            means.append(self.get_mean_vector(keys, [w for _, w in items], post_normalize=True))
+            exclude.append(self._known_rows(keys))
+        scores = cosines(self.vectors[:limit], self.norms[:limit], np.array(means))  # (Q, R)
+        if topn is None:
+            return scores
+        return [self._pairs(rows, row_scores) for rows, row_scores in zip(best_rows(scores, topn, exclude), scores)]
+
+    def most_similar_cosmul(
+        self,
+        positive: Any = None,
+        negative: Any = None,
+        topn: int | None = 10,
+        restrict_vocab: int | None = None,
+        *,
+        ignore_missing: bool = False,
+        epsilon: float = GENSIM_COSMUL_EPSILON,
+    ) -> list[tuple[str, float]] | np.ndarray:
+        """The words maximising the product of shifted cosines with ``positive`` over that with ``negative``.
+
+        gensim's ``KeyedVectors.most_similar_cosmul`` (Levy & Goldberg's 3CosMul for two
+        positives and one negative): with ``cos' = (1 + cos) / 2``, the score of a word x is
+        ``prod cos'(x, p) / (prod cos'(x, n) + epsilon)``. Words enter as unit vectors,
+        vectors as given; the query words are not returned.
+
+        Parameters
+        ----------
+        positive, negative : str, (D,) array, or a sequence of words and vectors
+            At least one positive.
+        topn, restrict_vocab, ignore_missing
+            As in :meth:`most_similar` (gensim 4.4 ignores ``restrict_vocab`` here; w2v honours it).
+        epsilon : float
+            gensim's 1e-6 by default; Levy & Goldberg, and ``w2v evaluate``, use 1e-3.
+
+        Returns
+        -------
+        list of (word, score), best first, or (R,) float32 when ``topn`` is None.
+        """
+        _check_topn(topn)
+        limit = restricted(len(self), restrict_vocab)
+        positive, negative = _as_list(positive), _as_list(negative)
+        for key in positive + negative:
+            if not isinstance(key, (str, np.ndarray)):
+                raise TypeError(f"most_similar_cosmul takes words and vectors, not {key!r}")
+        if not positive:
+            raise ValueError("most_similar_cosmul needs at least one positive word or vector")
+        self._check_known(positive + negative, ignore_missing)
+        self._check_known(positive, ignore_missing=True)  # skipping unknown words may not leave no positive
+        positive = [key for key in positive if not self._missing(key)]
+        negative = [key for key in negative if not self._missing(key)]
+        terms = np.array([self._query_vector(k) if isinstance(k, np.ndarray) else self._unit_row(k)
+                          for k in positive + negative])  # (P + N, D)
+        shifted = shifted_cosines(self.vectors[:limit], self.norms[:limit], terms)  # (P + N, R)
+        scores = cos_mul(shifted, np.arange(len(positive))[None], np.arange(len(positive), len(terms))[None], epsilon)
+        if topn is None:
+            return scores[0]
+        rows = best_rows(scores, topn, [self._known_rows(positive + negative)])[0]
+        return self._pairs(rows, scores[0])
+
+    def similar_by_vector(
+        self, vector: Any, topn: int | None = 10, restrict_vocab: int | None = None
+    ) -> list[tuple[str, float]] | list[list[tuple[str, float]]] | np.ndarray:
+        """The words nearest (cosine) to ``vector`` (D,), or to each row of ``vector`` (Q, D).
+
+        Nothing is excluded. Returns what :meth:`most_similar` (one vector) or
+        :meth:`most_similar_batch` (several) returns.
+        """
+        vector = np.asarray(vector, dtype=np.float32)
+        if vector.ndim == 2:
+            return self.most_similar_batch([[row] for row in vector], topn=topn, restrict_vocab=restrict_vocab)
+        return self.most_similar([self._query_vector(vector)], topn=topn, restrict_vocab=restrict_vocab)
+
+    def doesnt_match(self, words: Sequence[str], *, ignore_missing: bool = False) -> str:
+        """The word farthest (cosine) from the mean of the words' unit vectors (gensim's ``doesnt_match``).
+
+        Unknown words raise :class:`~w2v.errors.UnknownWordError`, or are skipped with
+        ``ignore_missing=True`` (gensim skips them with a logged warning).
+        """
+        words = _as_word_list(words, "doesnt_match")
+        self._check_known(words, ignore_missing)
+        used = [word for word in words if word in self.key_to_index]
+        if not used:
+            raise ValueError("doesnt_match needs at least one word")
+        vectors = unit_rows(self.vectors, self.norms, np.array(self._known_rows(used)))  # (K, D)
+        distances = vectors @ unit(vectors.mean(axis=0))  # (K,)
+        return min(zip(distances.tolist(), used))[1]
+
+    def n_similarity(self, words1: Sequence[str], words2: Sequence[str], *, ignore_missing: bool = False) -> float:
+        """Cosine between the means of two sets of words' vectors (as trained; gensim's ``n_similarity``)."""
+        words1, words2 = _as_word_list(words1, "n_similarity"), _as_word_list(words2, "n_similarity")
+        if not words1 or not words2:
+            raise ValueError("n_similarity needs at least one word on each side")
+        self._check_known(words1 + words2, ignore_missing)
+        for side in (words1, words2):  # skipping unknown words may not leave a side empty
+            self._check_known(side, ignore_missing=True)
+        mean1, mean2 = (self.get_mean_vector(side, pre_normalize=False) for side in (words1, words2))
+        return float(unit(mean1) @ unit(mean2))
+
+    def distances(self, word_or_vector: str | np.ndarray, other_words: Sequence[str] = ()) -> np.ndarray:
+        """Cosine distances ``1 - cos`` from a word or vector to ``other_words`` (default: every word, itself too).
+
+        Returns
+        -------
+        (len(other_words),) or (V,) float32
+        """
+        if isinstance(word_or_vector, str):
+            vector = self[word_or_vector]
+        else:
+            vector = self._query_vector(np.asarray(word_or_vector))
+        if len(other_words):
+            rows = self._rows(_as_word_list(other_words, "distances"))
+            others, norms = self.vectors[rows], self.norms[rows]
+        else:
+            others, norms = self.vectors, self.norms
+        denominator = np.linalg.norm(vector) * norms
+        return 1 - (others @ vector) / np.where(denominator > 0, denominator, 1)
+
+    def closer_than(self, word1: str, word2: str) -> list[str]:
+        """The words closer (cosine) to ``word1`` than ``word2`` is, in vocabulary order (gensim's ``closer_than``)."""
+        first, second = self._rows([word1, word2])
+        distances = self.distances(word1)
+        return [self.index_to_key[row] for row in np.flatnonzero(distances < distances[second]) if row != first]
+
+    def rank(self, word1: str, word2: str) -> int:
+        """Where ``word2`` ranks among the words nearest to ``word1`` (1: the nearest; gensim's ``rank``)."""
+        return len(self.closer_than(word1, word2)) + 1
+
+    def analogy(
+        self,
+        a: str,
+        b: str,
+        c: str,
+        topn: int = 5,
+        *,
+        method: AnalogyMethod = "book",
+        restrict_vocab: int | None = None,
+    ) -> list[tuple[str, float]]:
+        """Solve a : b = c : ?, the three words excluded from the answers.
+
+        Parameters
+        ----------
+        a, b, c : str
+        topn : int
+        method : {"book", "3cosadd", "3cosmul"}
+            "book" (the default here): the words nearest (cosine) to ``b - a + c`` built from
+            the vectors as trained, as the book's ``analogy`` does:
+            ``analogy("king", "man", "queen")`` ranks "woman" first. "3cosadd" builds the query
+            from unit vectors (word2vec.c, gensim); "3cosmul" is Levy & Goldberg's objective
+            (scores are not cosines). Both are computed by the code ``w2v evaluate`` scores
+            with, so they give its answers.
+        restrict_vocab : int, optional
+            Search only the first ``restrict_vocab`` words (``w2v evaluate`` searches 30,000).
+        """
+        _check_topn(topn, allow_none=False)
+        if method not in ANALOGY_METHODS:
+            raise ValueError(f"method must be one of {', '.join(ANALOGY_METHODS)}, not {method!r}")
+        rows = self._rows([a, b, c])
+        limit = restricted(len(self), restrict_vocab)
+        scores = analogy_scores(self.vectors, self.norms, np.array([rows]), limit, method)  # (1, R)
+        return self._pairs(best_rows(scores, topn, [rows])[0], scores[0])
 
     def similarity(self, word1: str, word2: str) -> float:
         """Cosine similarity of two words."""
-        unit = self.unit_vectors
-        return float(unit[self.index(word1)] @ unit[self.index(word2)])
+        first, second = unit_rows(self.vectors, self.norms, np.array(self._rows([word1, word2])))
+        return float(first @ second)
 
-    def _nearest(self, query: np.ndarray, topn: int, exclude: Iterable[int]) -> list[tuple[str, float]]:
-        """Top ``topn`` words by cosine with ``query`` (D,), one matrix-vector product."""
-        if not isinstance(topn, (int, np.integer)) or isinstance(topn, bool) or topn < 1:
-            raise ValueError(f"topn must be a positive integer, not {topn!r}")
-        norm = np.linalg.norm(query)
-        scores = self.unit_vectors @ (query / norm if norm > 0 else query)  # (V,)
-        scores[list(exclude)] = -np.inf
-        k = min(int(topn), len(self) - len(set(exclude)))
-        if k <= 0:
-            return []
-        best = np.argpartition(-scores, k - 1)[:k]
-        best = best[np.argsort(-scores[best], kind="stable")]
-        return [(self.index_to_key[i], float(scores[i])) for i in best]
+    # ------------------------------------------------------------------ helpers of the queries
+
+    def _rows(self, words: Sequence[str]) -> list[int]:
+        """Rows of ``words``; :class:`UnknownWordError` names every unknown one."""
+        self._check_known(list(words), ignore_missing=False)
+        return [self.key_to_index[word] for word in words]
+
+    def _missing(self, key: Any) -> bool:
+        return isinstance(key, str) and key not in self.key_to_index
+
+    def _check_known(self, keys: list[Any], ignore_missing: bool) -> None:
+        """Raise UnknownWordError naming the unknown words, unless they may be skipped and something is left."""
+        missing = [key for key in keys if self._missing(key)]
+        if missing and (not ignore_missing or len(missing) == len(keys)):
+            raise UnknownWordError(*missing)
+
+    def _known_rows(self, keys: list[Any]) -> list[int]:
+        return [self.key_to_index[key] for key in keys if isinstance(key, str) and key in self.key_to_index]
+
+    def _unit_row(self, word: str) -> np.ndarray:
+        return unit_rows(self.vectors, self.norms, np.array(self.index(word)))
+
+    def _query_vector(self, vector: np.ndarray) -> np.ndarray:
+        if vector.shape != (self.vector_size,):
+            raise ValueError(f"a query vector must have shape ({self.vector_size},), not {vector.shape}")
+        return vector.astype(np.float32, copy=False)
+
+    def _pairs(self, rows: np.ndarray, scores: np.ndarray) -> list[tuple[str, float]]:
+        return [(self.index_to_key[row], float(scores[row])) for row in rows.tolist()]
 
     def save(self, path: str | os.PathLike, format: Format | None = None) -> None:
         """Write the vectors to one file, atomically.
@@ -131,7 +452,8 @@ class WordVectors:
         self.save(path, "binary" if binary else "text")
 
 
-def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict") -> WordVectors:
+def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict",
+         mmap: bool = False) -> WordVectors:
     """Load vectors from a w2v ``.npz`` or a word2vec text (``.txt``, ``.vec``) or binary (``.bin``) file.
 
     The format comes from the file's first bytes where they tell, else from its extension;
@@ -144,13 +466,20 @@ def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: s
         Keep only the first ``limit`` words (word2vec files are not read further).
     unicode_errors : {"strict", "replace", "ignore"}
         For word2vec files whose words are not valid UTF-8.
+    mmap : bool
+        Map the vectors of a w2v ``.npz`` read-only instead of reading them: processes that
+        load one model share its memory, and queries give the same answers.
 
     Returns
     -------
     WordVectors
         ``vectors`` : (V, D) float32; ``record`` as saved by w2v, else None.
     """
-    stored = read_vectors(path, limit=limit, unicode_errors=unicode_errors)
+    return from_stored(read_vectors(path, limit=limit, unicode_errors=unicode_errors, mmap=mmap), path)
+
+
+def from_stored(stored: StoredVectors, path: str | os.PathLike) -> WordVectors:
+    """WordVectors of what :func:`w2v.io.read_vectors` read from ``path`` (ModelFileError if inconsistent)."""
     try:
         record = TrainingRecord.from_dict(stored.info) if stored.info else None
     except (KeyError, TypeError, ValueError, AttributeError) as err:
@@ -159,3 +488,43 @@ def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: s
         return WordVectors(stored.vectors, stored.index_to_key, counts=stored.counts, record=record)
     except ValueError as err:  # a duplicate word
         raise ModelFileError(f"{path}: {err}") from None
+
+
+def _as_list(value: Any) -> list[Any]:
+    """gensim's convention: None is no key, one word or vector is a list of one."""
+    if value is None:
+        return []
+    if isinstance(value, (str, np.ndarray)):
+        return [value]
+    return list(value)
+
+
+def _as_word_list(words: Any, method: str) -> list[str]:
+    if isinstance(words, str):
+        raise TypeError(f"{method} takes a list of words, not one string ({words!r})")
+    words = list(words)
+    for word in words:
+        if not isinstance(word, str):
+            raise TypeError(f"{method} takes words, not {word!r}")
+    return words
+
+
+def _items(value: Any, default_weight: float, name: str) -> list[tuple[str | np.ndarray, float]]:
+    """(key, weight) of each word, vector or (word or vector, weight) pair in ``value``."""
+    items = []
+    for item in _as_list(value):
+        if isinstance(item, (str, np.ndarray)):
+            items.append((item, default_weight))
+        elif (isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], (str, np.ndarray))
+              and isinstance(item[1], Real) and not isinstance(item[1], bool)):
+            items.append((item[0], float(item[1])))
+        else:
+            raise TypeError(f"{name}: {item!r} is not a word, a vector or a (word, weight) pair")
+    return items
+
+
+def _check_topn(topn: Any, allow_none: bool = True) -> None:
+    if topn is None and allow_none:
+        return
+    if not isinstance(topn, (int, np.integer)) or isinstance(topn, bool) or topn < 1:
+        raise ValueError(f"topn must be a positive integer{' or None' if allow_none else ''}, not {topn!r}")

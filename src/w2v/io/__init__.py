@@ -48,8 +48,8 @@ def write_vectors(stored: StoredVectors, path: str | os.PathLike, format: Format
         raise ValueError(f"format must be one of {', '.join(sorted(set(FORMAT_OF_SUFFIX.values())))}, not {format!r}")
 
 
-def read_vectors(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict"
-                 ) -> StoredVectors:
+def read_vectors(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict",
+                 mmap: bool = False) -> StoredVectors:
     """Read a w2v ``.npz`` or a word2vec text (``.txt``, ``.vec``) or binary (``.bin``) file.
 
     The format comes from the file's first bytes where they tell, else from its extension.
@@ -64,6 +64,9 @@ def read_vectors(path: str | os.PathLike, *, limit: int | None = None, unicode_e
     unicode_errors : {"strict", "replace", "ignore"}
         For word2vec files whose words are not valid UTF-8; see
         :func:`w2v.io.word2vec.load_word2vec_format`.
+    mmap : bool
+        Map the vectors of a w2v ``.npz`` read-only instead of reading them; other formats
+        are refused with :class:`ModelFileError` (they hold text or need converting).
 
     Returns
     -------
@@ -88,8 +91,11 @@ def read_vectors(path: str | os.PathLike, *, limit: int | None = None, unicode_e
         )
     is_npz = head.startswith(b"PK") or (suffix == ".npz" and not looks_like_header(head))
     if is_npz:
-        return load_npz(path, limit=limit)
+        return load_npz(path, limit=limit, mmap=mmap)
     if looks_like_header(head) or suffix in WORD2VEC_SUFFIXES:
+        if mmap:
+            raise ModelFileError(f"{path}: mmap=True maps w2v .npz files only, and this is a word2vec file; convert "
+                                 f"it once with w2v export {path} MODEL.npz")
         return load_word2vec_format(path, limit=limit, unicode_errors=unicode_errors)
     raise ModelFileError(
         f"{path}: unknown vectors format (expected a w2v .npz file, or a word2vec text or binary "

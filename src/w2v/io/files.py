@@ -150,8 +150,12 @@ def check_readable(path: str | os.PathLike) -> Path:
     return path
 
 
-def check_finite(vectors: np.ndarray, path: Any) -> None:
-    """Raise ModelFileError if any value is NaN or infinite, naming the first bad row."""
-    bad = ~np.isfinite(vectors).all(axis=1)
-    if bad.any():
-        raise ModelFileError(f"{path}: vector {int(np.argmax(bad))} holds NaN or infinite values")
+def check_finite(vectors: np.ndarray, path: Any, block: int = 1 << 16) -> None:
+    """Raise ModelFileError if any value is NaN or infinite, naming the first bad row.
+
+    ``block`` rows are checked at a time, so a memory-mapped matrix is never copied whole.
+    """
+    for start in range(0, len(vectors), block):
+        bad = ~np.isfinite(vectors[start : start + block]).all(axis=1)
+        if bad.any():
+            raise ModelFileError(f"{path}: vector {start + int(np.argmax(bad))} holds NaN or infinite values")

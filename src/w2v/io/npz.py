@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Collection
 
 import numpy as np
 
@@ -27,6 +28,14 @@ VERSION = 1
 MAX_MEMBERS = 10_000  # a checkpoint holds a few dozen arrays
 MAX_EXPANSION = 100  # arrays may hold at most this many times the file's bytes ...
 MIN_LIMIT = 256 << 20  # ... or this much, whichever is more
+_VECTOR_MEMBERS = frozenset({"vectors", "words_utf8", "word_ends", "counts"})
+# A zip entry's local header: signature, versions, flags, method, times, CRC, sizes, then the
+# lengths of the file name and of the extra field that follow it.
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_ZIP64_EXTRA = 20  # the sizes field zipfile adds to a local header written with force_zip64
+_PADDING_FIELD = struct.Struct("<2H")  # an extra field's id and length, then that many zero bytes
+_PADDING_ID = 0xD935  # the id Android's zipalign gives its padding
+ALIGNMENT = 64  # bytes; NumPy's .npy headers keep the data aligned to 64 within a member
 # What numpy and zipfile raise for damaged archives (NotImplementedError: an unknown zip
 # version or compression; RuntimeError: the encrypted flag).
 _READ_ERRORS = (
@@ -35,26 +44,43 @@ _READ_ERRORS = (
 
 
 def write_archive(path: str | os.PathLike, document: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
-    """Write ``arrays`` and the JSON ``document`` (as member ``meta_json``) to one ``.npz``, atomically."""
-    with atomic_write(path) as handle:
-        np.savez(handle, meta_json=_json_bytes(document), **arrays)
+    """Write ``arrays`` and the JSON ``document`` (as member ``meta_json``) to one ``.npz``, atomically.
+
+    What ``np.savez`` writes, except that each member's data start at a multiple of
+    ``ALIGNMENT`` bytes in the file (a padding field in the member's local header, as
+    Android's zipalign adds), so that a mapped member (:func:`map_member`) is as aligned as
+    an array in memory and NumPy hands it to BLAS; and no time stamps.
+    """
+    members = {"meta_json": _json_bytes(document), **arrays}
+    with atomic_write(path) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, array in members.items():
+            info = zipfile.ZipInfo(f"{name}.npy")
+            info.compress_type = zipfile.ZIP_STORED
+            header = _LOCAL_HEADER.size + len(info.filename.encode("utf-8")) + _ZIP64_EXTRA + _PADDING_FIELD.size
+            padding = -(handle.tell() + header) % ALIGNMENT
+            info.extra = _PADDING_FIELD.pack(_PADDING_ID, padding) + bytes(padding)
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asanyarray(array), allow_pickle=False)
 
 
-def read_archive(path: str | os.PathLike, kind: str, format_name: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def read_archive(path: str | os.PathLike, kind: str, format_name: str, *, mmap: Collection[str] = ()
+                 ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Read a ``.npz`` written by :func:`write_archive` without unpickling anything.
 
-    Returns the JSON document and the other members. :class:`ModelFileError` says the file
-    is not a readable ``kind`` ("vectors file", "checkpoint"), is foreign (its document's
-    ``format`` is not ``format_name``), or comes from a newer version of w2v.
+    Returns the JSON document and the other members; the members named in ``mmap`` are
+    mapped read-only (:func:`map_member`) instead of read. :class:`ModelFileError` says the
+    file is not a readable ``kind`` ("vectors file", "checkpoint"), is foreign (its
+    document's ``format`` is not ``format_name``), or comes from a newer version of w2v.
     """
     path = check_readable(path)
     try:
         # np.load leaks the file it opens when the archive is damaged, so open it here.
         with open(path, "rb") as handle:
-            _check_declared_sizes(handle, path, kind)
+            _check_declared_sizes(handle, path, kind, mapped=mmap)
             handle.seek(0)
             with np.load(handle, allow_pickle=False) as archive:
-                arrays = {name: archive[name] for name in archive.files}
+                arrays = {name: map_member(handle, archive.zip.getinfo(f"{name}.npy"), path) if name in mmap
+                          else archive[name] for name in archive.files}
     except _READ_ERRORS as err:
         raise ModelFileError(f"{path}: not a readable {kind} (truncated or foreign: {err})") from None
     if "meta_json" not in arrays:
@@ -72,12 +98,44 @@ def read_archive(path: str | os.PathLike, kind: str, format_name: str) -> tuple[
     return document, arrays
 
 
-def _check_declared_sizes(handle: Any, path: Any, kind: str) -> None:
+def map_member(handle: Any, info: zipfile.ZipInfo, path: Any) -> np.ndarray:
+    """The array of one ``.npy`` member of an open archive, memory-mapped read-only.
+
+    w2v stores members uncompressed, so a member's bytes are a plain ``.npy`` file inside the
+    archive: its data start after the zip entry's local header (whose own name and extra
+    field lengths count, not the central directory's) and the ``.npy`` header. A compressed
+    or encrypted member cannot be mapped and is refused with :class:`ModelFileError`.
+    """
+    if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 1:
+        raise ModelFileError(f"{path}: its member {info.filename} is compressed or encrypted, so it cannot be "
+                             "memory-mapped; load it without mmap (w2v writes uncompressed archives)")
+    handle.seek(info.header_offset)
+    local = handle.read(_LOCAL_HEADER.size)
+    if len(local) != _LOCAL_HEADER.size or local[:4] != b"PK\x03\x04":
+        raise ModelFileError(f"{path}: the zip entry of {info.filename} is damaged")
+    name_length, extra_length = _LOCAL_HEADER.unpack(local)[-2:]
+    start = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length
+    handle.seek(start)
+    major, _ = np.lib.format.read_magic(handle)
+    read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+    shape, fortran_order, dtype = read_header(handle)
+    offset = handle.tell()
+    size = int(np.prod(shape, dtype=object)) * dtype.itemsize
+    if dtype.hasobject or offset - start + size != info.file_size:
+        raise ModelFileError(f"{path}: its member {info.filename} is not the array its header declares")
+    if size == 0:
+        return np.empty(shape, dtype=dtype)
+    return np.memmap(handle.name, dtype=dtype, mode="r", offset=offset, shape=shape,
+                     order="F" if fortran_order else "C")
+
+
+def _check_declared_sizes(handle: Any, path: Any, kind: str, mapped: Collection[str] = ()) -> None:
     """Refuse, before decompressing anything, an archive whose arrays would be absurdly large.
 
-    Each member's ``.npy`` header says its shape and dtype; their sizes together may be at
-    most ``MAX_EXPANSION`` times the file (w2v writes uncompressed archives: about 1 time) and
-    must fit in the memory available. Object arrays are refused (they would need pickles).
+    Each member's ``.npy`` header says its shape and dtype; the sizes of the members read
+    (not ``mapped``) together may be at most ``MAX_EXPANSION`` times the file (w2v writes
+    uncompressed archives: about 1 time) and must fit in the memory available. Object arrays
+    are refused (they would need pickles).
     """
     size = os.fstat(handle.fileno()).st_size
     with zipfile.ZipFile(handle) as archive:
@@ -92,7 +150,8 @@ def _check_declared_sizes(handle: Any, path: Any, kind: str) -> None:
                 shape, _, dtype = read_header(member)
             if dtype.hasobject:
                 raise ModelFileError(f"{path}: its member {info.filename} holds Python objects (a pickle); refused")
-            declared += int(np.prod(shape, dtype=object)) * dtype.itemsize
+            if info.filename.removesuffix(".npy") not in mapped:  # a mapped member is checked against the file
+                declared += int(np.prod(shape, dtype=object)) * dtype.itemsize
     limit = min(max(MIN_LIMIT, MAX_EXPANSION * size), available_memory())
     if declared > limit:
         raise ModelFileError(f"{path}: its arrays would take {declared:,} bytes from a {size:,}-byte file (more than "
@@ -100,7 +159,7 @@ def _check_declared_sizes(handle: Any, path: Any, kind: str) -> None:
 
 
 def save_npz(stored: StoredVectors, path: str | os.PathLike) -> None:
-    """Write ``stored`` to ``path`` as a w2v ``.npz``, atomically."""
+    """Write ``stored`` (with its ``extras`` and ``extra_arrays``) to ``path`` as a w2v ``.npz``, atomically."""
     encoded = [word.encode("utf-8") for word in stored.index_to_key]
     arrays = {
         "vectors": stored.vectors,
@@ -109,19 +168,26 @@ def save_npz(stored: StoredVectors, path: str | os.PathLike) -> None:
     }
     if stored.counts is not None:
         arrays["counts"] = stored.counts
-    write_archive(path, {"format": FORMAT, "version": VERSION, "info": stored.info}, arrays)
+    document = {"format": FORMAT, "version": VERSION, "info": stored.info}
+    taken = _VECTOR_MEMBERS | {"meta_json"}
+    clashes = sorted((set(stored.extras) & set(document)) | (set(stored.extra_arrays) & taken))
+    if clashes:
+        raise ValueError(f"extras may not be named {', '.join(clashes)}: the vectors file uses those names")
+    write_archive(path, {**document, **stored.extras}, {**arrays, **stored.extra_arrays})
 
 
 def _json_bytes(document: Any) -> np.ndarray:
     return np.frombuffer(json.dumps(document).encode("utf-8"), dtype=np.uint8)
 
 
-def load_npz(path: str | os.PathLike, limit: int | None = None) -> StoredVectors:
+def load_npz(path: str | os.PathLike, limit: int | None = None, *, mmap: bool = False) -> StoredVectors:
     """Read a w2v ``.npz`` (only its first ``limit`` words if given; the file is read whole).
 
+    ``mmap=True`` maps the vectors read-only instead of reading them. Members and document
+    entries beyond the vectors' come back as ``extras`` and ``extra_arrays``.
     :class:`ModelFileError` names the file and what is wrong with it.
     """
-    meta, arrays = read_archive(path, "vectors file", FORMAT)
+    meta, arrays = read_archive(path, "vectors file", FORMAT, mmap={"vectors"} if mmap else ())
     missing = {"vectors", "words_utf8", "word_ends"} - set(arrays)
     if missing:
         raise ModelFileError(f"{path}: not a w2v vectors file (lacks {', '.join(sorted(missing))})")
@@ -141,7 +207,9 @@ def load_npz(path: str | os.PathLike, limit: int | None = None) -> StoredVectors
         raise ModelFileError(f"{path}: counts of shape {counts.shape} for {len(words)} words")
     if limit is not None:
         vectors, words, counts = vectors[:limit], words[:limit], None if counts is None else counts[:limit]
-    return StoredVectors(vectors, words, counts, meta.get("info") or {})
+    extras = {key: value for key, value in meta.items() if key not in ("format", "version", "info")}
+    extra_arrays = {name: array for name, array in arrays.items() if name not in _VECTOR_MEMBERS}
+    return StoredVectors(vectors, words, counts, meta.get("info") or {}, extras, extra_arrays)
 
 
 def _split_words(data: np.ndarray, ends: np.ndarray, path: Path) -> list[str]:

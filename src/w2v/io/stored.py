@@ -20,12 +20,19 @@ class StoredVectors:
         Corpus counts (w2v's ``.npz`` keeps them; word2vec files do not).
     info : dict
         The JSON record of the training run (w2v's ``.npz`` only; empty otherwise).
+    extras : dict
+        More JSON entries stored beside the vectors (w2v's ``.npz`` only), such as a fitted
+        sentence encoder's parameters, by name.
+    extra_arrays : dict of str to ndarray
+        Arrays stored beside the vectors (w2v's ``.npz`` only), such as a sentence encoder's weights.
     """
 
     vectors: np.ndarray
     index_to_key: list[str]
     counts: np.ndarray | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+    extra_arrays: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.index_to_key)

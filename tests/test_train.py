@@ -63,6 +63,7 @@ def test_loss_curve_and_gradient_clipping():
         (dict(model="glove"), "model"),
         (dict(optimizer="rmsprop"), "optimizer"),
         (dict(min_count=0), "min_count"),
+        (dict(ns_exponent=-1), "ns_exponent"),
     ],
 )
 def test_bad_options_name_the_option(options, name):
@@ -95,6 +96,14 @@ def test_renamed_options_still_work_with_a_warning():
     with pytest.warns(DeprecationWarning, match="engine is now called algorithm"):
         wv = w2v.train(corpus, engine="reference", eval_interval=3, vector_size=8, epochs=1, batch_size=16, seed=0)
     assert wv.record.config.algorithm == "reference" and wv.record.config.loss_every == 3
+
+
+def test_power_is_now_ns_exponent_and_saved_configs_with_power_load():
+    corpus = corpus_from_sentences(planted_sentences(50))
+    with pytest.warns(DeprecationWarning, match="power is now called ns_exponent"):
+        wv = w2v.train(corpus, power=0.5, vector_size=8, epochs=1, seed=0)
+    assert wv.record.config.ns_exponent == 0.5
+    assert TrainConfig.from_dict({"power": 0.25, "model": "skipgram"}).ns_exponent == 0.25
 
 
 def test_library_errors_name_options_as_python_callers_write_them():

@@ -63,11 +63,13 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                         help="passes over the corpus (default: fast 5, reference 10)")
     parser.add_argument("--min-count", type=int, default=None,
                         help="drop words seen fewer times (default: 1 for ptb, 5 for text files)")
-    parser.add_argument("--max-vocab-size", type=int, default=None, help="keep only the most frequent words")
+    parser.add_argument("--max-vocab-size", "--max-final-vocab", dest="max_vocab_size", type=int, default=None,
+                        help="keep only the N most frequent words, counted exactly (gensim's max_final_vocab)")
     parser.add_argument("--seed", type=int, default=None,
                         help="makes a run reproducible (the fast algorithm: with --workers 1)")
-    parser.add_argument("--power", type=float, default=defaults.power,
-                        help="the noise distribution is counts ** power (default 0.75)")
+    parser.add_argument("--ns-exponent", "--power", dest="ns_exponent", type=float, default=defaults.ns_exponent,
+                        help="negatives are drawn from counts ** ns_exponent (default 0.75, word2vec.c's; gensim's "
+                             "ns_exponent; 0 draws uniformly)")
     parser.add_argument("--loss-every", "--eval-interval", dest="loss_every", type=int, default=defaults.loss_every,
                         help="units per recorded loss value: iterations (reference), 10,000-word chunks (fast)")
     fast = parser.add_argument_group("fast algorithm")
@@ -122,8 +124,8 @@ def _duration(text: str) -> float:
 
 
 _RESUME_KEEPS = ("model", "algorithm", "device", "vector_size", "window", "negative", "epochs", "min_count",
-                 "max_vocab_size", "seed", "power", "loss_every", "alpha", "min_alpha", "sample", "workers", "kernel",
-                 "batch_size", "lr", "optimizer", "max_grad", "distinct_negatives")
+                 "max_vocab_size", "seed", "ns_exponent", "loss_every", "alpha", "min_alpha", "sample", "workers",
+                 "kernel", "batch_size", "lr", "optimizer", "max_grad", "distinct_negatives")
 
 
 def _inputs_of(corpus: list[str]) -> list[str]:

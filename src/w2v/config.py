@@ -23,7 +23,7 @@ Device = Literal["cpu", "cuda", "auto"]
 
 # Options renamed since they were first saved: old name -> new name. Saved configs and keyword
 # arguments with an old name still work.
-RENAMED = {"engine": "algorithm", "eval_interval": "loss_every"}
+RENAMED = {"engine": "algorithm", "eval_interval": "loss_every", "power": "ns_exponent"}
 
 
 @dataclass
@@ -32,7 +32,7 @@ class TrainConfig:
 
     Shared by both algorithms
         model, algorithm, device, vector_size, window, negative, epochs, min_count, max_vocab_size,
-        seed, power, loss_every.
+        seed, ns_exponent, loss_every.
     Fast algorithm (word2vec.c's: SGD with linear decay, subsampling, dynamic window)
         alpha, min_alpha, sample, workers, kernel.
     Reference algorithm (the book's layers, mini-batch gradient descent)
@@ -49,7 +49,7 @@ class TrainConfig:
     min_count: int | None = None  # PTB: 1 (already a 10k vocabulary); text files: 5
     max_vocab_size: int | None = None
     seed: int | None = None  # None: drawn from the OS, then recorded here
-    power: float = 0.75  # noise distribution: counts ** power
+    ns_exponent: float = 0.75  # noise distribution: counts ** ns_exponent (gensim's name; word2vec.c's 0.75)
     loss_every: int = 100  # units per recorded loss: iterations (reference), 10k-word chunks (fast)
 
     alpha: float | None = None  # cbow: 0.05, skipgram: 0.025 (word2vec.c)
@@ -117,11 +117,17 @@ class TrainConfig:
                               "only falls", options=("min_alpha", "alpha"))
         if not _is_number(self.sample) or not 0 <= self.sample < 1:
             raise ConfigError(f"sample must be a number in [0, 1), not {self.sample!r}", options=("sample",))
-        if not _is_number(self.power) or not 0 <= self.power <= 2:
-            raise ConfigError(f"power must be a number in 0..2, not {self.power!r}", options=("power",))
+        if not _is_number(self.ns_exponent) or not 0 <= self.ns_exponent <= 2:
+            raise ConfigError(f"ns_exponent must be a number in 0..2, not {self.ns_exponent!r}",
+                              options=("ns_exponent",))
         if not isinstance(self.distinct_negatives, bool):
             raise ConfigError(f"distinct_negatives must be True or False, not {self.distinct_negatives!r}",
                               options=("distinct_negatives",))
+
+    @property
+    def power(self) -> float:
+        """The old name of ``ns_exponent``, still read by the engines' setup (read-only)."""
+        return self.ns_exponent
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "TrainConfig":

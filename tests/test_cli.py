@@ -29,6 +29,16 @@ def test_train_writes_model_and_loss_curve(tmp_path, planted_file, capsys):
     assert len(wv) == 20 and wv.record.config.window == 2
 
 
+@pytest.mark.parametrize("flag", ["--ns-exponent", "--power"])
+def test_gensim_and_word2vec_names_of_options_are_flags(tmp_path, planted_file, capsys, flag):
+    out_path = tmp_path / "m.npz"
+    code, _, err = run(capsys, "train", str(planted_file), "-o", str(out_path), *FAST_TRAIN, flag, "0.5",
+                       "--max-final-vocab", "7")
+    assert code == 0, err
+    wv = w2v.load(out_path)
+    assert wv.record.config.ns_exponent == 0.5 and len(wv) == 7 and wv.record.config.max_vocab_size == 7
+
+
 @pytest.fixture
 def model(tmp_path):
     wv = WordVectors(np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]]), ["a", "b", "c", "d"])

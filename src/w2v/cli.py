@@ -237,7 +237,7 @@ def _results(rows: list[tuple[str, float]]) -> list[dict[str, Any]]:
 def cmd_similar(args: argparse.Namespace) -> int:
     from .vectors import load
 
-    wv = load(args.model, unicode_errors=args.unicode_errors)
+    wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
     answers = [(word, wv.most_similar(word, topn=args.topn)) for word in args.words]
     if args.json:
         print(json.dumps([{"query": word, "results": _results(rows)} for word, rows in answers]))
@@ -252,7 +252,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
 def cmd_analogy(args: argparse.Namespace) -> int:
     from .vectors import load
 
-    wv = load(args.model, unicode_errors=args.unicode_errors)
+    wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
     rows = wv.analogy(args.a, args.b, args.c, topn=args.topn)
     if args.json:
         print(json.dumps({"query": [args.a, args.b, args.c], "results": _results(rows)}))
@@ -271,7 +271,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         chart = report_path.with_name(f"{report_path.stem}-analogies.png")
         check_output(report_path, inputs=[args.model], outputs=[chart])
         check_output(chart, inputs=[args.model])
-    wv = load(args.model, unicode_errors=args.unicode_errors)
+    wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
     default = not args.analogies and not args.similarity  # neither given: the standard pair
     analogy_file = "google" if default else args.analogies
     similarity_files = ["wordsim353"] if default else args.similarity or []
@@ -299,7 +299,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from .vectors import load
 
     check_output(args.output, inputs=[args.model])
-    wv = load(args.model, unicode_errors=args.unicode_errors)
+    wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
     extra = save_word_plot(wv, args.words, args.output, neighbors=args.neighbors)
     print(f"wrote {args.output} ({len(set(args.words))} words" + (f", {len(extra)} neighbours)" if extra else ")"))
     return 0
@@ -316,9 +316,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if fmt is None:
         raise ModelFileError(f"{output}: cannot tell the format from the extension; "
                              f"pass --format {', '.join(_choices(Format))}")
-    wv = load(args.model, limit=args.limit, unicode_errors=args.unicode_errors)
-    wv.save(output, fmt)
-    print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({fmt})")
+    wv = load(args.model, limit=args.limit, unicode_errors=args.unicode_errors, no_header=args.no_header)
+    wv.save(output, fmt, dtype=args.dtype)
+    shown = fmt if args.dtype == "float32" else f"{fmt}, {args.dtype}"
+    print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({shown})")
     return 0
 
 
@@ -333,6 +334,8 @@ def _load_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unicode-errors", choices=["strict", "replace", "ignore"], default="strict",
                         help="for word2vec files whose words are not valid UTF-8: fail (default), "
                              "replace the bad bytes with U+FFFD, or drop them")
+    parser.add_argument("--no-header", action="store_true",
+                        help="MODEL is word2vec text without the 'VOCAB_SIZE VECTOR_SIZE' line (GloVe's files)")
 
 
 def _positive_int(text: str) -> int:
@@ -389,6 +392,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="default: from OUT's extension (.txt/.vec text, .bin binary, "
                              ".pkl book-pickle, .npz npz); book-pickle is the book's cbow_params.pkl")
     export.add_argument("--limit", type=_positive_int, default=None, help="export only the first N words")
+    export.add_argument("--dtype", choices=["float32", "float16"], default="float32",
+                        help="float16 halves an .npz file (read back as float32; about 3 significant digits); "
+                             "word2vec .bin files are always float32")
     _load_options(export)
     export.set_defaults(func=cmd_export)
 

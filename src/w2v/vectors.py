@@ -115,23 +115,26 @@ class WordVectors:
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.index_to_key[i], float(scores[i])) for i in best]
 
-    def save(self, path: str | os.PathLike, format: Format | None = None) -> None:
+    def save(self, path: str | os.PathLike, format: Format | None = None, *, dtype: str = "float32") -> None:
         """Write the vectors to one file, atomically.
 
         ``format`` is "npz" (w2v's own: words, counts and the training record), "text" or
         "binary" (word2vec's) or "book-pickle" (the book's ``cbow_params.pkl``, to read with the
         book's code); by default it follows the extension (.txt/.vec, .bin, .pkl), else npz.
+        ``dtype="float16"`` halves an npz file (loaded back as float32); word2vec binary
+        files stay float32.
         """
         stored = StoredVectors(self.vectors, self.index_to_key, self.counts,
                                self.record.to_dict() if self.record else {})
-        write_vectors(stored, path, format or format_of(path) or "npz")
+        write_vectors(stored, path, format or format_of(path) or "npz", dtype=dtype)
 
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
         """Write word2vec's text or binary file atomically (gensim's name for ``save(path, "text"/"binary")``)."""
         self.save(path, "binary" if binary else "text")
 
 
-def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict") -> WordVectors:
+def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict",
+         no_header: bool = False) -> WordVectors:
     """Load vectors from a w2v ``.npz`` or a word2vec text (``.txt``, ``.vec``) or binary (``.bin``) file.
 
     The format comes from the file's first bytes where they tell, else from its extension;
@@ -144,13 +147,16 @@ def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: s
         Keep only the first ``limit`` words (word2vec files are not read further).
     unicode_errors : {"strict", "replace", "ignore"}
         For word2vec files whose words are not valid UTF-8.
+    no_header : bool
+        The file is word2vec text without its ``V D`` header line, as GloVe's files are
+        (a file that looks like one is otherwise refused with a message saying so).
 
     Returns
     -------
     WordVectors
         ``vectors`` : (V, D) float32; ``record`` as saved by w2v, else None.
     """
-    stored = read_vectors(path, limit=limit, unicode_errors=unicode_errors)
+    stored = read_vectors(path, limit=limit, unicode_errors=unicode_errors, no_header=no_header)
     try:
         record = TrainingRecord.from_dict(stored.info) if stored.info else None
     except (KeyError, TypeError, ValueError, AttributeError) as err:

@@ -65,6 +65,11 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                         help="drop words seen fewer times (default: 1 for ptb, 5 for text files)")
     parser.add_argument("--max-vocab-size", "--max-final-vocab", dest="max_vocab_size", type=int, default=None,
                         help="keep only the N most frequent words, counted exactly (gensim's max_final_vocab)")
+    parser.add_argument("--read-vocab", metavar="VOCAB.txt", default=None,
+                        help="fix the vocabulary: the words of this 'word count' file (word2vec.c's -save-vocab) "
+                             "with its counts, less those below --min-count; other words are dropped")
+    parser.add_argument("--save-vocab", metavar="VOCAB.txt", default=None,
+                        help="write the vocabulary as 'word count' lines once the corpus is read")
     parser.add_argument("--seed", type=int, default=None,
                         help="makes a run reproducible (the fast algorithm: with --workers 1)")
     parser.add_argument("--ns-exponent", "--power", dest="ns_exponent", type=float, default=defaults.ns_exponent,
@@ -124,8 +129,8 @@ def _duration(text: str) -> float:
 
 
 _RESUME_KEEPS = ("model", "algorithm", "device", "vector_size", "window", "negative", "epochs", "min_count",
-                 "max_vocab_size", "seed", "ns_exponent", "loss_every", "alpha", "min_alpha", "sample", "workers",
-                 "kernel", "batch_size", "lr", "optimizer", "max_grad", "distinct_negatives")
+                 "max_vocab_size", "read_vocab", "seed", "ns_exponent", "loss_every", "alpha", "min_alpha", "sample",
+                 "workers", "kernel", "batch_size", "lr", "optimizer", "max_grad", "distinct_negatives")
 
 
 def _inputs_of(corpus: list[str]) -> list[str]:
@@ -153,20 +158,24 @@ def cmd_train(args: argparse.Namespace) -> int:
     output = Path(args.output)
     checkpoint = Path(args.checkpoint or args.resume or output.with_suffix(".ckpt.npz"))
     curve = output.with_name(output.stem + "-loss.png")
-    inputs = _inputs_of(args.corpus)
+    inputs = _inputs_of(args.corpus) + ([args.read_vocab] if args.read_vocab else [])
     check_output(output, inputs=inputs, outputs=[checkpoint, curve])
     check_output(checkpoint, inputs=inputs, outputs=[curve])
     check_output(curve, inputs=inputs + ([args.resume] if args.resume else []))
+    if args.save_vocab:
+        check_output(args.save_vocab, inputs=inputs + ([args.resume] if args.resume else []),
+                     outputs=[output, checkpoint, curve])
     every = args.checkpoint_every
     if every is None and (args.checkpoint or args.resume):
         every = 600.0
     corpus = args.corpus[0] if len(args.corpus) == 1 else args.corpus
     try:
         if args.resume:
-            wv = resume(args.resume, progress=not args.quiet, checkpoint_every=every, corpus=corpus or None)
+            wv = resume(args.resume, progress=not args.quiet, checkpoint_every=every, corpus=corpus or None,
+                        save_vocab=args.save_vocab)
         else:
             wv = train(corpus or "ptb", _config_from(args), progress=not args.quiet, checkpoint=checkpoint,
-                       checkpoint_every=every)
+                       checkpoint_every=every, save_vocab=args.save_vocab)
     except TrainingInterrupted as err:
         print(f"w2v train: {err.summary}; progress saved to {err.checkpoint}; continue with: "
               f"w2v train --resume {err.checkpoint} -o {output}", file=sys.stderr)
@@ -188,7 +197,9 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"{corpus_info.vocabulary:,} in vocabulary, {cfg.epochs} epochs in {log.seconds:.1f} s "
           f"({log.words_per_second:,.0f} words/s)")
     print(f"final loss {log.final_loss:.4f}")
-    print(f"wrote {' and '.join(written)}")
+    if args.save_vocab:
+        written.append(args.save_vocab)
+    print(f"wrote {', '.join(written[:-1])} and {written[-1]}" if len(written) > 1 else f"wrote {written[0]}")
     return 0
 
 
@@ -196,7 +207,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     from .prepared import DEFAULT_COUNT_MEMORY, prepare
 
     report = prepare(args.inputs, args.output, min_count=args.min_count, max_vocab_size=args.max_vocab_size,
-                     count_memory=args.count_memory or DEFAULT_COUNT_MEMORY)
+                     count_memory=args.count_memory or DEFAULT_COUNT_MEMORY, read_vocab=args.read_vocab)
     print(_safe(report.describe()))
     return 0
 
@@ -310,16 +321,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .io import format_of
     from .io.files import check_output
     from .vectors import load
+    from .vocab import write_vocab_file
 
-    output = check_output(args.output, inputs=[args.model])
-    fmt = args.format or format_of(output)
-    if fmt is None:
-        raise ModelFileError(f"{output}: cannot tell the format from the extension; "
-                             f"pass --format {', '.join(_choices(Format))}")
+    if args.output is None and args.vocab is None:
+        raise ConfigError("name the file to write (OUT), or --vocab VOCAB.txt for the vocabulary")
+    fmt = None
+    if args.output is not None:
+        output = check_output(args.output, inputs=[args.model], outputs=[args.vocab] if args.vocab else [])
+        fmt = args.format or format_of(output)
+        if fmt is None:
+            raise ModelFileError(f"{output}: cannot tell the format from the extension; "
+                                 f"pass --format {', '.join(_choices(Format))}")
+    if args.vocab is not None:
+        check_output(args.vocab, inputs=[args.model])
     wv = load(args.model, limit=args.limit, unicode_errors=args.unicode_errors, no_header=args.no_header)
-    wv.save(output, fmt, dtype=args.dtype)
-    shown = fmt if args.dtype == "float32" else f"{fmt}, {args.dtype}"
-    print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({shown})")
+    if args.vocab is not None and wv.counts is None:
+        raise ModelFileError(f"{args.model}: holds no word counts (word2vec files keep none); export the "
+                             "vocabulary from the w2v .npz the vectors came from")
+    if fmt is not None:
+        wv.save(output, fmt, dtype=args.dtype)
+        shown = fmt if args.dtype == "float32" else f"{fmt}, {args.dtype}"
+        print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({shown})")
+    if args.vocab is not None:
+        write_vocab_file(args.vocab, wv.index_to_key, wv.counts)
+        print(f"wrote {len(wv):,} words and their counts to {args.vocab}")
     return 0
 
 
@@ -362,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.add_argument("--min-count", type=_positive_int, default=5, help="drop words seen fewer times (default 5)")
     prepare.add_argument("--max-vocab-size", type=_positive_int, default=None,
                          help="keep only the N most frequent words (counted exactly)")
+    prepare.add_argument("--read-vocab", metavar="VOCAB.txt", default=None,
+                         help="fix the vocabulary to this 'word count' file's words and counts instead of counting")
     prepare.add_argument("--count-memory", type=_byte_size, default=None, metavar="SIZE",
                          help="memory for counting words, e.g. 512M or 4G (default 1G); beyond it counts spill to "
                               "disk and stay exact")
@@ -387,7 +414,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write vectors as word2vec text or binary, or the book's pickle")
     export.add_argument("model", metavar="MODEL", help="vectors to read: .npz, word2vec .txt/.vec or .bin")
-    export.add_argument("output", metavar="OUT", help="file to write (replaced only once complete)")
+    export.add_argument("output", metavar="OUT", nargs="?", default=None,
+                        help="file to write (replaced only once complete)")
+    export.add_argument("--vocab", metavar="VOCAB.txt", default=None,
+                        help="also (or only) write the words and their corpus counts as 'word count' lines "
+                             "(word2vec.c's -save-vocab; for SIF weights, or --read-vocab); needs a w2v .npz")
     export.add_argument("--format", choices=_choices(Format), default=None,
                         help="default: from OUT's extension (.txt/.vec text, .bin binary, "
                              ".pkl book-pickle, .npz npz); book-pickle is the book's cbow_params.pkl")

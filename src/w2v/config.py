@@ -9,6 +9,7 @@ saved config always says what actually ran.
 from __future__ import annotations
 
 import dataclasses
+import os
 import warnings
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
@@ -32,7 +33,7 @@ class TrainConfig:
 
     Shared by both algorithms
         model, algorithm, device, vector_size, window, negative, epochs, min_count, max_vocab_size,
-        seed, ns_exponent, loss_every.
+        read_vocab, seed, ns_exponent, loss_every.
     Fast algorithm (word2vec.c's: SGD with linear decay, subsampling, dynamic window)
         alpha, min_alpha, sample, workers, kernel.
     Reference algorithm (the book's layers, mini-batch gradient descent)
@@ -48,6 +49,7 @@ class TrainConfig:
     epochs: int | None = None  # fast: 5 (word2vec.c), reference: 10 (the book)
     min_count: int | None = None  # PTB: 1 (already a 10k vocabulary); text files: 5
     max_vocab_size: int | None = None
+    read_vocab: str | None = None  # a 'word count' file that fixes the vocabulary and its counts (word2vec.c)
     seed: int | None = None  # None: drawn from the OS, then recorded here
     ns_exponent: float = 0.75  # noise distribution: counts ** ns_exponent (gensim's name; word2vec.c's 0.75)
     loss_every: int = 100  # units per recorded loss: iterations (reference), 10k-word chunks (fast)
@@ -94,6 +96,8 @@ class TrainConfig:
             filled.min_count = 1 if corpus_is_ptb else 5
         if filled.seed is None:
             filled.seed = int(np.random.SeedSequence().entropy % (2**31))
+        if filled.read_vocab is not None:
+            filled.read_vocab = os.fspath(filled.read_vocab)  # saved as JSON
         filled.validate()
         return filled
 
@@ -120,6 +124,10 @@ class TrainConfig:
         if not _is_number(self.ns_exponent) or not 0 <= self.ns_exponent <= 2:
             raise ConfigError(f"ns_exponent must be a number in 0..2, not {self.ns_exponent!r}",
                               options=("ns_exponent",))
+        if self.read_vocab is not None and (not isinstance(self.read_vocab, (str, os.PathLike))
+                                            or not os.fspath(self.read_vocab)):
+            raise ConfigError(f"read_vocab must be the path of a 'word count' file, not {self.read_vocab!r}",
+                              options=("read_vocab",))
         if not isinstance(self.distinct_negatives, bool):
             raise ConfigError(f"distinct_negatives must be True or False, not {self.distinct_negatives!r}",
                               options=("distinct_negatives",))

@@ -27,6 +27,7 @@ from .prepared import cached_corpus, is_prepared, open_corpus
 from .record import CorpusSummary, Position, TrainingLog, TrainingRecord
 from .sources import codec_of, expand_inputs
 from .vectors import WordVectors
+from .vocab import fixed_vocab, write_vocab_file
 
 
 def _reference_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
@@ -82,25 +83,35 @@ def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
     corpus, memory-mapped; one plain text file that fits easily in memory, or standard input
     -> read into memory; anything else (compressed files, folders, several inputs, a large
     file) -> prepared once into the cache (``$W2V_CACHE_DIR/corpora``) and memory-mapped from
-    there, reused while the inputs keep their size and modification time.
+    there, reused while the inputs keep their size and modification time. ``cfg.read_vocab``
+    fixes the vocabulary of text (:func:`w2v.vocab.fixed_vocab`).
     """
     if isinstance(source, Corpus):
+        if cfg.read_vocab is not None:
+            raise ConfigError("read_vocab applies to text; a Corpus comes with its vocabulary", options=("read_vocab",))
         return source
     if isinstance(source, (str, os.PathLike)) and str(source) == "ptb":
         from .datasets import ptb
 
-        if cfg.min_count != 1 or cfg.max_vocab_size is not None:
-            raise ConfigError("ptb comes with the book's 10,000-word vocabulary: min_count and max_vocab_size do "
-                              "not apply to it", options=("min_count", "max_vocab_size"))
+        if cfg.min_count != 1 or cfg.max_vocab_size is not None or cfg.read_vocab is not None:
+            raise ConfigError("ptb comes with the book's 10,000-word vocabulary: min_count, max_vocab_size and "
+                              "read_vocab do not apply to it", options=("min_count", "max_vocab_size", "read_vocab"))
         return ptb.load("train")
     items = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     if len(items) == 1 and is_prepared(items[0]):
-        return open_corpus(items[0])
+        corpus = open_corpus(items[0])
+        if cfg.read_vocab is not None and cfg.read_vocab != corpus.prepared_with.get("read_vocab"):
+            raise ConfigError(f"{items[0]}: a prepared corpus's vocabulary was fixed when it was prepared; "
+                              "prepare it with read_vocab instead", options=("read_vocab",))
+        return corpus
     sources = expand_inputs(items)
     if len(sources) == 1 and (not os.path.isfile(sources[0].path) or (  # a pipe is read as it comes
             codec_of(sources[0]) == "text" and os.path.getsize(sources[0].path) <= available_memory() // 4)):
-        return read_corpus(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
-    corpus, _ = cached_corpus(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size, cache=cache_dir())
+        vocab = None if cfg.read_vocab is None else \
+            fixed_vocab(cfg.read_vocab, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
+        return read_corpus(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size, vocab=vocab)
+    corpus, _ = cached_corpus(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size, cache=cache_dir(),
+                              read_vocab=cfg.read_vocab)
     return corpus
 
 
@@ -120,6 +131,7 @@ def train(
     progress: bool = False,
     checkpoint: str | os.PathLike | None = None,
     checkpoint_every: float | None = None,
+    save_vocab: str | os.PathLike | None = None,
     **options: Any,
 ) -> WordVectors:
     """Train word vectors.
@@ -137,6 +149,9 @@ def train(
         Where to save the run's state: every ``checkpoint_every`` seconds, and before stopping
         on SIGINT or SIGTERM (which then raises :class:`~w2v.errors.TrainingInterrupted`).
         :func:`resume` goes on from it.
+    save_vocab : path, optional
+        Write the vocabulary there as ``word count`` lines (word2vec.c's ``-save-vocab``) once
+        the corpus is read, before training; ``read_vocab`` reads it back.
 
     Returns
     -------
@@ -145,7 +160,11 @@ def train(
     """
     cfg = dataclasses.replace(config or TrainConfig(), **renamed_options(options))
     cfg = resolve_config(cfg, corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
+    if save_vocab is not None:
+        check_output(save_vocab, inputs=[cfg.read_vocab] if cfg.read_vocab else [])
     data, cfg, needed = _checked(load_training_corpus(corpus, cfg), cfg)
+    if save_vocab is not None:
+        write_vocab_file(save_vocab, data.vocab.words, data.vocab.counts)
     engine = make_engine(data, cfg)
     if progress:
         print(needed.describe(), file=sys.stderr)
@@ -163,12 +182,16 @@ def resume(
     progress: bool = False,
     checkpoint_every: float | None = None,
     corpus: Inputs | Corpus | None = None,
+    save_vocab: str | os.PathLike | None = None,
 ) -> WordVectors:
     """Continue a run from a checkpoint written by :func:`train`, saving further checkpoints there.
 
     The corpus is read again from where the run read it (or ``corpus``) and must be the same.
     With one worker and a seed the result equals an uninterrupted run bit for bit.
+    ``save_vocab`` is as in :func:`train`.
     """
+    if save_vocab is not None:
+        check_output(save_vocab, inputs=[checkpoint])
     saved = load_checkpoint(checkpoint)
     cfg = saved.config
     if cfg.device == "cuda":
@@ -178,6 +201,8 @@ def resume(
     data, _, needed = _checked(load_training_corpus(corpus if corpus is not None else saved.corpus.source, cfg), cfg)
     if data.fingerprint() != saved.corpus.fingerprint:
         raise ModelFileError(f"{checkpoint}: the corpus {data.name} is not the one this run trained on")
+    if save_vocab is not None:
+        write_vocab_file(save_vocab, data.vocab.words, data.vocab.counts)
     engine = make_engine(data, cfg)
     if progress:
         print(needed.describe(), file=sys.stderr)

@@ -18,7 +18,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Sequence, get_args
 
-from .config import Algorithm, Device, Kernel, Model, Optimizer, TrainConfig
+from .config import Algorithm, Device, EvaluateEvery, Kernel, Model, Optimizer, TrainConfig
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
 
@@ -77,6 +77,14 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                              "ns_exponent; 0 draws uniformly)")
     parser.add_argument("--loss-every", "--eval-interval", dest="loss_every", type=int, default=defaults.loss_every,
                         help="units per recorded loss value: iterations (reference), 10,000-word chunks (fast)")
+    scoring = parser.add_argument_group("evaluation during training")
+    scoring.add_argument("--evaluate-every", choices=_choices(EvaluateEvery), default=None,
+                         help="score the vectors after every epoch (the default when a file is given); the scores "
+                              "go into the model's training log, the progress line and the loss plot")
+    scoring.add_argument("--evaluate-analogies", metavar="FILE", default=None,
+                         help="analogy accuracy per epoch: a questions-words.txt-format file or google")
+    scoring.add_argument("--evaluate-similarity", metavar="FILE", default=None,
+                         help="Spearman's rho per epoch: a 'word1 word2 score' file or wordsim353/simlex999")
     fast = parser.add_argument_group("fast algorithm")
     fast.add_argument("--alpha", type=float, default=None,
                       help="start learning rate (default: cbow 0.05, skipgram 0.025)")
@@ -130,7 +138,8 @@ def _duration(text: str) -> float:
 
 _RESUME_KEEPS = ("model", "algorithm", "device", "vector_size", "window", "negative", "epochs", "min_count",
                  "max_vocab_size", "read_vocab", "seed", "ns_exponent", "loss_every", "alpha", "min_alpha", "sample",
-                 "workers", "kernel", "batch_size", "lr", "optimizer", "max_grad", "distinct_negatives")
+                 "workers", "kernel", "batch_size", "lr", "optimizer", "max_grad", "distinct_negatives",
+                 "evaluate_every", "evaluate_analogies", "evaluate_similarity")
 
 
 def _inputs_of(corpus: list[str]) -> list[str]:
@@ -158,7 +167,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     output = Path(args.output)
     checkpoint = Path(args.checkpoint or args.resume or output.with_suffix(".ckpt.npz"))
     curve = output.with_name(output.stem + "-loss.png")
-    inputs = _inputs_of(args.corpus) + ([args.read_vocab] if args.read_vocab else [])
+    inputs = _inputs_of(args.corpus) + [name for name in (args.read_vocab, args.evaluate_analogies,
+                                                           args.evaluate_similarity) if name]
     check_output(output, inputs=inputs, outputs=[checkpoint, curve])
     check_output(checkpoint, inputs=inputs, outputs=[curve])
     check_output(curve, inputs=inputs + ([args.resume] if args.resume else []))
@@ -197,6 +207,10 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"{corpus_info.vocabulary:,} in vocabulary, {cfg.epochs} epochs in {log.seconds:.1f} s "
           f"({log.words_per_second:,.0f} words/s)")
     print(f"final loss {log.final_loss:.4f}")
+    if log.evaluations:
+        from .loop import describe_scores
+
+        print(f"after epoch {log.evaluations[-1]['epoch']}: {describe_scores(log.evaluations[-1])}")
     if args.save_vocab:
         written.append(args.save_vocab)
     print(f"wrote {', '.join(written[:-1])} and {written[-1]}" if len(written) > 1 else f"wrote {written[0]}")

@@ -21,6 +21,7 @@ Algorithm = Literal["fast", "reference"]
 Optimizer = Literal["adam", "lazy-adam", "sgd"]
 Kernel = Literal["batched", "plain"]
 Device = Literal["cpu", "cuda", "auto"]
+EvaluateEvery = Literal["epoch"]
 
 # Options renamed since they were first saved: old name -> new name. Saved configs and keyword
 # arguments with an old name still work.
@@ -34,6 +35,8 @@ class TrainConfig:
     Shared by both algorithms
         model, algorithm, device, vector_size, window, negative, epochs, min_count, max_vocab_size,
         read_vocab, seed, ns_exponent, loss_every.
+    Evaluation during training (scores go into the training log)
+        evaluate_every, evaluate_analogies, evaluate_similarity.
     Fast algorithm (word2vec.c's: SGD with linear decay, subsampling, dynamic window)
         alpha, min_alpha, sample, workers, kernel.
     Reference algorithm (the book's layers, mini-batch gradient descent)
@@ -53,6 +56,9 @@ class TrainConfig:
     seed: int | None = None  # None: drawn from the OS, then recorded here
     ns_exponent: float = 0.75  # noise distribution: counts ** ns_exponent (gensim's name; word2vec.c's 0.75)
     loss_every: int = 100  # units per recorded loss: iterations (reference), 10k-word chunks (fast)
+    evaluate_every: EvaluateEvery | None = None  # "epoch" (the default when a file is given)
+    evaluate_analogies: str | None = None  # an analogy file or benchmark name ("google"): accuracy per epoch
+    evaluate_similarity: str | None = None  # a word-similarity file or name ("wordsim353"): Spearman per epoch
 
     alpha: float | None = None  # cbow: 0.05, skipgram: 0.025 (word2vec.c)
     min_alpha: float | None = None  # alpha * 1e-4
@@ -96,8 +102,11 @@ class TrainConfig:
             filled.min_count = 1 if corpus_is_ptb else 5
         if filled.seed is None:
             filled.seed = int(np.random.SeedSequence().entropy % (2**31))
-        if filled.read_vocab is not None:
-            filled.read_vocab = os.fspath(filled.read_vocab)  # saved as JSON
+        for name in ("read_vocab", "evaluate_analogies", "evaluate_similarity"):
+            if getattr(filled, name) is not None:
+                setattr(filled, name, os.fspath(getattr(filled, name)))  # saved as JSON
+        if filled.evaluate_every is None and filled.evaluates:
+            filled.evaluate_every = "epoch"
         filled.validate()
         return filled
 
@@ -124,13 +133,26 @@ class TrainConfig:
         if not _is_number(self.ns_exponent) or not 0 <= self.ns_exponent <= 2:
             raise ConfigError(f"ns_exponent must be a number in 0..2, not {self.ns_exponent!r}",
                               options=("ns_exponent",))
-        if self.read_vocab is not None and (not isinstance(self.read_vocab, (str, os.PathLike))
-                                            or not os.fspath(self.read_vocab)):
-            raise ConfigError(f"read_vocab must be the path of a 'word count' file, not {self.read_vocab!r}",
-                              options=("read_vocab",))
+        for name, what in (("read_vocab", "the path of a 'word count' file"),
+                           ("evaluate_analogies", "an analogy file or benchmark name"),
+                           ("evaluate_similarity", "a word-similarity file or benchmark name")):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, (str, os.PathLike)) or not os.fspath(value)):
+                raise ConfigError(f"{name} must be {what}, not {value!r}", options=(name,))
+        if self.evaluate_every not in (None, *get_args(EvaluateEvery)):
+            raise ConfigError(f"evaluate_every must be 'epoch' or None, not {self.evaluate_every!r}",
+                              options=("evaluate_every",))
+        if self.evaluate_every is not None and not self.evaluates:
+            raise ConfigError("evaluate_every needs something to evaluate: evaluate_analogies or evaluate_similarity",
+                              options=("evaluate_every", "evaluate_analogies", "evaluate_similarity"))
         if not isinstance(self.distinct_negatives, bool):
             raise ConfigError(f"distinct_negatives must be True or False, not {self.distinct_negatives!r}",
                               options=("distinct_negatives",))
+
+    @property
+    def evaluates(self) -> bool:
+        """Whether the run scores its vectors on a benchmark as it trains."""
+        return self.evaluate_analogies is not None or self.evaluate_similarity is not None
 
     @property
     def power(self) -> float:

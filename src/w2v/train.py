@@ -6,20 +6,24 @@ The engine registry maps an algorithm and a device to the class that runs it; th
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import math
 import os
 import sys
 from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
+from . import evaluate
 from .checkpoint import Checkpoint, CorpusRef, load_checkpoint, save_checkpoint
 from .config import TrainConfig, renamed_options
 from .corpus import Corpus, read_corpus
+from .datasets.benchmarks import read_analogies, read_word_pairs, resolve
 from .datasets.fetch import cache_dir
 from .devices import available_cores, available_memory, cupy_module, gpu_problem, require_gpu
 from .engine import Engine
-from .errors import ConfigError, ModelFileError
+from .errors import ConfigError, ModelFileError, StopTraining
 from .io.files import check_output
 from .loop import CheckpointPolicy, TrainingLoop
 from .memory import MemoryEstimate, check_fits, estimate
@@ -132,6 +136,7 @@ def train(
     checkpoint: str | os.PathLike | None = None,
     checkpoint_every: float | None = None,
     save_vocab: str | os.PathLike | None = None,
+    on_epoch_end: EpochCallback | Sequence[EpochCallback] | None = None,
     **options: Any,
 ) -> WordVectors:
     """Train word vectors.
@@ -152,6 +157,14 @@ def train(
     save_vocab : path, optional
         Write the vocabulary there as ``word count`` lines (word2vec.c's ``-save-vocab``) once
         the corpus is read, before training; ``read_vocab`` reads it back.
+    on_epoch_end : callable, or a list of them
+        ``on_epoch_end(epoch, vectors, log)`` after each epoch (``epoch`` counts the epochs
+        done: 1 after the first), where ``vectors`` is a :class:`WordVectors` snapshot (its own
+        copy, with the record as of then) and ``log`` the run's :class:`~w2v.record.TrainingLog`
+        (``log.evaluations`` holds the scores of ``evaluate_analogies``/``evaluate_similarity``).
+        It runs between blocks, while no worker thread does. Returning True, or raising
+        :class:`~w2v.errors.StopTraining`, ends training there: the vectors trained so far are
+        returned (the fast algorithm's learning rate has then not fallen to ``min_alpha``).
 
     Returns
     -------
@@ -160,6 +173,7 @@ def train(
     """
     cfg = dataclasses.replace(config or TrainConfig(), **renamed_options(options))
     cfg = resolve_config(cfg, corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
+    _check_benchmarks(cfg)
     if save_vocab is not None:
         check_output(save_vocab, inputs=[cfg.read_vocab] if cfg.read_vocab else [])
     data, cfg, needed = _checked(load_training_corpus(corpus, cfg), cfg)
@@ -171,8 +185,12 @@ def train(
     source = None if isinstance(corpus, Corpus) else _source_of(corpus)
     ref = CorpusRef(source, data.name, data.fingerprint()) if checkpoint is not None else None
     policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, ref, engine)
+    log = TrainingLog(unit=engine.unit_name)
+    if cfg.evaluates:  # the initial vectors' scores: chance level, and the benchmarks checked before training
+        log.evaluations.append({"epoch": 0, "units": 0, **_scores(_snapshot(engine, data, cfg, log), cfg)})
     loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy,
-                        divergence_advice=_ADVICE[cfg.algorithm])
+                        log=log, divergence_advice=_ADVICE[cfg.algorithm],
+                        on_epoch_end=_epoch_end(engine, data, cfg, on_epoch_end))
     return _vectors(engine, data, cfg, loop.run())
 
 
@@ -183,12 +201,13 @@ def resume(
     checkpoint_every: float | None = None,
     corpus: Inputs | Corpus | None = None,
     save_vocab: str | os.PathLike | None = None,
+    on_epoch_end: EpochCallback | Sequence[EpochCallback] | None = None,
 ) -> WordVectors:
     """Continue a run from a checkpoint written by :func:`train`, saving further checkpoints there.
 
     The corpus is read again from where the run read it (or ``corpus``) and must be the same.
     With one worker and a seed the result equals an uninterrupted run bit for bit.
-    ``save_vocab`` is as in :func:`train`.
+    ``save_vocab`` and ``on_epoch_end`` are as in :func:`train`.
     """
     if save_vocab is not None:
         check_output(save_vocab, inputs=[checkpoint])
@@ -196,6 +215,7 @@ def resume(
     cfg = saved.config
     if cfg.device == "cuda":
         require_gpu(cfg.algorithm)
+    _check_benchmarks(cfg)
     if corpus is None and saved.corpus.source is None:
         raise ModelFileError(f"{checkpoint}: the run trained on an in-memory corpus; pass it to resume()")
     data, _, needed = _checked(load_training_corpus(corpus if corpus is not None else saved.corpus.source, cfg), cfg)
@@ -214,7 +234,8 @@ def resume(
         raise ModelFileError(f"{checkpoint}: {err}") from None
     policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, saved.corpus, engine)
     loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy,
-                        log=saved.log, start=saved.position, divergence_advice=_ADVICE[cfg.algorithm])
+                        log=saved.log, start=saved.position, divergence_advice=_ADVICE[cfg.algorithm],
+                        on_epoch_end=_epoch_end(engine, data, cfg, on_epoch_end))
     return _vectors(engine, data, cfg, loop.run())
 
 
@@ -245,3 +266,58 @@ def _checkpoint_policy(
 def _vectors(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog) -> WordVectors:
     record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), log)
     return WordVectors(engine.word_vectors(), data.vocab.words, counts=data.vocab.counts, record=record)
+
+
+EpochCallback = Callable[[int, WordVectors, TrainingLog], Any]
+
+
+def _snapshot(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog) -> WordVectors:
+    """The vectors and log as they are now, in copies that training does not change."""
+    record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), copy.deepcopy(log))
+    return WordVectors(np.array(engine.word_vectors(), dtype=np.float32), data.vocab.words,
+                       counts=data.vocab.counts, record=record)
+
+
+def _check_benchmarks(cfg: TrainConfig) -> None:
+    """Find and read the evaluation files before any training: a mistake there shows at once."""
+    if cfg.evaluate_analogies is not None:
+        read_analogies(resolve(cfg.evaluate_analogies, "analogies")[0])
+    if cfg.evaluate_similarity is not None:
+        file, bench = resolve(cfg.evaluate_similarity, "similarity")
+        read_word_pairs(file, bench.score_column if bench else 3)
+
+
+def _scores(vectors: WordVectors, cfg: TrainConfig) -> dict[str, float | None]:
+    """The scores ``cfg`` asks for: analogy accuracy (0..1) and Spearman's rho; None where undefined."""
+    scores: dict[str, float | None] = {}
+    if cfg.evaluate_analogies is not None:
+        scores["analogies"] = evaluate.analogies(vectors, cfg.evaluate_analogies).accuracy
+    if cfg.evaluate_similarity is not None:
+        rho = evaluate.similarity(vectors, cfg.evaluate_similarity).spearman
+        scores["similarity"] = rho if math.isfinite(rho) else None
+    return scores
+
+
+def _epoch_end(engine: Engine, data: Corpus, cfg: TrainConfig,
+               callbacks: EpochCallback | Sequence[EpochCallback] | None) -> Callable[[int, TrainingLog], bool] | None:
+    """The loop's end-of-epoch hook: the run's evaluation, then the user's callbacks; whether to stop."""
+    callbacks = [] if callbacks is None else [callbacks] if callable(callbacks) else list(callbacks)
+    if not callbacks and not cfg.evaluates:
+        return None
+
+    def hook(epochs_done: int, log: TrainingLog) -> bool:
+        if cfg.evaluates:
+            scores = _scores(_snapshot(engine, data, cfg, log), cfg)
+            log.evaluations.append({"epoch": epochs_done, "units": epochs_done * engine.units_per_epoch, **scores})
+        if not callbacks:
+            return False
+        vectors = _snapshot(engine, data, cfg, log)
+        for callback in callbacks:
+            try:
+                if callback(epochs_done, vectors, log):
+                    return True
+            except StopTraining:
+                return True
+        return False
+
+    return hook

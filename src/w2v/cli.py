@@ -1,5 +1,5 @@
-"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, prepare, similar, analogy, evaluate, plot,
-export).
+"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, prepare, phrases, similar, analogy, evaluate,
+plot, export, classes).
 
 Every error caused by input ends with one line on stderr and a non-zero exit status; output
 survives any terminal encoding (what it cannot show is escaped), and SIGTERM or SIGHUP end
@@ -362,6 +362,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classes(args: argparse.Namespace) -> int:
+    import time
+
+    from .classes import word_classes, write_classes
+    from .io.files import check_output
+    from .vectors import load
+
+    check_output(args.output, inputs=[args.model])
+    wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
+    started = time.perf_counter()
+    words, labels, result = word_classes(wv, args.classes, seed=args.seed, max_iter=args.max_iter, limit=args.limit)
+    write_classes(args.output, words, labels)
+    how = f"converged in {result.iterations}" if result.converged else f"stopped after {result.iterations}"
+    print(f"wrote {len(words):,} words in {args.classes:,} classes to {args.output} (k-means {how} iterations, "
+          f"inertia {result.inertia:,.1f}, {time.perf_counter() - started:.1f} s)")
+    return 0
+
+
 def _non_negative_int(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -442,6 +460,20 @@ def build_parser() -> argparse.ArgumentParser:
                              "word2vec .bin files are always float32")
     _load_options(export)
     export.set_defaults(func=cmd_export)
+
+    classes = sub.add_parser("classes", help="k-means word classes, one 'word class' line per word (word2vec.c's "
+                                             "-classes)",
+                             description="Lloyd's k-means from a k-means++ start, on the unit vectors.")
+    classes.add_argument("model", metavar="MODEL")
+    classes.add_argument("-k", "--classes", type=_positive_int, required=True, metavar="K", help="number of classes")
+    classes.add_argument("-o", "--output", required=True, metavar="CLASSES.txt")
+    classes.add_argument("--seed", type=_non_negative_int, default=0, help="seeds the k-means++ start (default 0)")
+    classes.add_argument("--max-iter", type=_positive_int, default=100, metavar="N",
+                         help="assignment steps at most (default 100; it stops once no word changes class)")
+    classes.add_argument("--limit", type=_positive_int, default=None, metavar="N",
+                         help="classify only the N most frequent words")
+    _load_options(classes)
+    classes.set_defaults(func=cmd_classes)
 
     from .datasets.benchmarks import names
 

@@ -226,6 +226,15 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_phrases(args: argparse.Namespace) -> int:
+    from .phrases import DEFAULT_COUNT_MEMORY, phrases
+
+    report = phrases(args.inputs, args.output, min_count=args.min_count, threshold=args.threshold,
+                     scoring=args.scoring, passes=args.passes, count_memory=args.count_memory or DEFAULT_COUNT_MEMORY)
+    print(_safe(report.describe()))
+    return 0
+
+
 def _safe(text: str) -> str:
     """``text`` with control characters (escape sequences a terminal would obey) shown as escapes."""
     if text.isprintable():
@@ -425,6 +434,26 @@ def build_parser() -> argparse.ArgumentParser:
                          help="memory for counting words, e.g. 512M or 4G (default 1G); beyond it counts spill to "
                               "disk and stay exact")
     prepare.set_defaults(func=cmd_prepare)
+
+    phrases = sub.add_parser("phrases", help="join frequent bigrams with _ (word2vec.c's word2phrase)",
+                             description="Each pass joins the bigrams of what the last one wrote that score above "
+                                         "the threshold: default (word2phrase): (count(ab) - min_count) / (count(a) "
+                                         "count(b)) * tokens; npmi: normalised pointwise mutual information.")
+    phrases.add_argument("inputs", nargs="+", metavar="INPUT",
+                         help="UTF-8 text files, .gz/.bz2/.xz files, folders of them, or - for standard input")
+    phrases.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="the text with phrases joined")
+    phrases.add_argument("--min-count", type=_positive_int, default=5,
+                         help="words and bigrams seen fewer times are never joined (default 5)")
+    phrases.add_argument("--threshold", type=float, nargs="+", default=[100.0], metavar="T",
+                         help="join bigrams scoring above T (default 100; npmi: -1..1); one value for every pass, "
+                              "or one per pass (word2vec.c's demo-phrases.sh: 200 100)")
+    phrases.add_argument("--scoring", choices=["default", "npmi"], default="default")
+    phrases.add_argument("--passes", type=_positive_int, default=2,
+                         help="passes; each can join the phrases of the last into longer ones (default 2)")
+    phrases.add_argument("--count-memory", type=_byte_size, default=None, metavar="SIZE",
+                         help="memory for counting bigrams, e.g. 512M or 4G (default 1G); beyond it counts spill to "
+                              "disk and stay exact")
+    phrases.set_defaults(func=cmd_phrases)
 
     similar = sub.add_parser("similar", help="nearest words by cosine similarity")
     similar.add_argument("model", metavar="MODEL")

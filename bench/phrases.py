@@ -9,15 +9,16 @@ threshold 200 then 100), each pass reading the text the last one wrote:
   own default multiplies by its vocabulary size instead of the corpus size); sentences are
   the file's lines, ``line.split()``, streamed (gensim's LineSentence would cut lines at
   10,000 words);
-- word2phrase (if built, ``--word2phrase`` or found by building ``../shared/peers/word2vec``):
-  ``word2phrase -train CORPUS -output OUT -threshold 200``, then 100 on that.
+- word2phrase, with ``--word2phrase PATH`` (or ``--word2phrase build``: built from
+  ``../shared/peers/word2vec``): ``word2phrase -train CORPUS -output OUT -threshold 200``, then
+  100 on that. It is slow (it clears a 2 GB hash table twice a pass), hence opt-in.
 
 Then compared: the phrases each pass found (w2v's vs gensim's ``export_phrases``, pass 1),
 the texts written (line by line, after splitting), and the phrase tokens in them. Last, w2v
 trains CBOW on its phrased text and answers word2vec.c's phrase analogies
 (``questions-phrases.txt``, all words searched, as its ``demo-phrase-accuracy.sh`` does).
 
-    W2V_DATA_DIR=../shared/data python bench/phrases.py [--corpus PATH] [--skip-train]
+    W2V_DATA_DIR=../shared/data python bench/phrases.py [--corpus PATH] [--word2phrase build] [--skip-train]
 """
 
 from __future__ import annotations
@@ -110,13 +111,14 @@ def run_word2phrase(binary: str, corpus: str, out: str) -> dict:
 
 
 def find_word2phrase(given: str | None, scratch: Path) -> str | None:
-    if given:
+    """The word2phrase binary: ``given``, or built from the peer's source when ``given`` is "build"."""
+    if given != "build":
         return given
     build = HERE.parent.parent / "shared" / "peers" / "word2vec" / "build.sh"
-    if not build.is_file():
-        return None
     done = subprocess.run(["bash", str(build), str(scratch / "word2vec-bin")], capture_output=True, text=True)
-    return str(Path(done.stdout.strip().splitlines()[-1]) / "word2phrase") if done.returncode == 0 else None
+    if done.returncode != 0:
+        sys.exit(f"could not build word2phrase:\n{done.stderr}")
+    return str(Path(done.stdout.strip().splitlines()[-1]) / "word2phrase")
 
 
 def read_words(path: str):
@@ -139,7 +141,8 @@ def compare(path: str, ours: str) -> tuple[set[str], float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", default=None, help="default: $W2V_DATA_DIR/corpus/wiki.txt")
-    parser.add_argument("--word2phrase", default=None, help="word2phrase binary (default: build the peer)")
+    parser.add_argument("--word2phrase", default=None, metavar="PATH",
+                        help="also run this word2phrase binary ('build': build it from ../shared/peers/word2vec)")
     parser.add_argument("--skip-train", action="store_true", help="do not train and evaluate on the phrased text")
     parser.add_argument("--worker", nargs=3, metavar=("TOOL", "CORPUS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -29,6 +29,29 @@ def test_train_writes_model_and_loss_curve(tmp_path, planted_file, capsys):
     assert len(wv) == 20 and wv.record.config.window == 2
 
 
+@pytest.mark.parametrize("flag", ["--ns-exponent", "--power"])
+def test_gensim_and_word2vec_names_of_options_are_flags(tmp_path, planted_file, capsys, flag):
+    out_path = tmp_path / "m.npz"
+    code, _, err = run(capsys, "train", str(planted_file), "-o", str(out_path), *FAST_TRAIN, flag, "0.5",
+                       "--max-final-vocab", "7")
+    assert code == 0, err
+    wv = w2v.load(out_path)
+    assert wv.record.config.ns_exponent == 0.5 and len(wv) == 7 and wv.record.config.max_vocab_size == 7
+
+
+def test_train_scores_every_epoch_and_reports_the_last_score(tmp_path, planted_file, capsys):
+    (tmp_path / "pairs.txt").write_text("a0 a1 9\nb0 b1 9\na0 b1 1\na2 b3 1\n")
+    out_path = tmp_path / "m.npz"
+    code, out, err = run(capsys, "train", str(planted_file), "-o", str(out_path), *FAST_TRAIN,
+                         "--evaluate-similarity", str(tmp_path / "pairs.txt"))
+    assert code == 0, err
+    assert "after epoch 1: similarity " in out
+    assert [e["epoch"] for e in w2v.load(out_path).record.log.evaluations] == [0, 1]
+    code, _, err = run(capsys, "train", str(planted_file), "-o", str(out_path), *FAST_TRAIN, "--evaluate-every",
+                       "epoch")
+    assert code == 1 and "--evaluate-every needs something to evaluate: --evaluate-analogies or" in err
+
+
 @pytest.fixture
 def model(tmp_path):
     wv = WordVectors(np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]]), ["a", "b", "c", "d"])

@@ -134,7 +134,8 @@ def test_bad_read_options_are_value_errors(tmp_path, wv):
 
 BAD_FILES = [
     ("empty", b"", None, "is empty"),
-    ("no header", b"a 1 2\nb 3 4\n", False, "first line should be the header"),
+    ("no header", b"a 1 2\nb 3 4\n", False, "without the 'VOCAB_SIZE VECTOR_SIZE' header line .* no_header"),
+    ("no header, one value", b"a 1\nb 3\n", False, "first line should be the header"),
     ("one number header", b"2\na 1 2\n", False, "first line should be the header"),
     ("zero dimensions", b"1 0\na\n", False, "two positive integers"),
     ("negative count", b"-1 2\n", False, "first line should be the header"),
@@ -169,6 +170,41 @@ def test_bad_files_give_a_clear_error_naming_the_file(tmp_path, name, data, bina
         with pytest.raises(ModelFileError, match=message) as error:
             read()
         assert str(error.value).startswith(str(path))
+
+
+GLOVE = b"the 0.1 -0.2 0.3\n, 1 2 3\n\xc3\xb1and\xc3\xba -1e-3 4.5 6\n1990 7 8 9\n"
+
+
+@pytest.mark.parametrize("name", ["glove.6B.3d.txt", "glove.data"])
+def test_headerless_text_vectors_are_recognised_and_read_with_no_header(tmp_path, gensim_kv, name):
+    path = write(tmp_path, name, GLOVE)
+    with pytest.raises(ModelFileError, match="GloVe's format.* no_header"):
+        w2v.load(path)
+    ours = w2v.load(path, no_header=True)
+    theirs = gensim_kv.load_word2vec_format(str(path), no_header=True)
+    assert ours.index_to_key == theirs.index_to_key == ["the", ",", "ñandú", "1990"]
+    np.testing.assert_array_equal(ours.vectors, theirs.vectors)
+    assert w2v.load(path, no_header=True, limit=2).index_to_key == ["the", ","]
+    assert load_word2vec_format(path, no_header=True, limit=4).index_to_key == ours.index_to_key
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"a 1 2\nb 3\n", r"vector 1 \(line 2\) holds 1 values, but the first line has 2"),
+    (b"a\n", "holds a word and no values"),
+    (b"\na 1 2\n", "starts with a blank line"),
+])
+def test_bad_headerless_files_name_the_line(tmp_path, data, message):
+    path = write(tmp_path, "v.txt", data)
+    with pytest.raises(ModelFileError, match=message):
+        w2v.load(path, no_header=True)
+
+
+def test_no_header_is_for_text_files(tmp_path, wv):
+    wv.save(tmp_path / "v.npz")
+    with pytest.raises(ModelFileError, match="no_header applies to word2vec text files"):
+        w2v.load(tmp_path / "v.npz", no_header=True)
+    with pytest.raises(ValueError, match="no_header applies to text files"):
+        load_word2vec_format(tmp_path / "v.npz", binary=True, no_header=True)
 
 
 def test_a_directory_or_a_missing_file_is_refused(tmp_path):
@@ -346,8 +382,32 @@ def test_export_and_queries_take_a_unicode_errors_policy(tmp_path, capsys):
     assert w2v.load(tmp_path / "v.bin").index_to_key == ["caf", "ok"]
 
 
-@pytest.mark.parametrize("out, message", [("v.xyz", "cannot tell the format"), ("nodir/v.txt", "does not exist")])
+def test_float16_export_halves_the_npz_and_loads_back_as_float32(tmp_path, model, plain_wv, capsys):
+    big = WordVectors(np.random.default_rng(2).standard_normal((2000, 50)), [f"w{i}" for i in range(2000)])
+    big.save(tmp_path / "big.npz")
+    assert main(["export", str(tmp_path / "big.npz"), str(tmp_path / "half.npz"), "--dtype", "float16"]) == 0
+    assert "(npz, float16)" in capsys.readouterr().out
+    assert (tmp_path / "half.npz").stat().st_size < 0.55 * (tmp_path / "big.npz").stat().st_size
+    back = w2v.load(tmp_path / "half.npz")
+    assert back.vectors.dtype == np.float32
+    np.testing.assert_array_equal(back.vectors, big.vectors.astype(np.float16).astype(np.float32))
+    with pytest.raises(ModelFileError, match="beyond float16's"):
+        WordVectors(np.array([[1e5, 0.0]]), ["a"]).save(tmp_path / "huge.npz", dtype="float16")
+
+
+def test_no_header_on_the_command_line(tmp_path, capsys):
+    path = write(tmp_path, "glove.txt", GLOVE)
+    assert main(["similar", str(path), "the"]) == 1
+    err = capsys.readouterr().err
+    assert "it can be read with --no-header" in err and len(err.strip().splitlines()) == 1
+    assert main(["export", str(path), str(tmp_path / "v.bin"), "--no-header"]) == 0
+    assert w2v.load(tmp_path / "v.bin").index_to_key == ["the", ",", "ñandú", "1990"]
+
+
+@pytest.mark.parametrize("out, message", [("v.xyz", "cannot tell the format"), ("nodir/v.txt", "does not exist"),
+                                          ("v.bin", "--dtype float16 applies to .npz files only")])
 def test_export_errors_end_with_one_clear_line(tmp_path, model, capsys, out, message):
-    assert main(["export", str(model), str(tmp_path / out)]) == 1
+    dtype = ["--dtype", "float16"] if out == "v.bin" else []
+    assert main(["export", str(model), str(tmp_path / out), *dtype]) == 1
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1

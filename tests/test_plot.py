@@ -65,6 +65,24 @@ def test_section_chart_and_loss_curve_are_pngs(tmp_path):
     assert (tmp_path / "chart.png").read_bytes()[:4] == PNG and (tmp_path / "loss.png").read_bytes()[:4] == PNG
 
 
+def test_loss_curve_puts_the_epoch_scores_on_a_second_axis(tmp_path, monkeypatch):
+    import w2v.plot
+
+    drawn = []
+    monkeypatch.setattr(w2v.plot, "save_figure", lambda figure, path: drawn.append(figure))
+    log = TrainingLog(unit="chunk", loss_curve=[[5, 4.0], [10, 3.0], [15, 2.5], [20, 2.2]],
+                      evaluations=[{"epoch": 0, "units": 0, "analogies": None, "similarity": 0.1},
+                                   {"epoch": 1, "units": 10, "analogies": 0.2, "similarity": 0.4},
+                                   {"epoch": 2, "units": 20, "analogies": 0.3, "similarity": 0.5}])
+    save_loss_curve(log, tmp_path / "loss.png")
+    loss_axes, score_axes = drawn[0].axes
+    analogies, similarity = score_axes.get_lines()
+    assert analogies.get_xdata().tolist() == [10, 20] and analogies.get_ydata().tolist() == [0.2, 0.3]
+    assert similarity.get_xdata().tolist() == [0, 10, 20] and "Spearman" in score_axes.get_ylabel()
+    save_loss_curve(TrainingLog(unit="chunk", loss_curve=[[5, 4.0]]), tmp_path / "plain.png")
+    assert len(drawn[1].axes) == 1  # no scores, no second axis
+
+
 def test_cli_plot(tmp_path, royal, capsys):
     model = tmp_path / "m.npz"
     royal.save(model)

@@ -1,10 +1,12 @@
+import threading
+
 import numpy as np
 import pytest
 
 import w2v
 from w2v.config import TrainConfig
 from w2v.corpus import corpus_from_sentences
-from w2v.errors import ConfigError, TrainingError
+from w2v.errors import BenchmarkError, ConfigError, TrainingError
 
 from conftest import group_separation, planted_sentences, requires_ptb
 
@@ -63,6 +65,7 @@ def test_loss_curve_and_gradient_clipping():
         (dict(model="glove"), "model"),
         (dict(optimizer="rmsprop"), "optimizer"),
         (dict(min_count=0), "min_count"),
+        (dict(ns_exponent=-1), "ns_exponent"),
     ],
 )
 def test_bad_options_name_the_option(options, name):
@@ -97,8 +100,113 @@ def test_renamed_options_still_work_with_a_warning():
     assert wv.record.config.algorithm == "reference" and wv.record.config.loss_every == 3
 
 
+def test_power_is_now_ns_exponent_and_saved_configs_with_power_load():
+    corpus = corpus_from_sentences(planted_sentences(50))
+    with pytest.warns(DeprecationWarning, match="power is now called ns_exponent"):
+        wv = w2v.train(corpus, power=0.5, vector_size=8, epochs=1, seed=0)
+    assert wv.record.config.ns_exponent == 0.5
+    assert TrainConfig.from_dict({"power": 0.25, "model": "skipgram"}).ns_exponent == 0.25
+
+
 def test_library_errors_name_options_as_python_callers_write_them():
     with pytest.raises(ConfigError) as error:
         w2v.train(corpus_from_sentences([["a", "b", "c"]] * 3), negative=5, min_count=1)
     assert "negative=5 needs" in str(error.value) and "--" not in str(error.value)
     assert error.value.options == ("negative", "min_count")
+
+
+# ---- evaluation during training and on_epoch_end callbacks ---------------------------------
+
+PLANTED_PAIRS = "".join(f"a{i} a{j} 9\nb{i} b{j} 9\na{i} b{j} 1\n" for i in range(5) for j in range(5, 10))
+PLANTED_ANALOGIES = ": planted\n" + "".join(f"a{i} a{i + 1} b{i} b{i + 1}\n" for i in range(8))
+EVALUATED = dict(algorithm="fast", vector_size=16, window=3, negative=3, epochs=4, seed=1, workers=1, min_count=1,
+                 loss_every=5)
+
+
+@pytest.fixture
+def benchmarks(tmp_path):
+    (tmp_path / "pairs.txt").write_text(PLANTED_PAIRS)
+    (tmp_path / "analogies.txt").write_text(PLANTED_ANALOGIES)
+    return tmp_path / "pairs.txt", tmp_path / "analogies.txt"
+
+
+def test_scores_after_every_epoch_go_into_the_log_and_the_saved_model(tmp_path, benchmarks):
+    pairs, questions = benchmarks
+    corpus = corpus_from_sentences(planted_sentences(600))
+    wv = w2v.train(corpus, evaluate_similarity=pairs, evaluate_analogies=questions, **EVALUATED)
+    cfg, log = wv.record.config, wv.record.log
+    assert cfg.evaluate_every == "epoch" and cfg.evaluate_similarity == str(pairs)
+    assert [e["epoch"] for e in log.evaluations] == [0, 1, 2, 3, 4]  # 0: the initial vectors
+    units = log.loss_curve[-1][0] // 4  # per epoch
+    assert [e["units"] for e in log.evaluations] == [0, units, 2 * units, 3 * units, 4 * units]
+    assert abs(log.evaluations[0]["similarity"]) < 0.5 < log.evaluations[-1]["similarity"]  # the groups are learnt
+    assert all(0 <= e["analogies"] <= 1 for e in log.evaluations)
+    wv.save(tmp_path / "m.npz")
+    assert w2v.load(tmp_path / "m.npz").record.log.evaluations == log.evaluations
+
+
+def test_logs_saved_before_evaluations_existed_still_load():
+    from w2v.record import TrainingLog
+
+    old = {"unit": "chunk", "loss_curve": [[1, 2.0]], "epoch_losses": [2.0], "epoch_partial": [0.0, 0],
+           "seconds": 1.0, "words": 10}
+    assert TrainingLog.from_dict(old).evaluations == []
+    with pytest.raises(TypeError):
+        TrainingLog.from_dict(old | {"evaluations": [{"epoch": "one", "units": 1}]})
+
+
+def test_on_epoch_end_sees_a_snapshot_with_no_worker_running_and_may_stop_training():
+    corpus = corpus_from_sentences(planted_sentences(300))
+    seen = []
+
+    def watch(epoch, vectors, log):
+        assert not [t for t in threading.enumerate() if t.name.startswith("ThreadPoolExecutor")]
+        seen.append((epoch, vectors, len(log.epoch_losses)))
+        return epoch == 2
+
+    wv = w2v.train(corpus, on_epoch_end=watch, **(EVALUATED | dict(workers=2)))
+    assert [(epoch, done) for epoch, _, done in seen] == [(1, 1), (2, 2)]
+    assert len(wv.record.log.epoch_losses) == 2
+    np.testing.assert_array_equal(seen[-1][1].vectors, wv.vectors)
+    assert not np.array_equal(seen[0][1].vectors, wv.vectors)  # the first snapshot was not changed by epoch 2
+    assert seen[0][1].record.log.epoch_losses == wv.record.log.epoch_losses[:1]
+
+
+def test_stop_training_raised_by_any_callback_ends_the_run():
+    corpus = corpus_from_sentences(planted_sentences(300))
+    calls = []
+
+    def stop_at_three(epoch, vectors, log):
+        if epoch == 3:
+            raise w2v.StopTraining
+    wv = w2v.train(corpus, on_epoch_end=[lambda epoch, *_: calls.append(epoch), stop_at_three], **EVALUATED)
+    assert calls == [1, 2, 3] and len(wv.record.log.epoch_losses) == 3
+
+
+def test_a_resumed_run_goes_on_scoring_as_an_uninterrupted_one(tmp_path, benchmarks):
+    pairs, _ = benchmarks
+    corpus = tmp_path / "planted.txt"
+    corpus.write_text("\n".join(" ".join(s) for s in planted_sentences(600)) + "\n")
+    straight = w2v.train(corpus, evaluate_similarity=pairs, **EVALUATED)
+    checkpoint = tmp_path / "run.ckpt.npz"
+    w2v.train(corpus, evaluate_similarity=pairs, checkpoint=checkpoint, checkpoint_every=0.0, **EVALUATED)
+    assert w2v.resume(checkpoint).record.log.evaluations == straight.record.log.evaluations
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(evaluate_every="epoch"), "evaluate_every needs something to evaluate"),
+    (dict(evaluate_every="batch", evaluate_similarity="x.txt"), "evaluate_every must be 'epoch'"),
+    (dict(evaluate_analogies=3), "evaluate_analogies must be an analogy file"),
+])
+def test_bad_evaluation_options_name_the_option(options, message):
+    with pytest.raises(ConfigError, match=message):
+        TrainConfig(**options).validate()
+
+
+def test_a_missing_or_malformed_benchmark_is_reported_before_training(tmp_path):
+    (tmp_path / "bad.txt").write_text(": s\na b c\n")
+    corpus = corpus_from_sentences(planted_sentences(50))
+    with pytest.raises(BenchmarkError, match="bad.txt:2: expected four words"):
+        w2v.train(corpus, evaluate_analogies=tmp_path / "bad.txt", on_epoch_end=pytest.fail, **EVALUATED)
+    with pytest.raises(BenchmarkError, match="missing.txt"):
+        w2v.train(corpus, evaluate_similarity=tmp_path / "missing.txt", on_epoch_end=pytest.fail, **EVALUATED)

@@ -8,12 +8,13 @@
 from ._version import __version__
 from .config import TrainConfig
 from .corpus import Corpus, read_corpus
-from .errors import W2VError
+from .errors import StopTraining, W2VError
+from .phrases import phrases
 from .prepared import open_corpus, prepare
 from .sentences import SentenceEncoder
 from .train import resume, train
 from .vectors import WordVectors, load
 from .vocab import Vocab
 
-__all__ = ["Corpus", "SentenceEncoder", "TrainConfig", "Vocab", "W2VError", "WordVectors", "__version__", "load",
-           "open_corpus", "prepare", "read_corpus", "resume", "train"]
+__all__ = ["Corpus", "SentenceEncoder", "StopTraining", "TrainConfig", "Vocab", "W2VError", "WordVectors",
+           "__version__", "load", "open_corpus", "phrases", "prepare", "read_corpus", "resume", "train"]

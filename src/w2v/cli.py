@@ -1,5 +1,5 @@
-"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, prepare, similar, analogy, embed, evaluate,
-plot, export).
+"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, prepare, phrases, similar, analogy, embed,
+evaluate, plot, export, classes).
 
 Every error caused by input ends with one line on stderr and a non-zero exit status; output
 survives any terminal encoding (what it cannot show is escaped), and SIGTERM or SIGHUP end
@@ -19,7 +19,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Sequence, get_args
 
-from .config import Algorithm, Device, Kernel, Model, Optimizer, TrainConfig
+from .config import Algorithm, Device, EvaluateEvery, Kernel, Model, Optimizer, TrainConfig
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
 from .scoring import ANALOGY_METHODS
@@ -72,13 +72,28 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                         help="passes over the corpus (default: fast 5, reference 10)")
     parser.add_argument("--min-count", type=int, default=None,
                         help="drop words seen fewer times (default: 1 for ptb, 5 for text files)")
-    parser.add_argument("--max-vocab-size", type=int, default=None, help="keep only the most frequent words")
+    parser.add_argument("--max-vocab-size", "--max-final-vocab", dest="max_vocab_size", type=int, default=None,
+                        help="keep only the N most frequent words, counted exactly (gensim's max_final_vocab)")
+    parser.add_argument("--read-vocab", metavar="VOCAB.txt", default=None,
+                        help="fix the vocabulary: the words of this 'word count' file (word2vec.c's -save-vocab) "
+                             "with its counts, less those below --min-count; other words are dropped")
+    parser.add_argument("--save-vocab", metavar="VOCAB.txt", default=None,
+                        help="write the vocabulary as 'word count' lines once the corpus is read")
     parser.add_argument("--seed", type=int, default=None,
                         help="makes a run reproducible (the fast algorithm: with --workers 1)")
-    parser.add_argument("--power", type=float, default=defaults.power,
-                        help="the noise distribution is counts ** power (default 0.75)")
+    parser.add_argument("--ns-exponent", "--power", dest="ns_exponent", type=float, default=defaults.ns_exponent,
+                        help="negatives are drawn from counts ** ns_exponent (default 0.75, word2vec.c's; gensim's "
+                             "ns_exponent; 0 draws uniformly)")
     parser.add_argument("--loss-every", "--eval-interval", dest="loss_every", type=int, default=defaults.loss_every,
                         help="units per recorded loss value: iterations (reference), 10,000-word chunks (fast)")
+    scoring = parser.add_argument_group("evaluation during training")
+    scoring.add_argument("--evaluate-every", choices=_choices(EvaluateEvery), default=None,
+                         help="score the vectors after every epoch (the default when a file is given); the scores "
+                              "go into the model's training log, the progress line and the loss plot")
+    scoring.add_argument("--evaluate-analogies", metavar="FILE", default=None,
+                         help="analogy accuracy per epoch: a questions-words.txt-format file or google")
+    scoring.add_argument("--evaluate-similarity", metavar="FILE", default=None,
+                         help="Spearman's rho per epoch: a 'word1 word2 score' file or wordsim353/simlex999")
     fast = parser.add_argument_group("fast algorithm")
     fast.add_argument("--alpha", type=float, default=None,
                       help="start learning rate (default: cbow 0.05, skipgram 0.025)")
@@ -147,10 +162,10 @@ def _duration(text: str) -> float:
 
 
 _RESUME_KEEPS = ("model", "algorithm", "device", "vector_size", "window", "negative", "hs", "cbow_mean",
-                 "shrink_windows", "epochs", "min_count",
-                 "max_vocab_size", "seed", "power", "loss_every", "alpha", "min_alpha", "sample", "workers", "kernel",
-                 "batch_size", "lr", "optimizer", "max_grad", "distinct_negatives", "distributed", "sync_chunks",
-                 "full_sync_chunks", "hot_rows")
+                 "shrink_windows", "epochs", "min_count", "max_vocab_size", "read_vocab", "seed", "ns_exponent",
+                 "loss_every", "alpha", "min_alpha", "sample", "workers", "kernel", "batch_size", "lr", "optimizer",
+                 "max_grad", "distinct_negatives", "distributed", "sync_chunks", "full_sync_chunks", "hot_rows",
+                 "evaluate_every", "evaluate_analogies", "evaluate_similarity")
 
 
 def _inputs_of(corpus: list[str]) -> list[str]:
@@ -178,20 +193,25 @@ def cmd_train(args: argparse.Namespace) -> int:
     output = Path(args.output)
     checkpoint = Path(args.checkpoint or args.resume or output.with_suffix(".ckpt.npz"))
     curve = output.with_name(output.stem + "-loss.png")
-    inputs = _inputs_of(args.corpus)
+    inputs = _inputs_of(args.corpus) + [name for name in (args.read_vocab, args.evaluate_analogies,
+                                                           args.evaluate_similarity) if name]
     check_output(output, inputs=inputs, outputs=[checkpoint, curve])
     check_output(checkpoint, inputs=inputs, outputs=[curve])
     check_output(curve, inputs=inputs + ([args.resume] if args.resume else []))
+    if args.save_vocab:
+        check_output(args.save_vocab, inputs=inputs + ([args.resume] if args.resume else []),
+                     outputs=[output, checkpoint, curve])
     every = args.checkpoint_every
     if every is None and (args.checkpoint or args.resume):
         every = 600.0
     corpus = args.corpus[0] if len(args.corpus) == 1 else args.corpus
     try:
         if args.resume:
-            wv = resume(args.resume, progress=not args.quiet, checkpoint_every=every, corpus=corpus or None)
+            wv = resume(args.resume, progress=not args.quiet, checkpoint_every=every, corpus=corpus or None,
+                        save_vocab=args.save_vocab)
         else:
             wv = train(corpus or "ptb", _config_from(args), progress=not args.quiet, checkpoint=checkpoint,
-                       checkpoint_every=every)
+                       checkpoint_every=every, save_vocab=args.save_vocab)
     except TrainingInterrupted as err:  # every rank of a distributed run stops here together
         if _mpi_rank() == 0:
             size = _mpi_job()[1]
@@ -217,7 +237,13 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"{corpus_info.vocabulary:,} in vocabulary, {cfg.epochs} epochs in {log.seconds:.1f} s "
           f"({log.words_per_second:,.0f} words/s)")
     print(f"final loss {log.final_loss:.4f}")
-    print(f"wrote {' and '.join(written)}")
+    if log.evaluations:
+        from .loop import describe_scores
+
+        print(f"after epoch {log.evaluations[-1]['epoch']}: {describe_scores(log.evaluations[-1])}")
+    if args.save_vocab:
+        written.append(args.save_vocab)
+    print(f"wrote {', '.join(written[:-1])} and {written[-1]}" if len(written) > 1 else f"wrote {written[0]}")
     return 0
 
 
@@ -225,7 +251,16 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     from .prepared import DEFAULT_COUNT_MEMORY, prepare
 
     report = prepare(args.inputs, args.output, min_count=args.min_count, max_vocab_size=args.max_vocab_size,
-                     count_memory=args.count_memory or DEFAULT_COUNT_MEMORY)
+                     count_memory=args.count_memory or DEFAULT_COUNT_MEMORY, read_vocab=args.read_vocab)
+    print(_safe(report.describe()))
+    return 0
+
+
+def cmd_phrases(args: argparse.Namespace) -> int:
+    from .phrases import DEFAULT_COUNT_MEMORY, phrases
+
+    report = phrases(args.inputs, args.output, min_count=args.min_count, threshold=args.threshold,
+                     scoring=args.scoring, passes=args.passes, count_memory=args.count_memory or DEFAULT_COUNT_MEMORY)
     print(_safe(report.describe()))
     return 0
 
@@ -300,7 +335,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
     if "-" in args.words and args.words != ["-"]:
         args.parser.error("- (queries from standard input) must be the only WORD")
-    wv = load(args.model, unicode_errors=args.unicode_errors)
+    wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
     negative = args.negative or []
     if args.words == ["-"]:
         def answer(words: list[str]) -> None:
@@ -334,7 +369,7 @@ def cmd_analogy(args: argparse.Namespace) -> int:
     if args.words != ["-"] and len(args.words) != 3:
         args.parser.error(f"expected three words A B C, or - to read 'A B C' lines from standard input; "
                           f"found {len(args.words)}")
-    wv = load(args.model, unicode_errors=args.unicode_errors)
+    wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
     score = "score" if args.method == "3cosmul" else "cosine"
 
     def answer(words: list[str]) -> None:
@@ -388,7 +423,8 @@ def cmd_embed(args: argparse.Namespace) -> int:
     output = check_output(args.output, inputs=inputs, outputs=extra)
     if args.save_encoder:
         check_output(args.save_encoder, inputs=inputs, outputs=[output])
-    wv, encoder = load_vectors_and_encoder(args.model, unicode_errors=args.unicode_errors)
+    wv, encoder = load_vectors_and_encoder(args.model, unicode_errors=args.unicode_errors,
+                                           no_header=args.no_header)
     if encoder is not None and (args.method not in (None, encoder.method) or args.counts):
         raise ConfigError(f"{args.model} holds a fitted {encoder.method!r} encoder that embeds with its own "
                           "weights: leave out method and counts", options=("method", "counts"))
@@ -422,7 +458,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         chart = report_path.with_name(f"{report_path.stem}-analogies.png")
         check_output(report_path, inputs=[args.model], outputs=[chart])
         check_output(chart, inputs=[args.model])
-    wv = load(args.model, unicode_errors=args.unicode_errors)
+    wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
     default = not args.analogies and not args.similarity  # neither given: the standard pair
     analogy_file = "google" if default else args.analogies
     similarity_files = ["wordsim353"] if default else args.similarity or []
@@ -450,7 +486,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from .vectors import load
 
     check_output(args.output, inputs=[args.model])
-    wv = load(args.model, unicode_errors=args.unicode_errors)
+    wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
     extra = save_word_plot(wv, args.words, args.output, neighbors=args.neighbors)
     print(f"wrote {args.output} ({len(set(args.words))} words" + (f", {len(extra)} neighbours)" if extra else ")"))
     return 0
@@ -459,13 +495,13 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from .errors import ModelFileError
     from .io import format_of
-    from .io.files import atomic_write, check_output
+    from .io.files import check_output
     from .vectors import load
-    from .vocab import vocab_file_bytes
+    from .vocab import write_vocab_file
 
     if args.output is None and args.vocab is None:
-        args.parser.error("give OUT, --vocab VOCAB_FILE, or both")
-    output = vocab = fmt = None
+        raise ConfigError("name the file to write (OUT), or --vocab VOCAB.txt for the vocabulary")
+    output = fmt = None
     if args.output is not None:
         output = check_output(args.output, inputs=[args.model], outputs=[args.vocab] if args.vocab else [])
         fmt = args.format or format_of(output)
@@ -473,23 +509,39 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise ModelFileError(f"{output}: cannot tell the format from the extension; "
                                  f"pass --format {', '.join(_choices(Format))}")
     if args.vocab is not None:
-        vocab = check_output(args.vocab, inputs=[args.model])
-    wv = load(args.model, limit=args.limit, unicode_errors=args.unicode_errors)
-    if vocab is not None:
-        if wv.counts is None:
-            raise ModelFileError(f"{args.model}: holds no word counts (word2vec files keep none), so there is no "
-                                 "vocabulary file to write")
-        spaced = next((word for word in wv.index_to_key if len(word.split()) != 1), None)
-        if spaced is not None:
-            raise ModelFileError(f"{args.model}: the word {spaced!r} holds white space, which a 'word count' line "
-                                 "cannot")
-    if output is not None:
-        wv.save(output, fmt)
-        print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({fmt})")
-    if vocab is not None:
-        with atomic_write(vocab) as handle:
-            handle.write(vocab_file_bytes(wv.index_to_key, wv.counts))
-        print(f"wrote {len(wv):,} words and their counts to {vocab}")
+        check_output(args.vocab, inputs=[args.model])
+    wv = load(args.model, limit=args.limit, unicode_errors=args.unicode_errors, no_header=args.no_header)
+    if args.vocab is not None and wv.counts is None:
+        raise ModelFileError(f"{args.model}: holds no word counts (word2vec files keep none); export the "
+                             "vocabulary from the w2v .npz the vectors came from")
+    spaced = next((word for word in wv.index_to_key if len(word.split()) != 1), None) if args.vocab else None
+    if spaced is not None:
+        raise ModelFileError(f"{args.model}: the word {spaced!r} holds white space, which a 'word count' line cannot")
+    if fmt is not None:
+        wv.save(output, fmt, dtype=args.dtype)
+        shown = fmt if args.dtype == "float32" else f"{fmt}, {args.dtype}"
+        print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({shown})")
+    if args.vocab is not None:
+        write_vocab_file(args.vocab, wv.index_to_key, wv.counts)
+        print(f"wrote {len(wv):,} words and their counts to {args.vocab}")
+    return 0
+
+
+def cmd_classes(args: argparse.Namespace) -> int:
+    import time
+
+    from .classes import word_classes, write_classes
+    from .io.files import check_output
+    from .vectors import load
+
+    check_output(args.output, inputs=[args.model])
+    wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
+    started = time.perf_counter()
+    words, labels, result = word_classes(wv, args.classes, seed=args.seed, max_iter=args.max_iter, limit=args.limit)
+    write_classes(args.output, words, labels)
+    how = f"converged in {result.iterations}" if result.converged else f"stopped after {result.iterations}"
+    print(f"wrote {len(words):,} words in {args.classes:,} classes to {args.output} (k-means {how} iterations, "
+          f"inertia {result.inertia:,.1f}, {time.perf_counter() - started:.1f} s)")
     return 0
 
 
@@ -504,6 +556,8 @@ def _load_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unicode-errors", choices=["strict", "replace", "ignore"], default="strict",
                         help="for word2vec files whose words are not valid UTF-8: fail (default), "
                              "replace the bad bytes with U+FFFD, or drop them")
+    parser.add_argument("--no-header", action="store_true",
+                        help="MODEL is word2vec text without the 'VOCAB_SIZE VECTOR_SIZE' line (GloVe's files)")
 
 
 def _restrict_option(parser: argparse.ArgumentParser) -> None:
@@ -535,10 +589,32 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.add_argument("--min-count", type=_positive_int, default=5, help="drop words seen fewer times (default 5)")
     prepare.add_argument("--max-vocab-size", type=_positive_int, default=None,
                          help="keep only the N most frequent words (counted exactly)")
+    prepare.add_argument("--read-vocab", metavar="VOCAB.txt", default=None,
+                         help="fix the vocabulary to this 'word count' file's words and counts instead of counting")
     prepare.add_argument("--count-memory", type=_byte_size, default=None, metavar="SIZE",
                          help="memory for counting words, e.g. 512M or 4G (default 1G); beyond it counts spill to "
                               "disk and stay exact")
     prepare.set_defaults(func=cmd_prepare)
+
+    phrases = sub.add_parser("phrases", help="join frequent bigrams with _ (word2vec.c's word2phrase)",
+                             description="Each pass joins the bigrams of what the last one wrote that score above "
+                                         "the threshold: default (word2phrase): (count(ab) - min_count) / (count(a) "
+                                         "count(b)) * tokens; npmi: normalised pointwise mutual information.")
+    phrases.add_argument("inputs", nargs="+", metavar="INPUT",
+                         help="UTF-8 text files, .gz/.bz2/.xz files, folders of them, or - for standard input")
+    phrases.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="the text with phrases joined")
+    phrases.add_argument("--min-count", type=_positive_int, default=5,
+                         help="words and bigrams seen fewer times are never joined (default 5)")
+    phrases.add_argument("--threshold", type=float, nargs="+", default=[100.0], metavar="T",
+                         help="join bigrams scoring above T (default 100; npmi: -1..1); one value for every pass, "
+                              "or one per pass (word2vec.c's demo-phrases.sh: 200 100)")
+    phrases.add_argument("--scoring", choices=["default", "npmi"], default="default")
+    phrases.add_argument("--passes", type=_positive_int, default=2,
+                         help="passes; each can join the phrases of the last into longer ones (default 2)")
+    phrases.add_argument("--count-memory", type=_byte_size, default=None, metavar="SIZE",
+                         help="memory for counting bigrams, e.g. 512M or 4G (default 1G); beyond it counts spill to "
+                              "disk and stay exact")
+    phrases.set_defaults(func=cmd_phrases)
 
     similar = sub.add_parser("similar", help="nearest words by cosine similarity",
                              description="gensim's most_similar: each query word enters as its unit vector; the "
@@ -599,15 +675,33 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("model", metavar="MODEL", help="vectors to read: .npz, word2vec .txt/.vec or .bin")
     export.add_argument("output", metavar="OUT", nargs="?", default=None,
                         help="file to write (replaced only once complete)")
-    export.add_argument("--vocab", metavar="VOCAB_FILE", default=None,
-                        help="also (or only) write the words and their counts as 'word count' lines, word2vec's "
-                             "-save-vocab format (what w2v embed --counts reads)")
+    export.add_argument("--vocab", metavar="VOCAB.txt", default=None,
+                        help="also (or only) write the words and their corpus counts as 'word count' lines "
+                             "(word2vec.c's -save-vocab; for SIF weights with w2v embed --counts, or --read-vocab); "
+                             "needs a w2v .npz")
     export.add_argument("--format", choices=_choices(Format), default=None,
                         help="default: from OUT's extension (.txt/.vec text, .bin binary, "
                              ".pkl book-pickle, .npz npz); book-pickle is the book's cbow_params.pkl")
     export.add_argument("--limit", type=_positive_int, default=None, help="export only the first N words")
+    export.add_argument("--dtype", choices=["float32", "float16"], default="float32",
+                        help="float16 halves an .npz file (read back as float32; about 3 significant digits); "
+                             "word2vec .bin files are always float32")
     _load_options(export)
     export.set_defaults(func=cmd_export, parser=export)
+
+    classes = sub.add_parser("classes", help="k-means word classes, one 'word class' line per word (word2vec.c's "
+                                             "-classes)",
+                             description="Lloyd's k-means from a k-means++ start, on the unit vectors.")
+    classes.add_argument("model", metavar="MODEL")
+    classes.add_argument("-k", "--classes", type=_positive_int, required=True, metavar="K", help="number of classes")
+    classes.add_argument("-o", "--output", required=True, metavar="CLASSES.txt")
+    classes.add_argument("--seed", type=_non_negative_int, default=0, help="seeds the k-means++ start (default 0)")
+    classes.add_argument("--max-iter", type=_positive_int, default=100, metavar="N",
+                         help="assignment steps at most (default 100; it stops once no word changes class)")
+    classes.add_argument("--limit", type=_positive_int, default=None, metavar="N",
+                         help="classify only the N most frequent words")
+    _load_options(classes)
+    classes.set_defaults(func=cmd_classes)
 
     from .datasets.benchmarks import names
 

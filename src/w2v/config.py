@@ -9,6 +9,7 @@ saved config always says what actually ran.
 from __future__ import annotations
 
 import dataclasses
+import os
 import warnings
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
@@ -20,10 +21,11 @@ Algorithm = Literal["fast", "reference"]
 Optimizer = Literal["adam", "lazy-adam", "sgd"]
 Kernel = Literal["batched", "plain"]
 Device = Literal["cpu", "cuda", "auto"]
+EvaluateEvery = Literal["epoch"]
 
 # Options renamed since they were first saved: old name -> new name. Saved configs and keyword
 # arguments with an old name still work.
-RENAMED = {"engine": "algorithm", "eval_interval": "loss_every"}
+RENAMED = {"engine": "algorithm", "eval_interval": "loss_every", "power": "ns_exponent"}
 
 
 @dataclass
@@ -32,7 +34,9 @@ class TrainConfig:
 
     Shared by both algorithms
         model, algorithm, device, vector_size, window, negative, epochs, min_count, max_vocab_size,
-        seed, power, loss_every.
+        read_vocab, seed, ns_exponent, loss_every.
+    Evaluation during training (scores go into the training log)
+        evaluate_every, evaluate_analogies, evaluate_similarity.
     Fast algorithm (word2vec.c's: SGD with linear decay, subsampling, dynamic window)
         alpha, min_alpha, sample, workers, kernel; over MPI: distributed, sync_chunks,
         full_sync_chunks, hot_rows.
@@ -51,9 +55,13 @@ class TrainConfig:
     epochs: int | None = None  # fast: 5 (word2vec.c), reference: 10 (the book)
     min_count: int | None = None  # PTB: 1 (already a 10k vocabulary); text files: 5
     max_vocab_size: int | None = None
+    read_vocab: str | None = None  # a 'word count' file that fixes the vocabulary and its counts (word2vec.c)
     seed: int | None = None  # None: drawn from the OS, then recorded here
-    power: float = 0.75  # noise distribution: counts ** power
+    ns_exponent: float = 0.75  # noise distribution: counts ** ns_exponent (gensim's name; word2vec.c's 0.75)
     loss_every: int = 100  # units per recorded loss: iterations (reference), 10k-word chunks (fast)
+    evaluate_every: EvaluateEvery | None = None  # "epoch" (the default when a file is given)
+    evaluate_analogies: str | None = None  # an analogy file or benchmark name ("google"): accuracy per epoch
+    evaluate_similarity: str | None = None  # a word-similarity file or name ("wordsim353"): Spearman per epoch
 
     alpha: float | None = None  # cbow: 0.05, skipgram: 0.025 (word2vec.c)
     min_alpha: float | None = None  # alpha * 1e-4
@@ -104,6 +112,11 @@ class TrainConfig:
             filled.shrink_windows = filled.algorithm == "fast"
         if filled.seed is None:
             filled.seed = int(np.random.SeedSequence().entropy % (2**31))
+        for name in ("read_vocab", "evaluate_analogies", "evaluate_similarity"):
+            if getattr(filled, name) is not None:
+                setattr(filled, name, os.fspath(getattr(filled, name)))  # saved as JSON
+        if filled.evaluate_every is None and filled.evaluates:
+            filled.evaluate_every = "epoch"
         filled.validate()
         return filled
 
@@ -127,8 +140,21 @@ class TrainConfig:
                               "only falls", options=("min_alpha", "alpha"))
         if not _is_number(self.sample) or not 0 <= self.sample < 1:
             raise ConfigError(f"sample must be a number in [0, 1), not {self.sample!r}", options=("sample",))
-        if not _is_number(self.power) or not 0 <= self.power <= 2:
-            raise ConfigError(f"power must be a number in 0..2, not {self.power!r}", options=("power",))
+        if not _is_number(self.ns_exponent) or not 0 <= self.ns_exponent <= 2:
+            raise ConfigError(f"ns_exponent must be a number in 0..2, not {self.ns_exponent!r}",
+                              options=("ns_exponent",))
+        for name, what in (("read_vocab", "the path of a 'word count' file"),
+                           ("evaluate_analogies", "an analogy file or benchmark name"),
+                           ("evaluate_similarity", "a word-similarity file or benchmark name")):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, (str, os.PathLike)) or not os.fspath(value)):
+                raise ConfigError(f"{name} must be {what}, not {value!r}", options=(name,))
+        if self.evaluate_every not in (None, *get_args(EvaluateEvery)):
+            raise ConfigError(f"evaluate_every must be 'epoch' or None, not {self.evaluate_every!r}",
+                              options=("evaluate_every",))
+        if self.evaluate_every is not None and not self.evaluates:
+            raise ConfigError("evaluate_every needs something to evaluate: evaluate_analogies or evaluate_similarity",
+                              options=("evaluate_every", "evaluate_analogies", "evaluate_similarity"))
         for name in ("distinct_negatives", "distributed", "hs", "cbow_mean", "shrink_windows"):
             value = getattr(self, name)
             if not isinstance(value, bool) and not (value is None and name == "shrink_windows"):
@@ -141,6 +167,11 @@ class TrainConfig:
         if self.distributed and self.algorithm != "fast":
             raise ConfigError("distributed=True runs the fast algorithm only, not algorithm='reference'",
                               options=("distributed", "algorithm"))
+
+    @property
+    def evaluates(self) -> bool:
+        """Whether the run scores its vectors on a benchmark as it trains."""
+        return self.evaluate_analogies is not None or self.evaluate_similarity is not None
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "TrainConfig":

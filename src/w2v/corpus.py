@@ -16,12 +16,17 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from ._tokenizer import NEWLINE, Interner, first_bad_byte, remap
+from ._tokenizer import NEWLINE, UNKNOWN, Interner, first_bad_byte, remap
 from .errors import CorpusError
 from .sources import Source, expand_inputs, read_text
 from .vocab import Pruned, Vocab, select_words
 
 NO_SPLIT = 2**62  # a sentence length no line reaches: keep lines whole
+
+
+def frozen_new_ids(size: int) -> np.ndarray:
+    """``new_id`` for :func:`remap` of the ids a :func:`frozen_interner` gives: id ``t`` is vocabulary id ``t - 1``."""
+    return np.arange(-1, size, dtype=np.int32)
 
 
 @dataclass
@@ -87,6 +92,7 @@ def read_corpus(
     *,
     min_count: int = 5,
     max_vocab_size: int | None = None,
+    vocab: Vocab | None = None,
 ) -> Corpus:
     """Read a corpus into memory: text files, ``.gz``/``.bz2``/``.xz`` files, folders, or ``-`` (stdin).
 
@@ -94,11 +100,23 @@ def read_corpus(
     by descending frequency, ties in order of first appearance. Raises :class:`CorpusError`
     for a missing, unreadable, damaged, non-UTF-8 or empty input, or when no word reaches
     ``min_count``. For corpora larger than memory, see :func:`w2v.prepared.prepare`.
+
+    With a fixed ``vocab`` (see :func:`w2v.vocab.fixed_vocab`), its words keep their ids and
+    counts, words outside it are dropped, and ``min_count``/``max_vocab_size`` are not used.
     """
     items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
     sources = expand_inputs(items)
     return build_corpus(read_text(sources), corpus_name(sources), min_count=min_count,
-                        max_vocab_size=max_vocab_size)[0]
+                        max_vocab_size=max_vocab_size, vocab=vocab)[0]
+
+
+def frozen_interner(words: Sequence[str]) -> Interner:
+    """An interner that knows exactly ``words``, as ids ``1..V`` in their order (for ``frozen`` encoding)."""
+    interner = Interner()
+    interner.encode(" ".join(words).encode("utf-8"))
+    if len(interner) != len(words):
+        raise CorpusError("a vocabulary word is empty or holds whitespace, so text can never hold it")
+    return interner
 
 
 def encode_text(
@@ -142,11 +160,23 @@ def build_corpus(
     *,
     min_count: int = 1,
     max_vocab_size: int | None = None,
+    vocab: Vocab | None = None,
 ) -> tuple[Corpus, Pruned]:
-    """A corpus in memory from text chunks of whole tokens, read once; and what the vocabulary left out."""
+    """A corpus in memory from text chunks of whole tokens, read once; and what the vocabulary left out.
+
+    A fixed ``vocab`` is used as it is: only its words are kept (``min_count`` and
+    ``max_vocab_size`` are then not used).
+    """
     parts: list[np.ndarray] = []
-    interner = encode_text(chunks, lambda ids: parts.append(ids.copy()))
-    vocab, new_id, pruned = vocabulary(interner, name, min_count=min_count, max_vocab_size=max_vocab_size)
+    if vocab is None:
+        interner = encode_text(chunks, lambda ids: parts.append(ids.copy()))
+        vocab, new_id, pruned = vocabulary(interner, name, min_count=min_count, max_vocab_size=max_vocab_size)
+    else:
+        encode_text(chunks, lambda ids: parts.append(ids.copy()), interner=frozen_interner(vocab.words), frozen=True)
+        new_id = frozen_new_ids(len(vocab))
+        if not any(np.any(part > 0) for part in parts):
+            raise CorpusError(f"{name}: holds none of the {len(vocab):,} words of the vocabulary")
+        pruned = Pruned(0, 0, 0, 0, outside_tokens=sum(int(np.count_nonzero(part == UNKNOWN)) for part in parts))
     total = sum(part.size for part in parts)
     ids = np.empty(total, dtype=np.int32)
     lengths = np.empty(total + 1, dtype=np.int64)
@@ -175,7 +205,7 @@ def vocabulary(interner: Interner, name: str, *, min_count: int, max_vocab_size:
     try:
         kept, pruned = select_words(counts, min_count=min_count, max_vocab_size=max_vocab_size)
     except CorpusError as err:
-        raise CorpusError(f"{name}: {err}") from None
+        raise CorpusError(f"{name}: {err}", options=err.options) from None
     vocab = Vocab(interner.words_at(kept + 1), counts[kept])
     new_id = np.full(counts.size + 1, -1, dtype=np.int32)
     new_id[kept + 1] = np.arange(kept.size, dtype=np.int32)

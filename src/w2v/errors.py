@@ -58,6 +58,13 @@ class TrainingInterrupted(W2VError):
         self.checkpoint = checkpoint
 
 
+class StopTraining(Exception):
+    """Raised by an ``on_epoch_end`` callback to end training after this epoch (returning True does the same).
+
+    Not an error: :func:`w2v.train` then returns the vectors trained so far.
+    """
+
+
 class UnknownWordError(W2VError, KeyError):
     """Query words are not in the vocabulary (a ``KeyError`` that names them all).
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -51,6 +52,10 @@ class TrainingLoop:
         Where a resumed run goes on; the engine's state must already be loaded.
     divergence_advice : (str, options)
         What the error says to do when the loss becomes NaN or infinite, and the options it names.
+    on_epoch_end : callable, optional
+        ``on_epoch_end(epochs_done, log)`` after the last block of each epoch, while no engine
+        work runs; it may add to ``log.evaluations``, and a true result ends the run there.
+        Its time is not counted as training time.
     """
 
     def __init__(
@@ -64,6 +69,7 @@ class TrainingLoop:
         log: TrainingLog | None = None,
         start: Position | None = None,
         divergence_advice: tuple[str, tuple[str, ...]] = ("lower the learning rate", ()),
+        on_epoch_end: Callable[[int, TrainingLog], bool] | None = None,
     ):
         self.engine = engine
         self.epochs = epochs
@@ -73,6 +79,7 @@ class TrainingLoop:
         self.log = log or TrainingLog(unit=engine.unit_name)
         self.start = start or Position(0, 0)
         self.divergence_advice = divergence_advice
+        self.on_epoch_end = on_epoch_end
         self._clock = 0.0  # when the time not yet added to log.seconds began
         self._last_save = 0.0
 
@@ -94,9 +101,24 @@ class TrainingLoop:
                     self._record(stats, epoch, end, bar)
                     bar.update(end - unit)
                     unit = end
+                    if unit == units and self._epoch_ended(epoch, bar):
+                        self._add_time()
+                        return self.log
                     self._after_block(Position(epoch + 1, 0) if unit == units else Position(epoch, unit), stop)
         self._add_time()
         return self.log
+
+    def _epoch_ended(self, epoch: int, bar: Any) -> bool:
+        """Call ``on_epoch_end`` (not counted as training time) and show its scores; whether to stop here."""
+        if self.on_epoch_end is None:
+            return False
+        self._add_time()
+        stop = self.on_epoch_end(epoch + 1, self.log)
+        self._clock = time.perf_counter()
+        latest = self.log.evaluations[-1] if self.log.evaluations else None
+        if self.progress and latest is not None and latest["epoch"] == epoch + 1:
+            bar.write(f"epoch {epoch + 1}/{self.epochs}: {describe_scores(latest)}", file=sys.stderr)
+        return bool(stop)
 
     def _record(self, stats: BlockStats, epoch: int, end: int, bar: Any) -> None:
         """Add a block's statistics to the log; a non-finite loss ends the run."""
@@ -115,8 +137,11 @@ class TrainingLoop:
             log.epoch_losses.append(log.epoch_partial[0] / max(log.epoch_partial[1], 1))
             log.epoch_partial = [0.0, 0]
         elapsed = log.seconds + time.perf_counter() - self._clock
+        scores = {name: "n/a" if value is None else f"{value:.4f}"
+                  for name, value in (log.evaluations[-1].items() if log.evaluations else ())
+                  if name not in ("epoch", "units")}
         bar.set_postfix(epoch=f"{epoch + 1}/{self.epochs}", loss=f"{mean:.4f}", lr=f"{stats.lr:.3g}",
-                        words_s=f"{log.words / max(elapsed, 1e-9):,.0f}")
+                        words_s=f"{log.words / max(elapsed, 1e-9):,.0f}", **scores)
 
     def _after_block(self, where: Position, stop: "_StopRequests") -> None:
         """Save and stop if asked to, or save if a checkpoint is due (never after the last block)."""
@@ -151,6 +176,12 @@ class TrainingLoop:
         units = self.engine.units_per_epoch
         done = (where.epoch * units + where.unit) / (self.epochs * units)
         return f"stopped by {signal_name} in epoch {where.epoch + 1}/{self.epochs} ({done:.0%} done)"
+
+
+def describe_scores(evaluation: dict[str, Any]) -> str:
+    """'analogies 0.4123, similarity 0.6010' for one entry of ``TrainingLog.evaluations``."""
+    return ", ".join(f"{name} {'n/a' if value is None else f'{value:.4f}'}" for name, value in evaluation.items()
+                     if name not in ("epoch", "units"))
 
 
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))

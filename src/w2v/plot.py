@@ -30,16 +30,31 @@ def save_figure(figure: Figure, path: str | os.PathLike) -> None:
         figure.savefig(handle, format="png", dpi=120, bbox_inches="tight")
 
 
+_SCORE_LABELS = {"analogies": "analogy accuracy", "similarity": "similarity (Spearman)"}
+
+
 def save_loss_curve(log: TrainingLog, path: str | os.PathLike, title: str = "training loss") -> None:
-    """Plot a training log's loss curve (``log.loss_curve``: [units done, mean loss] pairs)."""
+    """Plot a training log's loss curve (``log.loss_curve``: [units done, mean loss] pairs).
+
+    The scores of ``log.evaluations`` (one per evaluated epoch) go on a second axis, on the right.
+    """
     figure = Figure(figsize=(6, 4))
     axes = figure.add_subplot()
     curve = log.loss_curve
-    axes.plot([x for x, _ in curve], [y for _, y in curve], linewidth=1)
+    lines = axes.plot([x for x, _ in curve], [y for _, y in curve], linewidth=1, color=_BLUE, label="loss")
     axes.set_xlabel(f"{log.unit}s")
     axes.set_ylabel("loss")
     axes.set_title(title)
     axes.grid(alpha=0.3)
+    names = [name for name in _SCORE_LABELS if any(e.get(name) is not None for e in log.evaluations)]
+    if names:
+        scores = axes.twinx()
+        for name, color in zip(names, (_ORANGE, "#2ca02c")):
+            points = [(e["units"], e[name]) for e in log.evaluations if e.get(name) is not None]
+            lines += scores.plot([x for x, _ in points], [y for _, y in points], marker="o", linewidth=1,
+                                 color=color, label=_SCORE_LABELS[name])
+        scores.set_ylabel(" / ".join(_SCORE_LABELS[name] for name in names))
+        axes.legend(handles=lines, loc="center right", fontsize=8)
     save_figure(figure, path)
 
 

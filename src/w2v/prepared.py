@@ -30,14 +30,14 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from ._tokenizer import Interner, remap
+from ._tokenizer import UNKNOWN, Interner, remap
 from ._version import __version__
-from .corpus import Corpus, corpus_name, encode_text
+from .corpus import Corpus, corpus_name, encode_text, frozen_interner, frozen_new_ids
 from .errors import CorpusError
 from .fast._constants import MAX_SENTENCE_LENGTH
 from .io.files import remove_stale_temporaries, staging_name
 from .sources import Source, SourceDigest, expand_inputs, read_text
-from .vocab import Pruned, read_vocab_file, select_words, vocab_file_bytes
+from .vocab import Pruned, Vocab, fixed_vocab, read_vocab_file, select_words, vocab_file_bytes
 
 FORMAT = "w2v.corpus"
 VERSION = 1
@@ -76,6 +76,7 @@ def prepare(
     min_count: int = 5,
     max_vocab_size: int | None = None,
     count_memory: int = DEFAULT_COUNT_MEMORY,
+    read_vocab: str | os.PathLike | None = None,
 ) -> PrepareReport:
     """Read ``inputs`` once and write them to the folder ``output`` as a prepared corpus.
 
@@ -93,17 +94,27 @@ def prepare(
     count_memory : int
         Bytes the counting table may hold; beyond that it spills to disk (counts stay exact,
         but the text is then read a second time, which standard input cannot be).
+    read_vocab : path, optional
+        A ``word count`` file that fixes the vocabulary instead of counting: its words and
+        counts, less those below ``min_count`` and beyond ``max_vocab_size``
+        (:func:`w2v.vocab.fixed_vocab`); the text's other words are dropped.
     """
     started = time.perf_counter()
     items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
     sources = expand_inputs(items)
     target = Path(output)
     _check_target(target, sources)
+    vocab = None
+    if read_vocab is not None:
+        vocab = fixed_vocab(read_vocab, min_count=min_count, max_vocab_size=max_vocab_size)
     remove_stale_temporaries(target)
     staging = target.with_name(staging_name(target.name))
     staging.mkdir()
     try:
-        manifest, pruned, spilled = _write(sources, staging, min_count, max_vocab_size, count_memory)
+        options = {"min_count": min_count, "max_vocab_size": max_vocab_size}
+        if read_vocab is not None:  # absent otherwise, so corpora prepared before keep their fingerprints
+            options["read_vocab"] = os.fspath(read_vocab)
+        manifest, pruned, spilled = _write(sources, staging, options, count_memory, vocab)
         _replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -124,7 +135,8 @@ def open_corpus(path: str | os.PathLike) -> Corpus:
         tokens, sentences = int(manifest["tokens"]), int(manifest["sentences"])
         longest, fingerprint = int(manifest["longest_sentence"]), str(manifest["fingerprint"])
         options = {"min_count": int(manifest["options"]["min_count"]),
-                   "max_vocab_size": manifest["options"]["max_vocab_size"]}
+                   "max_vocab_size": manifest["options"]["max_vocab_size"],
+                   "read_vocab": manifest["options"].get("read_vocab")}
     except (KeyError, TypeError, ValueError):
         raise CorpusError(f"{folder}: its manifest is malformed") from None
     vocab = read_vocab_file(folder / "vocab.txt")
@@ -164,11 +176,44 @@ def _replace(staging: Path, target: Path) -> None:
         os.replace(staging, target)
 
 
-def _write(sources: Sequence[Source], folder: Path, min_count: int, max_vocab_size: int | None,
-           count_memory: int) -> tuple[dict, Pruned, bool]:
-    """Count and encode ``sources`` into ``folder`` (everything but the rename); returns the manifest."""
+def _write(sources: Sequence[Source], folder: Path, options: dict, count_memory: int, vocab: Vocab | None
+           ) -> tuple[dict, Pruned, bool]:
+    """Count (or, with a fixed ``vocab``, look up) and encode ``sources`` into ``folder`` (everything but the
+    rename); returns the manifest."""
     name = corpus_name(sources)
     digests: list[SourceDigest] = []
+    writer = _CorpusWriter(folder)
+    spilled = False
+    if vocab is None:
+        words, counts, pruned, spilled = _count_and_write(sources, digests, folder, writer, options, count_memory)
+    else:
+        words, counts = vocab.words, vocab.counts
+        pruned = _look_up_and_write(sources, digests, words, writer)
+    tokens, sentences, longest = writer.close()
+    if tokens == 0:
+        raise CorpusError(f"{name}: holds none of the {len(words):,} words of the vocabulary")
+    vocab_text = vocab_file_bytes(words, counts)
+    _write_durably(folder / "vocab.txt", vocab_text)
+    manifest = {
+        "format": FORMAT, "version": VERSION, "created_by": f"w2v {__version__}", "name": name,
+        "sources": [asdict(d) for d in digests],
+        "tokens": tokens, "sentences": sentences, "vocabulary": len(words), "longest_sentence": longest,
+        "options": options | {"max_sentence_length": MAX_SENTENCE_LENGTH},
+        "pruned": asdict(pruned),
+    }
+    identity = {key: manifest[key] for key in ("format", "version", "tokens", "sentences", "options")}
+    identity["sources"] = [[d.sha256, d.codec] for d in digests]
+    identity["vocab_sha256"] = hashlib.sha256(vocab_text).hexdigest()
+    manifest["fingerprint"] = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    shutil.rmtree(folder / "spill", ignore_errors=True)
+    _write_durably(folder / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
+    return manifest, pruned, spilled
+
+
+def _count_and_write(sources: Sequence[Source], digests: list[SourceDigest], folder: Path, writer: "_CorpusWriter",
+                     options: dict, count_memory: int) -> tuple[list[str], np.ndarray, Pruned, bool]:
+    """Count the words exactly, choose the vocabulary and write the corpus; (words, counts, pruned, spilled)."""
+    name = corpus_name(sources)
     counter = _Counter(folder / "spill", count_memory)
     raw_path = folder / "raw.int32"  # provisional ids, while the counting table fits its budget
     with open(raw_path, "wb") as raw:
@@ -177,8 +222,8 @@ def _write(sources: Sequence[Source], folder: Path, min_count: int, max_vocab_si
     counter.finish(interner)
     if counter.total_tokens == 0:
         raise CorpusError(f"{name}: holds no words")
-    words, counts, new_id, pruned = counter.vocabulary(interner, name, min_count, max_vocab_size)
-    writer = _CorpusWriter(folder)
+    words, counts, new_id, pruned = counter.vocabulary(interner, name, options["min_count"],
+                                                       options["max_vocab_size"])
     if counter.spilled:
         raw_path.unlink()
         if any(source.path == "-" for source in sources):
@@ -188,24 +233,21 @@ def _write(sources: Sequence[Source], folder: Path, min_count: int, max_vocab_si
     else:
         writer.write(_blocks_of(raw_path), new_id)
         raw_path.unlink()
-    tokens, sentences, longest = writer.close()
-    vocab_text = vocab_file_bytes(words, counts)
-    _write_durably(folder / "vocab.txt", vocab_text)
-    manifest = {
-        "format": FORMAT, "version": VERSION, "created_by": f"w2v {__version__}", "name": name,
-        "sources": [asdict(d) for d in digests],
-        "tokens": tokens, "sentences": sentences, "vocabulary": len(words), "longest_sentence": longest,
-        "options": {"min_count": min_count, "max_vocab_size": max_vocab_size,
-                    "max_sentence_length": MAX_SENTENCE_LENGTH},
-        "pruned": asdict(pruned),
-    }
-    identity = {key: manifest[key] for key in ("format", "version", "tokens", "sentences", "options")}
-    identity["sources"] = [[d.sha256, d.codec] for d in digests]
-    identity["vocab_sha256"] = hashlib.sha256(vocab_text).hexdigest()
-    manifest["fingerprint"] = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
-    shutil.rmtree(folder / "spill", ignore_errors=True)
-    _write_durably(folder / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
-    return manifest, pruned, counter.spilled
+    return words, counts, pruned, counter.spilled
+
+
+def _look_up_and_write(sources: Sequence[Source], digests: list[SourceDigest], words: list[str],
+                       writer: "_CorpusWriter") -> Pruned:
+    """Write the corpus in a fixed vocabulary's ids, in one pass; what it left out."""
+    new_id = frozen_new_ids(len(words))
+    outside = [0]
+
+    def keep(ids: np.ndarray) -> None:
+        outside[0] += int(np.count_nonzero(ids == UNKNOWN))
+        writer.write([ids], new_id)
+
+    encode_text(read_text(sources, digests), keep, interner=frozen_interner(words), frozen=True)
+    return Pruned(0, 0, 0, 0, outside_tokens=outside[0])
 
 
 def _write_durably(path: Path, data: bytes) -> None:
@@ -231,10 +273,8 @@ def _encode_again(sources: Sequence[Source], first_digests: list[SourceDigest], 
 
     The text must be what the first pass read: its bytes are hashed again and compared.
     """
-    vocabulary = Interner()
-    vocabulary.encode(" ".join(words).encode("utf-8"))  # ids 1..V in vocabulary order
     digests: list[SourceDigest] = []
-    encode_text(read_text(sources, digests), lambda ids: writer.write([ids], new_id), interner=vocabulary,
+    encode_text(read_text(sources, digests), lambda ids: writer.write([ids], new_id), interner=frozen_interner(words),
                 frozen=True)
     for again, first in zip(digests, first_digests):
         if (again.raw_bytes, again.sha256) != (first.raw_bytes, first.sha256):
@@ -400,7 +440,7 @@ def _select(counts: np.ndarray, firsts: np.ndarray | None, name: str, min_count:
     try:
         return select_words(counts, min_count=min_count, max_vocab_size=max_vocab_size, firsts=firsts)
     except CorpusError as err:
-        raise CorpusError(f"{name}: {err}") from None
+        raise CorpusError(f"{name}: {err}", options=err.options) from None
 
 
 def _read_manifest(folder: Path) -> dict:
@@ -436,19 +476,23 @@ def _mapped(path: Path, dtype: np.dtype, count: int, folder: Path) -> np.ndarray
 
 
 def cached_corpus(inputs: Sequence[str | os.PathLike], *, min_count: int, max_vocab_size: int | None,
-                  cache: Path) -> tuple[Corpus, bool]:
+                  cache: Path, read_vocab: str | os.PathLike | None = None) -> tuple[Corpus, bool]:
     """The prepared corpus of ``inputs`` in ``cache``, prepared there first unless a matching one exists.
 
-    The entry is keyed by the inputs' absolute paths, sizes and modification times and the
-    options; returns (corpus, whether it was prepared now).
+    The entry is keyed by the inputs' absolute paths, sizes and modification times, the
+    options and the vocabulary file's content; returns (corpus, whether it was prepared now).
     """
     sources = expand_inputs(inputs)
     key = []
     for source in sources:
         info = os.stat(source.path)
         key.append([os.path.abspath(source.path), info.st_size, info.st_mtime_ns])
-    identity = json.dumps({"inputs": key, "min_count": min_count, "max_vocab_size": max_vocab_size,
-                           "version": VERSION}, sort_keys=True)
+    options = {"inputs": key, "min_count": min_count, "max_vocab_size": max_vocab_size, "version": VERSION}
+    if read_vocab is not None:
+        vocab = fixed_vocab(read_vocab, min_count=min_count, max_vocab_size=max_vocab_size)
+        options["read_vocab"] = [os.fspath(read_vocab),
+                                 hashlib.sha256(vocab_file_bytes(vocab.words, vocab.counts)).hexdigest()]
+    identity = json.dumps(options, sort_keys=True)
     folder = cache / "corpora" / hashlib.sha256(identity.encode()).hexdigest()[:20]
     if is_prepared(folder):
         try:
@@ -456,5 +500,6 @@ def cached_corpus(inputs: Sequence[str | os.PathLike], *, min_count: int, max_vo
         except CorpusError:
             pass  # damaged: prepare it again
     folder.parent.mkdir(parents=True, exist_ok=True)
-    prepare([s.path for s in sources], folder, min_count=min_count, max_vocab_size=max_vocab_size)
+    prepare([s.path for s in sources], folder, min_count=min_count, max_vocab_size=max_vocab_size,
+            read_vocab=read_vocab)
     return open_corpus(folder), True

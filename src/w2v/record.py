@@ -24,7 +24,10 @@ class TrainingLog:
     loss_curve : list of [units done, mean loss of the preceding block]
     epoch_losses : mean loss of each finished epoch
     epoch_partial : [loss sum, loss count] of the epoch in progress
-    seconds : training time (the kernels' warm-up excluded); words : corpus words trained on
+    seconds : training time (the kernels' warm-up and evaluations excluded); words : corpus words trained on
+    evaluations : one dict per evaluated epoch: ``epoch`` (1 after the first), ``units`` (units done),
+        and the scores, ``analogies`` (accuracy, 0..1) and/or ``similarity`` (Spearman's rho); a
+        score is None where it is undefined (no question answered)
     """
 
     unit: str
@@ -34,6 +37,7 @@ class TrainingLog:
     seconds: float = 0.0
     words: int = 0
     communication_seconds: float = 0.0  # of ``seconds``, spent averaging across MPI ranks
+    evaluations: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def final_loss(self) -> float:
@@ -50,15 +54,21 @@ class TrainingLog:
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> "TrainingLog":
         """Read :meth:`to_dict`'s document; TypeError (or KeyError) if any field is of the wrong kind."""
-        log = cls(**{f.name: values[f.name] for f in dataclasses.fields(cls) if f.name in values})  # fields
-        # added later (communication_seconds) take their defaults in older files
+        log = cls(**{f.name: values[f.name] if f.name not in _ADDED else values.get(f.name, _ADDED[f.name]())
+                     for f in dataclasses.fields(cls)})
         pairs = log.loss_curve + [log.epoch_partial]
         if not (isinstance(log.unit, str) and isinstance(log.loss_curve, list) and isinstance(log.epoch_losses, list)
                 and all(isinstance(pair, list) and len(pair) == 2 and all(map(_is_number, pair)) for pair in pairs)
                 and all(map(_is_number, log.epoch_losses)) and _is_number(log.seconds)
-                and isinstance(log.words, int) and _is_number(log.communication_seconds)):
+                and isinstance(log.words, int) and _is_number(log.communication_seconds)
+                and isinstance(log.evaluations, list)
+                and all(isinstance(e, dict) and isinstance(e.get("epoch"), int) and _is_number(e.get("units"))
+                        and all(v is None or _is_number(v) for v in e.values()) for e in log.evaluations)):
             raise TypeError("a training log field is of the wrong kind")
         return log
+
+
+_ADDED = {"evaluations": list, "communication_seconds": float}  # fields older logs lack: their defaults
 
 
 def _is_number(value: Any) -> bool:

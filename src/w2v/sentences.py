@@ -251,10 +251,10 @@ class SentenceEncoder:
         return embedded
 
 
-def load_vectors_and_encoder(path: str | os.PathLike, *, mmap: bool = False, unicode_errors: str = "strict"
-                             ) -> tuple[WordVectors, SentenceEncoder | None]:
+def load_vectors_and_encoder(path: str | os.PathLike, *, mmap: bool = False, unicode_errors: str = "strict",
+                             no_header: bool = False) -> tuple[WordVectors, SentenceEncoder | None]:
     """The vectors of a vectors file and the fitted encoder it holds, or None (the file is read once)."""
-    stored = read_vectors(path, unicode_errors=unicode_errors, mmap=mmap)
+    stored = read_vectors(path, unicode_errors=unicode_errors, mmap=mmap, no_header=no_header)
     wv = from_stored(stored, path)
     spec = stored.extras.get(SAVED_KEY)
     if spec is None:

@@ -6,7 +6,9 @@ The engine registry maps an algorithm and a device to the class that runs it; th
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import math
 import os
 import sys
 import threading
@@ -15,13 +17,15 @@ from typing import Any, Callable, Iterator, Sequence, Union
 
 import numpy as np
 
+from . import evaluate
 from .checkpoint import Checkpoint, CorpusRef, load_checkpoint, save_checkpoint
 from .config import TrainConfig, renamed_options
 from .corpus import Corpus, read_corpus
+from .datasets.benchmarks import read_analogies, read_word_pairs, resolve
 from .datasets.fetch import cache_dir
 from .devices import available_cores, available_memory, cupy_module, gpu_problem, require_gpu
 from .engine import Engine
-from .errors import ConfigError, ModelFileError
+from .errors import ConfigError, ModelFileError, StopTraining
 from .io.files import check_output
 from .loop import CheckpointPolicy, TrainingLoop
 from .memory import MemoryEstimate, check_fits, estimate
@@ -29,6 +33,7 @@ from .prepared import cached_corpus, is_prepared, open_corpus
 from .record import CorpusSummary, Position, TrainingLog, TrainingRecord
 from .sources import codec_of, expand_inputs
 from .vectors import WordVectors
+from .vocab import fixed_vocab, write_vocab_file
 
 
 def _reference_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
@@ -121,25 +126,35 @@ def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
     corpus, memory-mapped; one plain text file that fits easily in memory, or standard input
     -> read into memory; anything else (compressed files, folders, several inputs, a large
     file) -> prepared once into the cache (``$W2V_CACHE_DIR/corpora``) and memory-mapped from
-    there, reused while the inputs keep their size and modification time.
+    there, reused while the inputs keep their size and modification time. ``cfg.read_vocab``
+    fixes the vocabulary of text (:func:`w2v.vocab.fixed_vocab`).
     """
     if isinstance(source, Corpus):
+        if cfg.read_vocab is not None:
+            raise ConfigError("read_vocab applies to text; a Corpus comes with its vocabulary", options=("read_vocab",))
         return source
     if isinstance(source, (str, os.PathLike)) and str(source) == "ptb":
         from .datasets import ptb
 
-        if cfg.min_count != 1 or cfg.max_vocab_size is not None:
-            raise ConfigError("ptb comes with the book's 10,000-word vocabulary: min_count and max_vocab_size do "
-                              "not apply to it", options=("min_count", "max_vocab_size"))
+        if cfg.min_count != 1 or cfg.max_vocab_size is not None or cfg.read_vocab is not None:
+            raise ConfigError("ptb comes with the book's 10,000-word vocabulary: min_count, max_vocab_size and "
+                              "read_vocab do not apply to it", options=("min_count", "max_vocab_size", "read_vocab"))
         return ptb.load("train")
     items = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     if len(items) == 1 and is_prepared(items[0]):
-        return open_corpus(items[0])
+        corpus = open_corpus(items[0])
+        if cfg.read_vocab is not None and cfg.read_vocab != corpus.prepared_with.get("read_vocab"):
+            raise ConfigError(f"{items[0]}: a prepared corpus's vocabulary was fixed when it was prepared; "
+                              "prepare it with read_vocab instead", options=("read_vocab",))
+        return corpus
     sources = expand_inputs(items)
     if len(sources) == 1 and (not os.path.isfile(sources[0].path) or (  # a pipe is read as it comes
             codec_of(sources[0]) == "text" and os.path.getsize(sources[0].path) <= available_memory() // 4)):
-        return read_corpus(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
-    corpus, _ = cached_corpus(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size, cache=cache_dir())
+        vocab = None if cfg.read_vocab is None else \
+            fixed_vocab(cfg.read_vocab, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
+        return read_corpus(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size, vocab=vocab)
+    corpus, _ = cached_corpus(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size, cache=cache_dir(),
+                              read_vocab=cfg.read_vocab)
     return corpus
 
 
@@ -159,6 +174,8 @@ def train(
     progress: bool = False,
     checkpoint: str | os.PathLike | None = None,
     checkpoint_every: float | None = None,
+    save_vocab: str | os.PathLike | None = None,
+    on_epoch_end: EpochCallback | Sequence[EpochCallback] | None = None,
     **options: Any,
 ) -> WordVectors:
     """Train word vectors.
@@ -176,6 +193,17 @@ def train(
         Where to save the run's state: every ``checkpoint_every`` seconds, and before stopping
         on SIGINT or SIGTERM (which then raises :class:`~w2v.errors.TrainingInterrupted`).
         :func:`resume` goes on from it.
+    save_vocab : path, optional
+        Write the vocabulary there as ``word count`` lines (word2vec.c's ``-save-vocab``) once
+        the corpus is read, before training; ``read_vocab`` reads it back.
+    on_epoch_end : callable, or a list of them
+        ``on_epoch_end(epoch, vectors, log)`` after each epoch (``epoch`` counts the epochs
+        done: 1 after the first), where ``vectors`` is a :class:`WordVectors` snapshot (its own
+        copy, with the record as of then) and ``log`` the run's :class:`~w2v.record.TrainingLog`
+        (``log.evaluations`` holds the scores of ``evaluate_analogies``/``evaluate_similarity``).
+        It runs between blocks, while no worker thread does. Returning True, or raising
+        :class:`~w2v.errors.StopTraining`, ends training there: the vectors trained so far are
+        returned (the fast algorithm's learning rate has then not fallen to ``min_alpha``).
 
     Returns
     -------
@@ -184,7 +212,12 @@ def train(
     """
     cfg = dataclasses.replace(config or TrainConfig(), **renamed_options(options))
     cfg = resolve_config(cfg, corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
+    _check_benchmarks(cfg)
+    if save_vocab is not None:
+        check_output(save_vocab, inputs=[cfg.read_vocab] if cfg.read_vocab else [])
     data, cfg, needed = _checked(load_training_corpus(corpus, cfg), cfg)
+    if save_vocab is not None:
+        write_vocab_file(save_vocab, data.vocab.words, data.vocab.counts)
     with _compile_notice(progress):
         engine = make_engine(data, cfg)
     progress = progress and is_root(engine)
@@ -192,8 +225,12 @@ def train(
     source = None if isinstance(corpus, Corpus) else _source_of(corpus)
     ref = CorpusRef(source, data.name, data.fingerprint()) if checkpoint is not None else None
     policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, ref, engine)
+    log = TrainingLog(unit=engine.unit_name)
+    if cfg.evaluates:  # the initial vectors' scores: chance level, and the benchmarks checked before training
+        log.evaluations.append({"epoch": 0, "units": 0, **_scores(_snapshot(engine, data, cfg, log), cfg)})
     loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy,
-                        divergence_advice=_ADVICE[cfg.algorithm])
+                        log=log, divergence_advice=_ADVICE[cfg.algorithm],
+                        on_epoch_end=_epoch_end(engine, data, cfg, on_epoch_end))
     return _vectors(engine, data, cfg, loop.run())
 
 
@@ -203,21 +240,29 @@ def resume(
     progress: bool = False,
     checkpoint_every: float | None = None,
     corpus: Inputs | Corpus | None = None,
+    save_vocab: str | os.PathLike | None = None,
+    on_epoch_end: EpochCallback | Sequence[EpochCallback] | None = None,
 ) -> WordVectors:
     """Continue a run from a checkpoint written by :func:`train`, saving further checkpoints there.
 
     The corpus is read again from where the run read it (or ``corpus``) and must be the same.
     With one worker and a seed the result equals an uninterrupted run bit for bit.
+    ``save_vocab`` and ``on_epoch_end`` are as in :func:`train`.
     """
+    if save_vocab is not None:
+        check_output(save_vocab, inputs=[checkpoint])
     saved = load_checkpoint(checkpoint)
     cfg = saved.config
     if cfg.device == "cuda":
         require_gpu(cfg.algorithm)
+    _check_benchmarks(cfg)
     if corpus is None and saved.corpus.source is None:
         raise ModelFileError(f"{checkpoint}: the run trained on an in-memory corpus; pass it to resume()")
     data, _, needed = _checked(load_training_corpus(corpus if corpus is not None else saved.corpus.source, cfg), cfg)
     if data.fingerprint() != saved.corpus.fingerprint:
         raise ModelFileError(f"{checkpoint}: the corpus {data.name} is not the one this run trained on")
+    if save_vocab is not None:
+        write_vocab_file(save_vocab, data.vocab.words, data.vocab.counts)
     with _compile_notice(progress):
         engine = make_engine(data, cfg)
     progress = progress and is_root(engine)
@@ -230,7 +275,8 @@ def resume(
         raise ModelFileError(f"{checkpoint}: {err}") from None
     policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, saved.corpus, engine)
     loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy,
-                        log=saved.log, start=saved.position, divergence_advice=_ADVICE[cfg.algorithm])
+                        log=saved.log, start=saved.position, divergence_advice=_ADVICE[cfg.algorithm],
+                        on_epoch_end=_epoch_end(engine, data, cfg, on_epoch_end))
     return _vectors(engine, data, cfg, loop.run())
 
 
@@ -271,3 +317,58 @@ def _checkpoint_policy(
 def _vectors(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog) -> WordVectors:
     record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), log)
     return WordVectors(engine.word_vectors(), data.vocab.words, counts=data.vocab.counts, record=record)
+
+
+EpochCallback = Callable[[int, WordVectors, TrainingLog], Any]
+
+
+def _snapshot(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog) -> WordVectors:
+    """The vectors and log as they are now, in copies that training does not change."""
+    record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), copy.deepcopy(log))
+    return WordVectors(np.array(engine.word_vectors(), dtype=np.float32), data.vocab.words,
+                       counts=data.vocab.counts, record=record)
+
+
+def _check_benchmarks(cfg: TrainConfig) -> None:
+    """Find and read the evaluation files before any training: a mistake there shows at once."""
+    if cfg.evaluate_analogies is not None:
+        read_analogies(resolve(cfg.evaluate_analogies, "analogies")[0])
+    if cfg.evaluate_similarity is not None:
+        file, bench = resolve(cfg.evaluate_similarity, "similarity")
+        read_word_pairs(file, bench.score_column if bench else 3)
+
+
+def _scores(vectors: WordVectors, cfg: TrainConfig) -> dict[str, float | None]:
+    """The scores ``cfg`` asks for: analogy accuracy (0..1) and Spearman's rho; None where undefined."""
+    scores: dict[str, float | None] = {}
+    if cfg.evaluate_analogies is not None:
+        scores["analogies"] = evaluate.analogies(vectors, cfg.evaluate_analogies).accuracy
+    if cfg.evaluate_similarity is not None:
+        rho = evaluate.similarity(vectors, cfg.evaluate_similarity).spearman
+        scores["similarity"] = rho if math.isfinite(rho) else None
+    return scores
+
+
+def _epoch_end(engine: Engine, data: Corpus, cfg: TrainConfig,
+               callbacks: EpochCallback | Sequence[EpochCallback] | None) -> Callable[[int, TrainingLog], bool] | None:
+    """The loop's end-of-epoch hook: the run's evaluation, then the user's callbacks; whether to stop."""
+    callbacks = [] if callbacks is None else [callbacks] if callable(callbacks) else list(callbacks)
+    if not callbacks and not cfg.evaluates:
+        return None
+
+    def hook(epochs_done: int, log: TrainingLog) -> bool:
+        if cfg.evaluates:
+            scores = _scores(_snapshot(engine, data, cfg, log), cfg)
+            log.evaluations.append({"epoch": epochs_done, "units": epochs_done * engine.units_per_epoch, **scores})
+        if not callbacks:
+            return False
+        vectors = _snapshot(engine, data, cfg, log)
+        for callback in callbacks:
+            try:
+                if callback(epochs_done, vectors, log):
+                    return True
+            except StopTraining:
+                return True
+        return False
+
+    return hook

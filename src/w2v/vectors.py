@@ -436,16 +436,18 @@ class WordVectors:
     def _pairs(self, rows: np.ndarray, scores: np.ndarray) -> list[tuple[str, float]]:
         return [(self.index_to_key[row], float(scores[row])) for row in rows.tolist()]
 
-    def save(self, path: str | os.PathLike, format: Format | None = None) -> None:
+    def save(self, path: str | os.PathLike, format: Format | None = None, *, dtype: str = "float32") -> None:
         """Write the vectors to one file, atomically.
 
         ``format`` is "npz" (w2v's own: words, counts and the training record), "text" or
         "binary" (word2vec's) or "book-pickle" (the book's ``cbow_params.pkl``, to read with the
         book's code); by default it follows the extension (.txt/.vec, .bin, .pkl), else npz.
+        ``dtype="float16"`` halves an npz file (loaded back as float32); word2vec binary
+        files stay float32.
         """
         stored = StoredVectors(self.vectors, self.index_to_key, self.counts,
                                self.record.to_dict() if self.record else {})
-        write_vectors(stored, path, format or format_of(path) or "npz")
+        write_vectors(stored, path, format or format_of(path) or "npz", dtype=dtype)
 
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
         """Write word2vec's text or binary file atomically (gensim's name for ``save(path, "text"/"binary")``)."""
@@ -453,7 +455,7 @@ class WordVectors:
 
 
 def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict",
-         mmap: bool = False) -> WordVectors:
+         mmap: bool = False, no_header: bool = False) -> WordVectors:
     """Load vectors from a w2v ``.npz`` or a word2vec text (``.txt``, ``.vec``) or binary (``.bin``) file.
 
     The format comes from the file's first bytes where they tell, else from its extension;
@@ -469,13 +471,17 @@ def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: s
     mmap : bool
         Map the vectors of a w2v ``.npz`` read-only instead of reading them: processes that
         load one model share its memory, and queries give the same answers.
+    no_header : bool
+        The file is word2vec text without its ``V D`` header line, as GloVe's files are
+        (a file that looks like one is otherwise refused with a message saying so).
 
     Returns
     -------
     WordVectors
         ``vectors`` : (V, D) float32; ``record`` as saved by w2v, else None.
     """
-    return from_stored(read_vectors(path, limit=limit, unicode_errors=unicode_errors, mmap=mmap), path)
+    stored = read_vectors(path, limit=limit, unicode_errors=unicode_errors, mmap=mmap, no_header=no_header)
+    return from_stored(stored, path)
 
 
 def from_stored(stored: StoredVectors, path: str | os.PathLike) -> WordVectors:

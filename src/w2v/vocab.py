@@ -9,6 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from .errors import CorpusError
+from .io.files import atomic_write
 
 MIN_TABLE_BITS = 20  # the noise table has at least 2**20 entries (4 MiB: stays in cache)
 MAX_VOCAB_LINE = 1 << 16  # bytes of one 'word count' line
@@ -22,9 +23,12 @@ class Pruned:
     rare_tokens: int
     capped_types: int  # frequent enough, but beyond max_vocab_size
     capped_tokens: int
+    outside_tokens: int = 0  # tokens of words outside a fixed vocabulary (read_vocab)
 
     def describe(self) -> str:
         parts = []
+        if self.outside_tokens:
+            parts.append(f"{self.outside_tokens:,} tokens of words outside the fixed vocabulary")
         if self.rare_types:
             parts.append(f"{self.rare_types:,} rare word types ({self.rare_tokens:,} tokens) below min_count")
         if self.capped_types:
@@ -61,7 +65,7 @@ def select_words(
     ranked = frequent[order]
     kept = ranked if max_vocab_size is None else ranked[:max_vocab_size]
     if kept.size == 0:
-        raise CorpusError(f"no word occurs at least {min_count} times; lower min_count")
+        raise CorpusError(f"no word occurs at least {min_count} times; lower min_count", options=("min_count",))
     total, frequent_tokens, kept_tokens = int(counts.sum()), int(counts[frequent].sum()), int(counts[kept].sum())
     return kept, Pruned(int(counts.size - frequent.size), total - frequent_tokens, int(ranked.size - kept.size),
                         frequent_tokens - kept_tokens)
@@ -139,6 +143,28 @@ class Vocab:
         cdf = np.cumsum(self.noise_distribution(power))
         slots = (np.arange(size, dtype=np.float64) + 0.5) / size
         return np.minimum(np.searchsorted(cdf, slots, side="right"), len(self) - 1).astype(np.int32)
+
+
+def fixed_vocab(path: str | os.PathLike, *, min_count: int = 1, max_vocab_size: int | None = None) -> Vocab:
+    """The vocabulary a ``word count`` file fixes for a run (word2vec.c's ``-read-vocab``).
+
+    The file's counts stand for the corpus's (word2vec.c's choice: the noise distribution and
+    subsampling then do not change from corpus to corpus): words below ``min_count`` are
+    dropped, at most ``max_vocab_size`` are kept, and ids go by descending count, ties in
+    file order (so a file written by ``save_vocab`` keeps its order).
+    """
+    vocab = read_vocab_file(path)
+    try:
+        kept, _ = select_words(vocab.counts, min_count=min_count, max_vocab_size=max_vocab_size)
+    except CorpusError as err:
+        raise CorpusError(f"{path}: {err}", options=err.options) from None
+    return Vocab([vocab.words[i] for i in kept.tolist()], vocab.counts[kept])
+
+
+def write_vocab_file(path: str | os.PathLike, words: Sequence[str], counts: Sequence[int] | np.ndarray) -> None:
+    """Write a ``word count`` file (word2vec.c's ``-save-vocab``, gensim's ``fvocab``) atomically."""
+    with atomic_write(path) as handle:
+        handle.write(vocab_file_bytes(words, counts))
 
 
 def vocab_file_bytes(words: Sequence[str], counts: Sequence[int] | np.ndarray) -> bytes:

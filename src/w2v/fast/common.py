@@ -143,7 +143,7 @@ class FastSetup:
             offsets = sentence_offsets(corpus.sentence_lengths, MAX_SENTENCE_LENGTH)
         starts = chunk_starts(offsets)
         tree = huffman_tree(vocab.counts) if cfg.hs else huffman_tree(vocab.counts[:0])
-        return cls(cfg, corpus.ids, offsets, starts, offsets[starts], vocab.noise_table(cfg.power),
+        return cls(cfg, corpus.ids, offsets, starts, offsets[starts], vocab.noise_table(cfg.ns_exponent),
                    vocab.keep_thresholds(cfg.sample), VARIANTS[(cfg.model, cfg.kernel)], len(vocab), tree)
 
     @property

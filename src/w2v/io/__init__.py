@@ -12,15 +12,17 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from ..errors import ModelFileError
+from ..errors import ConfigError, ModelFileError
 from .book import save_book_pickle
 from .files import check_readable
 from .npz import load_npz, save_npz
 from .stored import StoredVectors
 from .word2vec import (
+    HEADERLESS_HINT,
     WORD2VEC_SUFFIXES,
     check_read_options,
     load_word2vec_format,
+    looks_headerless,
     looks_like_header,
     save_word2vec_format,
 )
@@ -29,6 +31,7 @@ Format = Literal["npz", "text", "binary", "book-pickle"]
 FORMAT_OF_SUFFIX: dict[str, Format] = {".npz": "npz", ".txt": "text", ".vec": "text", ".bin": "binary",
                                        ".pkl": "book-pickle"}
 _HEADER_BYTES = 64  # enough to tell a format by its first bytes
+_FIRST_LINE_BYTES = 1 << 20  # enough to tell a text file without a header by its first line
 
 
 def format_of(path: str | os.PathLike) -> Format | None:
@@ -36,10 +39,18 @@ def format_of(path: str | os.PathLike) -> Format | None:
     return FORMAT_OF_SUFFIX.get(Path(path).suffix.lower())
 
 
-def write_vectors(stored: StoredVectors, path: str | os.PathLike, format: Format = "npz") -> None:
-    """Write ``stored`` to ``path`` in ``format``, atomically (see :func:`format_of`)."""
+def write_vectors(stored: StoredVectors, path: str | os.PathLike, format: Format = "npz", *,
+                  dtype: str = "float32") -> None:
+    """Write ``stored`` to ``path`` in ``format``, atomically (see :func:`format_of`).
+
+    ``dtype="float16"`` halves an ``.npz`` (read back as float32); word2vec binary files are
+    float32 by definition, and text files decimal, so other formats refuse it.
+    """
+    if dtype != "float32" and format != "npz":
+        raise ConfigError(f"dtype={dtype!r} applies to .npz files only; word2vec binary files hold float32 and "
+                          "text files decimals", options=("dtype",))
     if format == "npz":
-        save_npz(stored, path)
+        save_npz(stored, path, dtype)
     elif format == "book-pickle":
         save_book_pickle(stored, path)
     elif format in ("text", "binary"):
@@ -49,7 +60,7 @@ def write_vectors(stored: StoredVectors, path: str | os.PathLike, format: Format
 
 
 def read_vectors(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict",
-                 mmap: bool = False) -> StoredVectors:
+                 mmap: bool = False, no_header: bool = False) -> StoredVectors:
     """Read a w2v ``.npz`` or a word2vec text (``.txt``, ``.vec``) or binary (``.bin``) file.
 
     The format comes from the file's first bytes where they tell, else from its extension.
@@ -67,6 +78,8 @@ def read_vectors(path: str | os.PathLike, *, limit: int | None = None, unicode_e
     mmap : bool
         Map the vectors of a w2v ``.npz`` read-only instead of reading them; other formats
         are refused with :class:`ModelFileError` (they hold text or need converting).
+    no_header : bool
+        The file is word2vec text without its ``V D`` header line (GloVe's files).
 
     Returns
     -------
@@ -78,6 +91,7 @@ def read_vectors(path: str | os.PathLike, *, limit: int | None = None, unicode_e
     try:
         with open(path, "rb") as handle:
             head = handle.read(_HEADER_BYTES)
+            first_line = head + handle.readline(_FIRST_LINE_BYTES) if b"\n" not in head else head
     except OSError as err:
         raise ModelFileError(f"{path}: cannot read ({err.strerror or err})") from None
     suffix = path.suffix.lower()
@@ -90,6 +104,14 @@ def read_vectors(path: str | os.PathLike, *, limit: int | None = None, unicode_e
             "pickle you trust, unpickle it yourself and build w2v.WordVectors(vectors, words)"
         )
     is_npz = head.startswith(b"PK") or (suffix == ".npz" and not looks_like_header(head))
+    if no_header:
+        if mmap:
+            raise ModelFileError(f"{path}: mmap=True maps w2v .npz files only, not headerless text",
+                                 options=("mmap",))
+        if is_npz:
+            raise ModelFileError(f"{path}: is a w2v .npz file; no_header applies to word2vec text files only",
+                                 options=("no_header",))
+        return load_word2vec_format(path, binary=False, limit=limit, unicode_errors=unicode_errors, no_header=True)
     if is_npz:
         return load_npz(path, limit=limit, mmap=mmap)
     if looks_like_header(head) or suffix in WORD2VEC_SUFFIXES:
@@ -97,6 +119,8 @@ def read_vectors(path: str | os.PathLike, *, limit: int | None = None, unicode_e
             raise ModelFileError(f"{path}: mmap=True maps w2v .npz files only, and this is a word2vec file; convert "
                                  f"it once with w2v export {path} MODEL.npz")
         return load_word2vec_format(path, limit=limit, unicode_errors=unicode_errors)
+    if looks_headerless(first_line.split(b"\n", 1)[0]):
+        raise ModelFileError(f"{path}: {HEADERLESS_HINT}", options=("no_header",))
     raise ModelFileError(
         f"{path}: unknown vectors format (expected a w2v .npz file, or a word2vec text or binary "
         "file starting with a 'VOCAB_SIZE VECTOR_SIZE' line)"

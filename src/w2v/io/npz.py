@@ -1,6 +1,6 @@
 """w2v's own vectors file, an ``.npz`` read without pickles.
 
-A w2v ``.npz`` holds ``vectors`` (V, D) float32, the words as UTF-8 bytes with their end
+A w2v ``.npz`` holds ``vectors`` (V, D) float32 (or float16, half the size), the words as UTF-8 bytes with their end
 offsets, ``counts`` (V,) int64 when known, and a JSON document (format name and version,
 training config and log). It is always read with ``allow_pickle=False``: w2v never
 unpickles anything.
@@ -25,6 +25,7 @@ from .stored import StoredVectors
 
 FORMAT = "w2v.vectors"
 VERSION = 1
+DTYPES = ("float32", "float16")  # how vectors may be stored; they are always read as float32
 MAX_MEMBERS = 10_000  # a checkpoint holds a few dozen arrays
 MAX_EXPANSION = 100  # arrays may hold at most this many times the file's bytes ...
 MIN_LIMIT = 256 << 20  # ... or this much, whichever is more
@@ -158,11 +159,21 @@ def _check_declared_sizes(handle: Any, path: Any, kind: str, mapped: Collection[
                              f"the {limit:,} allowed: a damaged file or a zip bomb); refused before decompressing")
 
 
-def save_npz(stored: StoredVectors, path: str | os.PathLike) -> None:
-    """Write ``stored`` (with its ``extras`` and ``extra_arrays``) to ``path`` as a w2v ``.npz``, atomically."""
+def save_npz(stored: StoredVectors, path: str | os.PathLike, dtype: str = "float32") -> None:
+    """Write ``stored`` (with its ``extras`` and ``extra_arrays``) to ``path`` as a w2v ``.npz``, atomically.
+
+    ``dtype="float16"`` stores the vectors in half the bytes (about 3 significant digits,
+    values up to ±65504); :func:`load_npz` gives them back as float32.
+    """
+    if dtype not in DTYPES:
+        raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, not {dtype!r}")
+    vectors = stored.vectors.astype(dtype, copy=False)
+    if dtype == "float16" and not np.isfinite(vectors).all():
+        row = int(np.argmax(~np.isfinite(vectors).all(axis=1)))
+        raise ModelFileError(f"{path}: vector {row} holds values beyond float16's ±65504; save it as float32")
     encoded = [word.encode("utf-8") for word in stored.index_to_key]
     arrays = {
-        "vectors": stored.vectors,
+        "vectors": vectors,
         "words_utf8": np.frombuffer(b"".join(encoded), dtype=np.uint8),
         "word_ends": np.cumsum([len(w) for w in encoded], dtype=np.int64),
     }
@@ -195,10 +206,11 @@ def load_npz(path: str | os.PathLike, limit: int | None = None, *, mmap: bool = 
         raise ModelFileError(f"{path}: its metadata is malformed")
     words = _split_words(arrays["words_utf8"], arrays["word_ends"], path)
     vectors = arrays["vectors"]
-    if vectors.dtype != np.float32 or vectors.ndim != 2 or vectors.shape[0] != len(words):
+    if vectors.dtype.name not in DTYPES or vectors.ndim != 2 or vectors.shape[0] != len(words):
         raise ModelFileError(
             f"{path}: vectors are {vectors.dtype} of shape {vectors.shape} for {len(words)} words"
         )
+    vectors = vectors.astype(np.float32, copy=False)
     if vectors.shape[1] == 0:
         raise ModelFileError(f"{path}: its vectors have no dimensions")
     check_finite(vectors, path)

@@ -29,6 +29,7 @@ UNICODE_ERRORS = ("strict", "replace", "ignore")
 _TEXT_SUFFIXES = (".txt", ".vec")
 WORD2VEC_SUFFIXES = (*_TEXT_SUFFIXES, ".bin")
 _HEADER_MAX_BYTES = 100
+_FIRST_LINE_MAX_BYTES = 1 << 20  # a word and its values (GloVe: 300 values of ~10 bytes)
 _NUMBER_BYTES = frozenset(b"0123456789+-.eEnaiftyNAIFTY")  # digits, signs, exponents, nan, inf(inity)
 
 
@@ -88,6 +89,7 @@ def load_word2vec_format(
     binary: bool | None = None,
     limit: int | None = None,
     unicode_errors: str = "strict",
+    no_header: bool = False,
 ) -> StoredVectors:
     """Read a word2vec text or binary file, as written by ``word2vec.c`` or gensim.
 
@@ -103,6 +105,10 @@ def load_word2vec_format(
     unicode_errors : {"strict", "replace", "ignore"}
         What to do with a word that is not valid UTF-8 (``word2vec.c`` can cut a word inside
         a character): raise an error, use U+FFFD for the bad bytes, or drop them.
+    no_header : bool
+        The file is text without the ``V D`` line (GloVe's files): V is the number of
+        non-blank lines, D the number of values on the first one (gensim's ``no_header``).
+        The file is then read twice, once to count its lines.
 
     Returns
     -------
@@ -116,15 +122,24 @@ def load_word2vec_format(
         file, the vector and what is wrong.
     """
     check_read_options(limit, unicode_errors)
+    if no_header and binary:
+        raise ValueError("no_header applies to text files; word2vec binary files always have a header")
     path = check_readable(path)
     try:
         with open(path, "rb") as handle:
-            n_words, dim = _read_header(handle, path)
+            if no_header:
+                n_words, dim = _count_headerless(handle, path, limit)
+                binary, first_line = False, 1
+            else:
+                n_words, dim = _read_header(handle, path)
+                first_line = 2
             n = n_words if limit is None else min(n_words, limit)
             if binary is None:
                 binary = _looks_binary(handle, path, dim)
-            read = _read_binary if binary else _read_text
-            words, vectors = read(handle, path, n_words, n, dim, unicode_errors)
+            if binary:
+                words, vectors = _read_binary(handle, path, n_words, n, dim, unicode_errors)
+            else:
+                words, vectors = _read_text(handle, path, n_words, n, dim, unicode_errors, first_line)
     except OSError as err:
         raise ModelFileError(f"{path}: cannot read ({err.strerror or err})") from None
     check_finite(vectors, path)
@@ -152,17 +167,52 @@ def looks_like_header(head: bytes) -> bool:
     return len(fields) == 2 and all(field.isdigit() for field in fields)
 
 
+def looks_headerless(line: bytes) -> bool:
+    """Whether ``line``, a file's first line, is a word and numbers: a text vectors file without a header (GloVe)."""
+    fields = line.split()
+    return (len(fields) >= 3 and not looks_like_header(line)
+            and all(_NUMBER_BYTES.issuperset(value) and any(c in b"0123456789" for c in value) for value in fields[1:]))
+
+
+HEADERLESS_HINT = ("it looks like text vectors without the 'VOCAB_SIZE VECTOR_SIZE' header line (GloVe's format); "
+                   "it can be read with no_header")
+
+
 def _read_header(handle: IO[bytes], path: Path) -> tuple[int, int]:
     line = handle.readline(_HEADER_MAX_BYTES)
     if not line:
         raise ModelFileError(f"{path}: is empty")
     fields = line.split()
+    whole = line if line.endswith(b"\n") else line + handle.readline(_FIRST_LINE_MAX_BYTES)
+    if not looks_like_header(line) and looks_headerless(whole):
+        raise ModelFileError(f"{path}: {HEADERLESS_HINT}", options=("no_header",))
     if not looks_like_header(line) or int(fields[0]) < 1 or int(fields[1]) < 1:
         raise ModelFileError(
             f"{path}: the first line should be the header 'VOCAB_SIZE VECTOR_SIZE' (two positive "
             f"integers), not {line[:40]!r}"
         )
     return int(fields[0]), int(fields[1])
+
+
+def _count_headerless(handle: IO[bytes], path: Path, limit: int | None) -> tuple[int, int]:
+    """(vectors, dimensions) of a text file without a header: its non-blank lines, the first one's values.
+
+    With ``limit``, lines are counted only up to ``limit + 1`` (enough to know whether more
+    follow). The handle is left at the start of the file.
+    """
+    first = handle.readline(_FIRST_LINE_MAX_BYTES).split()
+    if not first:
+        raise ModelFileError(f"{path}: is empty or starts with a blank line")
+    if len(first) < 2:
+        raise ModelFileError(f"{path}: its first line holds a word and no values; is it a vectors file?")
+    lines = 1
+    for line in handle:
+        if line.strip():
+            lines += 1
+            if limit is not None and lines > limit:
+                break
+    handle.seek(0)
+    return lines, len(first) - 1
 
 
 def _looks_binary(handle: IO[bytes], path: Path, dim: int) -> bool:
@@ -184,35 +234,35 @@ def _check_room(path: Path, n_words: int, n: int, dim: int, min_bytes: int, size
 
 
 def _read_text(
-    handle: IO[bytes], path: Path, n_words: int, n: int, dim: int, unicode_errors: str
+    handle: IO[bytes], path: Path, n_words: int, n: int, dim: int, unicode_errors: str, first_line: int = 2
 ) -> tuple[list[str], np.ndarray]:
-    """The first ``n`` vectors after the header: words and (n, dim) float32."""
+    """The first ``n`` vectors from the handle's position (line ``first_line``): words and (n, dim) float32."""
     # A loose bound (a value takes at least 2 bytes) leaves precise messages to the parser.
     _check_room(path, n_words, n, dim, dim + 1, os.fstat(handle.fileno()).st_size - handle.tell())
     words: list[str] = []
     vectors = np.empty((n, dim), dtype=np.float32)
     longest = 64 * dim + 4096  # a word and dim numbers, generously
+    promised = "its header promises" if first_line == 2 else "it has lines for"
     for i in range(n):
-        where = f"vector {i} (line {i + 2})"
+        where = f"vector {i} (line {i + first_line})"
         line = handle.readline(longest + 1)
         if len(line) > longest:
             raise ModelFileError(f"{path}: {where} is longer than {longest:,} bytes; is it a word2vec text file?")
         if not line:
-            raise ModelFileError(f"{path}: ends after {i} vectors, but its header promises {n_words}")
+            raise ModelFileError(f"{path}: ends after {i} vectors, but {promised} {n_words}")
         fields = line.split()
         if len(fields) != dim + 1:
-            raise ModelFileError(
-                f"{path}: {where} holds {max(len(fields) - 1, 0)} values, but the header says {dim}"
-            )
+            said = "the header says" if first_line == 2 else "the first line has"
+            raise ModelFileError(f"{path}: {where} holds {max(len(fields) - 1, 0)} values, but {said} {dim}")
         words.append(_decode(fields[0], path, where, unicode_errors))
         try:
             vectors[i] = fields[1:]
         except (ValueError, OverflowError):
             raise ModelFileError(f"{path}: {where} holds a value that is not a number") from None
     if n == n_words:
-        for extra, line in enumerate(handle, n_words + 2):
+        for extra, line in enumerate(handle, n_words + first_line):
             if line.strip():
-                raise ModelFileError(f"{path}: line {extra} is one more vector than the {n_words} its header promises")
+                raise ModelFileError(f"{path}: line {extra} is one more vector than the {n_words} {promised}")
     return words, vectors
 
 

@@ -65,7 +65,7 @@ class ReferenceEngine:
             cfg.vector_size,
             corpus.vocab.counts,
             negative=cfg.negative,
-            power=cfg.power,
+            power=cfg.ns_exponent,
             distinct=cfg.distinct_negatives,
             tree=huffman_tree(corpus.vocab.counts) if cfg.hs else None,
             mean=cfg.cbow_mean,

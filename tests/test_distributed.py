@@ -64,6 +64,17 @@ def test_averaging_equals_the_numpy_mean_in_pieces_below_the_count_limit(tmp_pat
     assert run.returncode == 0 and "ok" in run.stdout, run.stderr
 
 
+def test_the_default_full_sync_period_grows_with_the_vocabulary_so_full_averages_cost_no_more_than_hot_ones():
+    from w2v.fast.mpi import full_sync_period
+
+    assert full_sync_period(70_000, 4096, 4) == 72  # wiki.txt-sized: about the fixed 64
+    assert full_sync_period(1000, 4096, 4) == 64
+    for vocabulary in (1_000_000, 10_000_000):
+        period = full_sync_period(vocabulary, 4096, 4)
+        hot_rows_moved = (period / 4) * 4096  # rows the hot averages move between two full ones
+        assert vocabulary <= hot_rows_moved < vocabulary + 4 * 4096
+
+
 def test_one_rank_is_the_single_process_run_bit_for_bit(tmp_path, corpus_file):
     single = w2v.train(corpus_file, epochs=2, min_count=1, vector_size=16, workers=1, seed=3)
     run = w2v_ranks(1, "train", corpus_file, "-o", tmp_path / "d.npz", "--distributed", "--epochs", "2", *TRAIN)

@@ -110,7 +110,8 @@ def test_counts_spilled_under_a_tiny_memory_cap_are_exact(tmp_path, text):
 
 @pytest.mark.parametrize("budget", [1 << 30, 1 << 14])  # the table grows; the table spills to disk
 def test_bigram_counts_are_exact_when_the_table_grows_or_spills(tmp_path, budget):
-    from w2v.phrases import _blocks, _PairCounter
+    from w2v.phrases import _PairCounter
+    from w2v.prepared import id_blocks
 
     rng = np.random.default_rng(4)
     ids = rng.integers(1, 600, size=300_000).astype(np.int32)
@@ -120,7 +121,7 @@ def test_bigram_counts_are_exact_when_the_table_grows_or_spills(tmp_path, budget
     eligible = np.ones(600, dtype=bool)
     eligible[rng.integers(1, 600, size=50)] = False
     counter = _PairCounter(tmp_path / "spill", budget)
-    keys, counts = counter.count(_blocks(stream), eligible, 2)
+    keys, counts = counter.count(id_blocks(stream), eligible, 2)
     left, right = ids[:-1].astype(np.int64), ids[1:].astype(np.int64)
     real = (left > 0) & (right > 0) & eligible[left] & eligible[right]
     expected, expected_counts = np.unique(left[real] << 32 | right[real], return_counts=True)

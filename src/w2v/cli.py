@@ -115,8 +115,9 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                      help=f"chunks (~10,000 words) each rank trains between averages of the hot rows "
                           f"(default {defaults.sync_chunks})")
     mpi.add_argument("--full-sync-chunks", type=int, default=defaults.full_sync_chunks, metavar="N",
-                     help=f"chunks between averages of every row (default {defaults.full_sync_chunks}; also at "
-                          "each epoch's end)")
+                     help="chunks between averages of every row, also done at each epoch's end (default: "
+                          "64, or sync-chunks x vocabulary / hot-rows if larger, so that these averages move no "
+                          "more bytes than the hot-row averages between them)")
     mpi.add_argument("--hot-rows", type=int, default=defaults.hot_rows, metavar="N",
                      help=f"rows of the most frequent words averaged at every sync (default {defaults.hot_rows})")
     ref = parser.add_argument_group("reference algorithm")

@@ -71,7 +71,9 @@ class TrainConfig:
     shrink_windows: bool | None = None  # fast: True (word2vec.c's random window); reference: False (the book's)
     distributed: bool = False  # data-parallel over MPI ranks (mpiexec), weights averaged periodically
     sync_chunks: int = 4  # chunks each rank trains between averages of the hot rows (~40,000 words)
-    full_sync_chunks: int = 64  # chunks between averages of every row; also at each epoch's end
+    # chunks between averages of every row (also at each epoch's end); None: at least 64, and
+    # often enough that every-row averages move no more bytes than the hot averages between them
+    full_sync_chunks: int | None = None
     hot_rows: int = 4096  # the most frequent words' rows, averaged at every sync
 
     batch_size: int = 100
@@ -197,7 +199,7 @@ LIMITS: dict[str, tuple[int, int, str]] = {
     "full_sync_chunks": (1, 10**7, "chunks of about 10,000 words"),
     "hot_rows": (1, 2**31 - 1, "rows of the most frequent words"),
 }
-_OPTIONAL = {"epochs", "min_count", "max_vocab_size", "workers", "max_grad", "alpha"}
+_OPTIONAL = {"epochs", "min_count", "max_vocab_size", "workers", "max_grad", "alpha", "full_sync_chunks"}
 MAX_RATE = 1e3  # learning rates and clipping norms above this only diverge
 
 

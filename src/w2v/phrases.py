@@ -58,13 +58,13 @@ from ._tokenizer import NEWLINE, NO_ROOM, Interner
 from .corpus import corpus_name, encode_text
 from .errors import ConfigError, CorpusError
 from .io.files import atomic_write, check_output, remove_stale_temporaries, staging_name
+from .prepared import id_blocks
 from .sources import expand_inputs, read_text
 
 Scoring = Literal["default", "npmi"]
 DEFAULT_COUNT_MEMORY = 1 << 30  # bytes of the bigram table before it spills to disk
 MAX_PASSES = 16  # each pass at most doubles a phrase's words
 _PARTITION_BITS = 8  # spilled counts are merged 1/256 at a time
-_BLOCK = 1 << 22  # ids handled at a time
 _SLOT_BYTES = 16  # a bigram table slot: an int64 key and an int64 count
 _MIN_SLOTS = 1 << 10
 _FIRST_SLOTS = 1 << 16  # the bigram table starts this small and doubles as it fills
@@ -153,7 +153,7 @@ def phrases(
         reports, spilled = [], False
         for number, pass_threshold in enumerate(thresholds, 1):
             counter = _PairCounter(work / f"spill{number}", count_memory)
-            keys, pair_counts = counter.count(_blocks(stream), counts >= min_count, min_count)
+            keys, pair_counts = counter.count(id_blocks(stream), counts >= min_count, min_count)
             spilled = spilled or counter.spilled
             found_keys, scores = _score(keys, pair_counts, counts, min_count, scoring, pass_threshold)
             found = _phrase_ids(interner, found_keys)
@@ -197,16 +197,6 @@ def _checked_options(min_count: int, threshold: float | Sequence[float], scoring
             bounds = "in -1..1 for npmi scoring" if scoring == "npmi" else "above 0 for default scoring"
             raise ConfigError(f"threshold must be a number {bounds}, not {value!r}", options=("threshold",))
     return [float(value) for value in thresholds]
-
-
-def _blocks(path: Path) -> Iterator[np.ndarray]:
-    """The int32 ids in ``path``, a block at a time (memory-mapped)."""
-    if path.stat().st_size == 0:
-        return
-    ids = np.memmap(path, dtype="<i4", mode="r")
-    for start in range(0, ids.size, _BLOCK):
-        yield np.asarray(ids[start:start + _BLOCK])
-    del ids
 
 
 class _PairCounter:
@@ -332,7 +322,7 @@ def _join(source: Path, target: Path, keys: np.ndarray, ids: np.ndarray, size: i
     counts = np.zeros(size, dtype=np.int64)
     state = np.array([-1], dtype=np.int64)
     with open(target, "wb") as handle:
-        for block in _blocks(source):
+        for block in id_blocks(source):
             out = np.empty(block.size + 1, dtype=np.int32)
             written = join_pairs(block, keys, ids, out, counts, state)
             if written == NO_ROOM:
@@ -350,7 +340,7 @@ def _write_text(stream: Path, interner: Interner, target: Path) -> None:
     starts, lengths = np.concatenate([[0], starts]), np.concatenate([[0], lengths])  # id 0: the line break
     state = np.zeros(1, dtype=np.int64)
     with atomic_write(target) as handle:
-        for block in _blocks(stream):
+        for block in id_blocks(stream):
             out = np.empty(int(lengths[block].sum()) + block.size, dtype=np.uint8)
             written = render(block, arena, starts, lengths, out, state)
             if written == NO_ROOM:

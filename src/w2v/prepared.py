@@ -44,7 +44,7 @@ VERSION = 1
 MANIFEST = "manifest.json"
 DEFAULT_COUNT_MEMORY = 1 << 30  # bytes of counting table before it spills to disk
 _PARTITIONS = 256  # hash partitions of spilled counts: one is summed at a time
-_BLOCK = 1 << 22  # ids remapped at a time
+_BLOCK = 1 << 22  # ids checked, remapped or read at a time
 
 
 @dataclass(frozen=True)
@@ -231,7 +231,7 @@ def _count_and_write(sources: Sequence[Source], digests: list[SourceDigest], fol
                               "read twice; save it to a file first, or raise count_memory")
         _encode_again(sources, digests, words, writer, new_id)
     else:
-        writer.write(_blocks_of(raw_path), new_id)
+        writer.write(id_blocks(raw_path), new_id)
         raw_path.unlink()
     return words, counts, pruned, counter.spilled
 
@@ -257,8 +257,8 @@ def _write_durably(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _blocks_of(path: Path) -> Iterator[np.ndarray]:
-    """The int32 ids in ``path``, a block at a time (memory-mapped: no copy of the whole file)."""
+def id_blocks(path: Path) -> Iterator[np.ndarray]:
+    """The int32 ids in ``path``, ``2**22`` at a time (memory-mapped: no copy of the whole file)."""
     if path.stat().st_size == 0:
         return
     ids = np.memmap(path, dtype="<i4", mode="r")

@@ -216,12 +216,7 @@ def train(
     if save_vocab is not None:
         check_output(save_vocab, inputs=[cfg.read_vocab] if cfg.read_vocab else [])
     data, cfg, needed = _checked(load_training_corpus(corpus, cfg), cfg)
-    if save_vocab is not None:
-        write_vocab_file(save_vocab, data.vocab.words, data.vocab.counts)
-    with _compile_notice(progress):
-        engine = make_engine(data, cfg)
-    progress = progress and is_root(engine)
-    _describe(engine, needed, progress)
+    engine, progress = _start(data, cfg, needed, save_vocab, progress)
     source = None if isinstance(corpus, Corpus) else _source_of(corpus)
     ref = CorpusRef(source, data.name, data.fingerprint()) if checkpoint is not None else None
     policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, ref, engine)
@@ -261,12 +256,7 @@ def resume(
     data, _, needed = _checked(load_training_corpus(corpus if corpus is not None else saved.corpus.source, cfg), cfg)
     if data.fingerprint() != saved.corpus.fingerprint:
         raise ModelFileError(f"{checkpoint}: the corpus {data.name} is not the one this run trained on")
-    if save_vocab is not None:
-        write_vocab_file(save_vocab, data.vocab.words, data.vocab.counts)
-    with _compile_notice(progress):
-        engine = make_engine(data, cfg)
-    progress = progress and is_root(engine)
-    _describe(engine, needed, progress)
+    engine, progress = _start(data, cfg, needed, save_vocab, progress)
     if not 0 <= saved.position.unit < engine.units_per_epoch or not 0 <= saved.position.epoch < cfg.epochs:
         raise ModelFileError(f"{checkpoint}: its position {saved.position} is not inside this run (damaged?)")
     try:
@@ -278,6 +268,19 @@ def resume(
                         log=saved.log, start=saved.position, divergence_advice=_ADVICE[cfg.algorithm],
                         on_epoch_end=_epoch_end(engine, data, cfg, on_epoch_end))
     return _vectors(engine, data, cfg, loop.run())
+
+
+def _start(data: Corpus, cfg: TrainConfig, needed: MemoryEstimate, save_vocab: str | os.PathLike | None,
+           progress: bool) -> tuple[Engine, bool]:
+    """Write the vocabulary file if asked, build the engine (compiling its kernels), describe the run;
+    the engine and whether this process shows progress (over MPI only rank 0 does)."""
+    if save_vocab is not None:
+        write_vocab_file(save_vocab, data.vocab.words, data.vocab.counts)
+    with _compile_notice(progress):
+        engine = make_engine(data, cfg)
+    progress = progress and is_root(engine)
+    _describe(engine, needed, progress)
+    return engine, progress
 
 
 def _describe(engine: Engine, needed: MemoryEstimate, progress: bool) -> None:

@@ -7,7 +7,8 @@ split by position: rank r trains chunks ``C r / P .. C (r + 1) / P - 1``, so no 
 trained twice or skipped. Its engine (CPU threads, or a GPU chosen by the rank's place on its
 node) trains ``sync_chunks`` chunks, then the ranks average the rows of the ``hot_rows`` most
 frequent words of both matrices (in-place ``Allreduce``, in pieces below MPI's 2**31 count
-limit); every ``full_sync_chunks`` chunks, and at the end of each epoch, they average every row.
+limit); every ``full_sync_chunks`` chunks (by default 64, more for a large vocabulary: see
+:func:`full_sync_period`), and at the end of each epoch, they average every row.
 The learning-rate schedule is global: at each average the ranks add up the words they trained,
 and between averages each rank counts its own words P times.
 
@@ -119,6 +120,8 @@ class DistributedEngine:
         self.first, self.stop = chunks * self.rank // self.size, chunks * (self.rank + 1) // self.size
         self.units_per_epoch = max(chunks * (r + 1) // self.size - chunks * r // self.size for r in range(self.size))
         self.hot = min(cfg.hot_rows, setup.vocabulary - 1)
+        self.full_sync_chunks = cfg.full_sync_chunks or full_sync_period(setup.vocabulary, cfg.hot_rows,
+                                                                         cfg.sync_chunks)
         self.average = RowAverager(comm)
         self.words_done = 0  # words trained by all ranks (all epochs) at the last average
         self.since_full = 0
@@ -145,7 +148,7 @@ class DistributedEngine:
         pids = ", ".join(f"{rank}: {pid}" for rank, pid in enumerate(self.pids or []))
         return (f"distributed: {self.size} ranks x {cfg.workers} workers (PIDs {pids}); averaging the "
                 f"{self.hot:,} most frequent rows every {cfg.sync_chunks} chunks, every row every "
-                f"{cfg.full_sync_chunks} chunks and at each epoch's end")
+                f"{self.full_sync_chunks} chunks and at each epoch's end")
 
     def consensus(self, value: Any) -> Any:
         """Rank 0's ``value``, on every rank."""
@@ -172,7 +175,7 @@ class DistributedEngine:
                 lr = stats.lr
             trained = int(setup.chunk_position[last] - setup.chunk_position[first])
             self.since_full += b - a
-            full = self.since_full >= cfg.full_sync_chunks or b == self.units_per_epoch
+            full = self.since_full >= self.full_sync_chunks or b == self.units_per_epoch
             self._synchronise(trained, full)
         started = time.perf_counter()
         self.comm.Allreduce(_mpi().IN_PLACE, totals, op=_mpi().SUM)
@@ -217,6 +220,13 @@ class DistributedEngine:
         self.local.load_state_dict(local)
         self.words_done = words_done
         self.epoch = self.local.epoch
+
+
+def full_sync_period(vocabulary: int, hot_rows: int, sync_chunks: int) -> int:
+    """The default chunks between averages of every row: at least 64, and ``sync_chunks x V / hot_rows``
+    for a large vocabulary, so that averaging all V rows moves no more bytes than the hot-row
+    averages in between (at most twice the hot rows' traffic; see docs/scaling.md)."""
+    return max(64, sync_chunks * -(-vocabulary // hot_rows))
 
 
 def agree(cfg: TrainConfig) -> TrainConfig:

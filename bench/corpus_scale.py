@@ -9,6 +9,11 @@ gensim's corpus_file mode. Then, each as its own process, one after another:
 - gensim: the vocabulary scan and 1 epoch with ``corpus_file`` (the decompressed large text),
   and with ``LineSentence`` on the .gz; the same on wiki.txt.
 
+The large corpus is prepared and counted at min count 5 x copies: its counts are exactly
+copies times wiki.txt's, so it keeps wiki.txt's vocabulary and the weights are the same
+size in both rows, and what is left to differ is what grows with the corpus
+(``--large-min-count 5`` lets the vocabulary grow too).
+
 Memory is the peak of the process's anonymous resident memory (RssAnon, sampled every 50 ms):
 pages of memory-mapped or cached files are the page cache's, which the kernel gives back under
 pressure, so they are not counted; ru_maxrss (which counts them) is shown beside it.
@@ -37,8 +42,8 @@ GENSIM = """
 import json, sys, time
 from gensim.models import Word2Vec
 from gensim.models.word2vec import LineSentence
-path, mode, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
-model = Word2Vec(vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=5, workers=workers, sg=0,
+path, mode, workers, min_count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+model = Word2Vec(vector_size=100, window=5, negative=5, hs=0, sample=1e-3, min_count=min_count, workers=workers, sg=0,
                  alpha=0.05, min_alpha=5e-6, seed=1)
 source = {"corpus_file": path} if mode == "corpus_file" else {"corpus_iterable": LineSentence(path)}
 start = time.perf_counter()
@@ -113,7 +118,12 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-gensim", action="store_true")
+    parser.add_argument("--large-min-count", type=int, default=None,
+                        help="min count for the large corpus (default 5 x copies: every count is copies times "
+                             "wiki.txt's, so the vocabulary is wiki.txt's at min count 5 and the weights are the "
+                             "same size; 5 lets the vocabulary grow with the corpus)")
     args = parser.parse_args()
+    large_min_count = str(args.large_min_count or 5 * args.copies)
     wiki = data_dir() / "corpus" / "wiki.txt"
     packed, text = large_corpus(args.copies)
     workers = str(args.workers)
@@ -123,9 +133,9 @@ def main() -> None:
         work = Path(tmp)
         subprocess.run(w2v("train", str(wiki), "-o", str(work / "warm.npz"), "--epochs", "1", "--quiet"),
                        check=True)  # compile the kernels untimed
-        for name, source in (("wiki.txt", wiki), (f"wiki x{args.copies} .gz", packed)):
+        for name, source, min_count in (("wiki.txt", wiki, "5"), (f"wiki x{args.copies} .gz", packed, large_min_count)):
             folder = work / name.replace(" ", "-")
-            run = measured(w2v("prepare", str(source), "-o", str(folder)))
+            run = measured(w2v("prepare", str(source), "-o", str(folder), "--min-count", min_count))
             rows.append(("w2v prepare", name, run, None))
             run = measured(w2v("train", str(folder), "-o", str(work / "m.npz"), *train))
             words = json.loads((folder / "manifest.json").read_text())["tokens"]
@@ -135,16 +145,18 @@ def main() -> None:
                 rows.append(("w2v train, text in memory", name, run, words / _train_seconds(work / "m.npz")))
             shutil.rmtree(folder)
         if not args.no_gensim:
-            for name, path, mode in (("wiki.txt", wiki, "corpus_file"), ("wiki.txt", wiki, "LineSentence"),
-                                     (f"wiki x{args.copies} (text)", text, "corpus_file"),
-                                     (f"wiki x{args.copies} .gz", packed, "LineSentence")):
-                run = measured([sys.executable, "-c", GENSIM, str(path), mode, workers])
+            for name, path, mode, min_count in (
+                    ("wiki.txt", wiki, "corpus_file", "5"), ("wiki.txt", wiki, "LineSentence", "5"),
+                    (f"wiki x{args.copies} (text)", text, "corpus_file", large_min_count),
+                    (f"wiki x{args.copies} .gz", packed, "LineSentence", large_min_count)):
+                run = measured([sys.executable, "-c", GENSIM, str(path), mode, workers, min_count])
                 result = json.loads(run["stdout"].strip().splitlines()[-1])
                 run["vocab"] = result["vocab_seconds"]
                 rows.append((f"gensim {mode}", name, run, result["words"] / result["train_seconds"]))
 
-    print(f"{args.copies} copies of wiki.txt; {args.workers} workers; CBOW, 1 epoch; {platform.machine()}, "
-          f"{os.cpu_count()} cores, python {platform.python_version()}\n")
+    print(f"{args.copies} copies of wiki.txt; min count 5 on wiki.txt, {large_min_count} on the copies; "
+          f"{args.workers} workers; CBOW, 1 epoch; {platform.machine()}, {os.cpu_count()} cores, python "
+          f"{platform.python_version()}\n")
     print("| run | corpus | wall s | vocabulary scan s | training words/s | peak anonymous MiB | ru_maxrss MiB |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for what, name, run, speed in rows:

@@ -6,9 +6,12 @@ words, 3CosAdd) and WordSim-353:
 
 - w2v, one process with 2 worker threads;
 - w2v over MPI: ``mpiexec -n 2 python -m mpi4py -m w2v train ... --distributed --workers 1``
-  (the ranks average hot rows every --sync-chunks chunks, every row every --full-sync-chunks);
+  (the ranks combine hot rows every --sync-chunks chunks, every row every --full-sync-chunks);
 - Spark MLlib ``Word2Vec`` (pyspark, ``local[2]``, numPartitions 1 and 2): skip-gram with
   hierarchical softmax, its only model, so its row is not the same model as w2v's.
+
+The ranks combine their rows by adding every rank's change (``--combine sum``, the default);
+a row with ``--combine mean`` shows plain model averaging.
 
 ``--spark-words N`` runs the Spark rows (and w2v beside them) on a prefix of wiki.txt.
 ``--sweep`` adds CBOW runs of 2 and 4 ranks (4 oversubscribe the 2 cores) at several sync
@@ -142,9 +145,12 @@ def main() -> None:
         print("| run | model | whole s | training s | words/s | communication s | analogy (30k) | WS353 rho |")
         print("|---|---|---:|---:|---:|---:|---:|---:|")
         for model in args.models.split(","):
-            for label, ranks, workers in (("w2v, 1 process x 2 workers", 0, 2), ("w2v, 2 ranks x 1 worker", 2, 1)):
-                path = out / f"{model}-{ranks}.npz"
-                run = w2v_run(corpus, model, path, ranks, workers, args.epochs)
+            for label, ranks, workers, extra in (("w2v, 1 process x 2 workers", 0, 2, ()),
+                                                 ("w2v, 2 ranks x 1 worker", 2, 1, ()),
+                                                 ("w2v, 2 ranks x 1 worker, --combine mean", 2, 1,
+                                                  ("--combine", "mean"))):
+                path = out / f"{model}-{ranks}-{len(extra)}.npz"
+                run = w2v_run(corpus, model, path, ranks, workers, args.epochs, extra)
                 accuracy, rho = quality(path)
                 print(f"| {label} | {model} | {run['wall']:.1f} | {run['train']:.1f} | {run['words_s']:,.0f} | "
                       f"{run['comm']:.1f} | {accuracy:.1%} | {rho:.3f} |", flush=True)
@@ -172,7 +178,7 @@ def main() -> None:
             print("\n| ranks | sync every (chunks) | every row every | words/s | communication s | analogy | WS353 |")
             print("|---:|---:|---:|---:|---:|---:|---:|")
             for ranks in (2, 4):
-                for sync, full in ((1, 16), (4, 64), (16, 256), (64, 1024)):
+                for sync, full in ((1, 64), (2, 64), (8, 64), (32, 512)):
                     path = out / f"sweep-{ranks}-{sync}.npz"
                     run = w2v_run(corpus, "cbow", path, ranks, 1, args.epochs,
                                   ["--sync-chunks", str(sync), "--full-sync-chunks", str(full)])

@@ -18,7 +18,7 @@ machine, where the network term is absent). S_hot = 2 H D' 4 bytes (W_in and W_o
 rows, D' = D padded to 16 floats), S_full = 2 V D' 4. Efficiency = compute / (compute + comm);
 the speed-up over one node is P x efficiency.
 
-    python bench/scaling_model.py --words-per-second 3.7e6 --reduce-gbs 3.0 --schedule 4:64 --schedule 16:epoch
+    python bench/scaling_model.py --words-per-second 3.7e6 --reduce-gbs 3.0 --schedule 2:auto --schedule 16:epoch
 """
 
 from __future__ import annotations
@@ -52,10 +52,19 @@ def efficiency(vocabulary: int, dim: int, ranks: int, network: tuple[float, floa
     return compute / (compute + comm)
 
 
-def schedule(text: str) -> tuple[int, int | None]:
-    """"s:F" (hot rows every s chunks, every row every F chunks; F "epoch": once an epoch)."""
+def schedule(text: str) -> tuple[int, int | str]:
+    """"s:F": hot rows every s chunks, every row every F chunks; F "epoch": once an epoch; F "auto":
+    w2v train's default, max(64, s x ceil(V / hot rows))."""
     sync, full = text.split(":")
-    return int(sync), None if full == "epoch" else int(full)
+    return int(sync), full if full in ("epoch", "auto") else int(full)
+
+
+def full_period(full: int | str, sync: int, vocabulary: int, hot: int, ranks: int, corpus_words: float) -> int:
+    if full == "epoch":
+        return int(corpus_words / ranks / CHUNK_WORDS)
+    if full == "auto":
+        return max(64, sync * -(-vocabulary // hot))
+    return full
 
 
 def main() -> None:
@@ -65,11 +74,11 @@ def main() -> None:
                         help="on-node Allreduce rate, GB/s (bench/distributed.py --allreduce, 2 ranks)")
     parser.add_argument("--hot-rows", type=int, default=4096)
     parser.add_argument("--schedule", type=schedule, action="append",
-                        help="s:F, hot rows every s chunks, every row every F chunks or 'epoch' (repeatable; "
-                             "default 4:64, the defaults of w2v train)")
+                        help="s:F, hot rows every s chunks, every row every F chunks, 'epoch' or 'auto' (w2v train's "
+                             "default); repeatable; default 2:auto")
     parser.add_argument("--corpus-words", type=float, default=3e9, help="an epoch's words, for F = epoch")
     args = parser.parse_args()
-    schedules = args.schedule or [(4, 64)]
+    schedules = args.schedule or [(2, "auto")]
     reduce_rate = args.reduce_gbs * 1e9
     print(f"one node: {args.words_per_second:,.0f} words/s; on-node reduction {args.reduce_gbs} GB/s; "
           f"{args.hot_rows:,} hot rows; chunks of {CHUNK_WORDS:,} words; an epoch {args.corpus_words:,.0f} words\n")
@@ -82,13 +91,14 @@ def main() -> None:
     columns = [(ranks, sync, full) for sync, full in schedules for ranks in (8, 32)]
     print("\nExpected efficiency (speed-up over one node / P), P ranks, hot rows every s chunks, every row "
           "every F chunks:\n")
-    print("| V | D | network | " + " | ".join(f"P={p}, s={s}, F={f or 'epoch'}" for p, s, f in columns) + " |")
+    print("| V | D | network | " + " | ".join(f"P={p}, s={s}, F={f}" for p, s, f in columns) + " |")
     print("|---:|---:|---|" + "---:|" * len(columns))
     for vocabulary in (1_000_000, 10_000_000):
         for dim in (100, 300):
             for name, network in NETWORKS.items():
                 cells = [efficiency(vocabulary, dim, ranks, network, args.words_per_second, reduce_rate,
-                                    args.hot_rows, sync, full or int(args.corpus_words / ranks / CHUNK_WORDS))
+                                    args.hot_rows, sync,
+                                    full_period(full, sync, vocabulary, args.hot_rows, ranks, args.corpus_words))
                          for ranks, sync, full in columns]
                 print(f"| {vocabulary:,} | {dim} | {name} | " + " | ".join(f"{e:.0%}" for e in cells) + " |")
 

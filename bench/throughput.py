@@ -11,6 +11,7 @@ speed relative to gensim.
     W2V_DATA_DIR=../shared/data python bench/throughput.py --corpus wiki --epochs 5
     W2V_DATA_DIR=../shared/data python bench/throughput.py --corpus ptb --epochs 10 --min-count 1
     ... --word2vec /path/to/word2vec   # adds the C tool
+    ... --hs --kernels batched         # hierarchical softmax; with no negatives the kernels differ little
 
 Learning-rate schedules: w2v and word2vec.c decay alpha linearly to alpha*1e-4 over all
 words of all epochs, counted over all workers; gensim's corpus_file mode decays it per
@@ -115,6 +116,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--word2vec", help="path to a compiled word2vec.c binary, to include it")
     parser.add_argument("--no-gensim", action="store_true")
+    parser.add_argument("--kernels", default="batched,plain", help="w2v's kernels to run (batched, plain)")
     parser.add_argument("--hs", action="store_true",
                         help="every tool trains hierarchical softmax without negatives (word2vec.c -hs 1 -negative 0)")
     args = parser.parse_args()
@@ -131,7 +133,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         for model in args.models.split(","):
-            runs = [run_w2v(corpus, model, kernel, args, out) for kernel in ("batched", "plain")]
+            runs = [run_w2v(corpus, model, kernel, args, out) for kernel in args.kernels.split(",")]
             if not args.no_gensim:
                 runs.append(run_gensim(corpus, model, args, out))
             if args.word2vec:

@@ -41,13 +41,13 @@ def sample_record():
                           TrainingLog(unit="chunk", loss_curve=[[1, 2.5]], epoch_losses=[2.5], seconds=0.5, words=12))
 
 
-def planted_sentences(n_sentences: int = 2000, seed: int = 0) -> list[list[str]]:
-    """Two groups of words that co-occur only within their group (a0..a9 vs b0..b9)."""
+def planted_sentences(n_sentences: int = 2000, seed: int = 0, group_size: int = 10) -> list[list[str]]:
+    """Two groups of words that co-occur only within their group (a0..a9 vs b0..b9 by default)."""
     rng = np.random.default_rng(seed)
     sentences = []
     for i in range(n_sentences):
         group = "a" if i % 2 == 0 else "b"
-        sentences.append([f"{group}{w}" for w in rng.integers(0, 10, size=12)])
+        sentences.append([f"{group}{w}" for w in rng.integers(0, group_size, size=12)])
     return sentences
 
 

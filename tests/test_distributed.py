@@ -42,22 +42,33 @@ def corpus_file(tmp_path_factory):
     return path
 
 
-def test_averaging_equals_the_numpy_mean_in_pieces_below_the_count_limit(tmp_path):
-    script = tmp_path / "average.py"
+def test_combining_equals_numpy_in_pieces_below_the_count_limit(tmp_path):
+    script = tmp_path / "combine.py"
     script.write_text(textwrap.dedent("""
         import numpy as np
         from mpi4py import MPI
         import w2v.fast.mpi as mpi
         comm = MPI.COMM_WORLD
         mpi.MAX_COUNT = 10  # pieces of one row of 7 floats: many calls
-        mine = np.random.default_rng(comm.Get_rank()).standard_normal((5, 7)).astype(np.float32)
-        every = comm.gather(mine.copy())
-        mpi.RowAverager(comm)(mine)
+        last = np.random.default_rng(99).standard_normal((8, 7)).astype(np.float32)  # the same on every rank
+        rows = slice(2, 7)
+        for rule in ("mean", "sum"):
+            kept = [last.copy() for _ in range(3)]
+            mine = np.random.default_rng(comm.Get_rank()).standard_normal((5, 7)).astype(np.float32)
+            every = comm.gather(mine.copy())
+            mpi.RowCombiner(comm, rule, kept)(1, rows, mine)
+            if comm.Get_rank() == 0:
+                every = np.array(every, dtype=np.float64)
+                want = every.mean(axis=0) if rule == "mean" else last[rows] + (every - last[rows]).sum(axis=0)
+                np.testing.assert_allclose(mine, want, rtol=1e-5, atol=1e-5)
+                if rule == "sum":  # the combined rows are the next combination's starting point
+                    np.testing.assert_array_equal(kept[1][rows], mine)
+                    np.testing.assert_array_equal(kept[1][:2], last[:2])
+                    np.testing.assert_array_equal(kept[0], last)
+            others = comm.gather(mine)
+            if comm.Get_rank() == 0:
+                assert all(np.array_equal(others[0], o) for o in others)  # every rank holds the same rows
         if comm.Get_rank() == 0:
-            np.testing.assert_allclose(mine, np.mean(every, axis=0), rtol=1e-6)
-        others = comm.gather(mine)
-        if comm.Get_rank() == 0:
-            assert all(np.array_equal(others[0], o) for o in others)  # every rank holds the same mean
             print("ok")
     """))
     run = mpiexec(2, script)
@@ -82,10 +93,15 @@ def test_one_rank_is_the_single_process_run_bit_for_bit(tmp_path, corpus_file):
     np.testing.assert_array_equal(w2v.load(tmp_path / "d.npz").vectors, single.vectors)
 
 
-def test_two_ranks_syncing_every_chunk_learn_what_one_process_learns(tmp_path, corpus_file):
+@pytest.mark.parametrize("rule, group_size", [("sum", 500), ("mean", 10)])
+def test_two_ranks_syncing_every_chunk_learn_what_one_process_learns(tmp_path, rule, group_size):
+    # Adding both ranks' changes is Hogwild with a delay of one chunk: fine where a row changes
+    # a few hundred times a chunk (1,000 words), not where it changes thousands of times (20).
+    corpus_file = tmp_path / "planted.txt"
+    corpus_file.write_text("\n".join(" ".join(s) for s in planted_sentences(8000, group_size=group_size)) + "\n")
     single = w2v.train(corpus_file, epochs=3, min_count=1, vector_size=16, workers=1, seed=3)
     run = w2v_ranks(2, "train", corpus_file, "-o", tmp_path / "d.npz", "--distributed", "--epochs", "3",
-                    "--sync-chunks", "1", "--full-sync-chunks", "1", *TRAIN)
+                    "--sync-chunks", "1", "--full-sync-chunks", "1", "--combine", rule, *TRAIN)
     assert run.returncode == 0, run.stderr
     both = w2v.load(tmp_path / "d.npz")
     assert both.record.log.words == single.record.log.words  # every word once per epoch, none twice

@@ -19,7 +19,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Sequence, get_args
 
-from .config import Algorithm, Device, EvaluateEvery, Kernel, Model, Optimizer, TrainConfig
+from .config import Algorithm, Combine, Device, EvaluateEvery, Kernel, Model, Optimizer, TrainConfig
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
 from .scoring import ANALOGY_METHODS
@@ -118,6 +118,10 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                      help="chunks between averages of every row, also done at each epoch's end (default: "
                           "64, or sync-chunks x vocabulary / hot-rows if larger, so that these averages move no "
                           "more bytes than the hot-row averages between them)")
+    mpi.add_argument("--combine", choices=_choices(Combine), default=defaults.combine,
+                     help="sum (default): each sync adds every rank's change since the last one to the rows, so "
+                          "every update counts as in one process; mean: plain model averaging (each rank's change "
+                          "counts 1/P; steadier on a vocabulary of a few hundred words)")
     mpi.add_argument("--hot-rows", type=int, default=defaults.hot_rows, metavar="N",
                      help=f"rows of the most frequent words averaged at every sync (default {defaults.hot_rows})")
     ref = parser.add_argument_group("reference algorithm")
@@ -166,6 +170,7 @@ _RESUME_KEEPS = ("model", "algorithm", "device", "vector_size", "window", "negat
                  "shrink_windows", "epochs", "min_count", "max_vocab_size", "read_vocab", "seed", "ns_exponent",
                  "loss_every", "alpha", "min_alpha", "sample", "workers", "kernel", "batch_size", "lr", "optimizer",
                  "max_grad", "distinct_negatives", "distributed", "sync_chunks", "full_sync_chunks", "hot_rows",
+                 "combine",
                  "evaluate_every", "evaluate_analogies", "evaluate_similarity")
 
 

@@ -21,6 +21,7 @@ Algorithm = Literal["fast", "reference"]
 Optimizer = Literal["adam", "lazy-adam", "sgd"]
 Kernel = Literal["batched", "plain"]
 Device = Literal["cpu", "cuda", "auto"]
+Combine = Literal["sum", "mean"]
 EvaluateEvery = Literal["epoch"]
 
 # Options renamed since they were first saved: old name -> new name. Saved configs and keyword
@@ -39,7 +40,7 @@ class TrainConfig:
         evaluate_every, evaluate_analogies, evaluate_similarity.
     Fast algorithm (word2vec.c's: SGD with linear decay, subsampling, dynamic window)
         alpha, min_alpha, sample, workers, kernel; over MPI: distributed, sync_chunks,
-        full_sync_chunks, hot_rows.
+        full_sync_chunks, hot_rows, combine.
     Reference algorithm (the book's layers, mini-batch gradient descent)
         batch_size, lr, optimizer, max_grad, distinct_negatives.
     """
@@ -70,11 +71,12 @@ class TrainConfig:
     kernel: Kernel = "batched"
     shrink_windows: bool | None = None  # fast: True (word2vec.c's random window); reference: False (the book's)
     distributed: bool = False  # data-parallel over MPI ranks (mpiexec), weights averaged periodically
-    sync_chunks: int = 4  # chunks each rank trains between averages of the hot rows (~40,000 words)
+    sync_chunks: int = 2  # chunks each rank trains between syncs of the hot rows (~20,000 words)
     # chunks between averages of every row (also at each epoch's end); None: at least 64, and
     # often enough that every-row averages move no more bytes than the hot averages between them
     full_sync_chunks: int | None = None
     hot_rows: int = 4096  # the most frequent words' rows, averaged at every sync
+    combine: Combine = "sum"  # rows as last combined + every rank's change since ("mean": model averaging)
 
     batch_size: int = 100
     lr: float = 0.001
@@ -125,7 +127,7 @@ class TrainConfig:
     def validate(self) -> None:
         """Raise :class:`ConfigError` naming the first option whose value cannot work."""
         for name, choices in (("model", Model), ("algorithm", Algorithm), ("optimizer", Optimizer),
-                              ("kernel", Kernel), ("device", Device)):
+                              ("kernel", Kernel), ("device", Device), ("combine", Combine)):
             value = getattr(self, name)
             if value not in get_args(choices):
                 raise ConfigError(f"{name} must be one of {', '.join(get_args(choices))}, not {value!r}",

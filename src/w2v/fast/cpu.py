@@ -70,12 +70,13 @@ class CpuEngine:
     def word_vectors(self) -> np.ndarray:
         return np.ascontiguousarray(self.W_in[:, : self.cfg.vector_size])
 
-    def reduce_rows(self, hot: int | None, reduce: Callable[[np.ndarray], None]) -> None:
-        """Apply ``reduce`` in place to the ``hot`` most used rows of each matrix (None: every row):
-        the first rows of W_in and W_out (the most frequent words), the last of W_node (the
-        inner nodes nearest the root). Each is a C-contiguous (n, D') float32 view."""
-        for matrix, rows in zip((self.W_in, self.W_out, self.W_node), hot_rows(hot)):
-            reduce(matrix[rows])
+    def reduce_rows(self, hot: int | None, reduce: Callable[[int, slice, np.ndarray], None]) -> None:
+        """Call ``reduce(k, rows, block)`` for matrix k = 0, 1, 2 (W_in, W_out, W_node) with its ``hot``
+        most used ``rows`` (None: every row): the first rows of W_in and W_out (the most frequent
+        words), the last of W_node (the inner nodes nearest the root). ``block`` is a C-contiguous
+        (n, D') float32 view, changed in place."""
+        for k, (matrix, rows) in enumerate(zip((self.W_in, self.W_out, self.W_node), hot_rows(hot))):
+            reduce(k, rows, matrix[rows])
 
     def state_dict(self) -> dict[str, Any]:
         """The weight matrices and every worker's random state."""

@@ -97,14 +97,14 @@ class CudaEngine:
     def word_vectors(self) -> np.ndarray:
         return self.W_in.copy_to_host()
 
-    def reduce_rows(self, hot: int | None, reduce: Callable[[np.ndarray], None]) -> None:
-        """Apply ``reduce`` in place to a host copy of each matrix's ``hot`` most used rows (None: all;
-        see :func:`~w2v.fast.common.hot_rows`), then copy them back."""
-        for matrix, rows in zip((self.W_in, self.W_out, self.W_node), hot_rows(hot)):
+    def reduce_rows(self, hot: int | None, reduce: Callable[[int, slice, np.ndarray], None]) -> None:
+        """Call ``reduce(k, rows, block)`` on a host copy of matrix k's ``hot`` most used ``rows``
+        (None: all; see :func:`~w2v.fast.common.hot_rows`), then copy the block back."""
+        for k, (matrix, rows) in enumerate(zip((self.W_in, self.W_out, self.W_node), hot_rows(hot))):
             if matrix.shape[0] == 0:
                 continue
             host = np.ascontiguousarray(matrix[rows].copy_to_host())
-            reduce(host)
+            reduce(k, rows, host)
             matrix[rows].copy_to_device(host)
 
     def state_dict(self) -> dict[str, Any]:

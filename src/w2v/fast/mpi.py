@@ -5,12 +5,14 @@ Every rank opens the same corpus (a prepared corpus on a shared file system is m
 copied) and builds the same fast setup and the same initial weights. The epoch's chunks are
 split by position: rank r trains chunks ``C r / P .. C (r + 1) / P - 1``, so no range is
 trained twice or skipped. Its engine (CPU threads, or a GPU chosen by the rank's place on its
-node) trains ``sync_chunks`` chunks, then the ranks average the rows of the ``hot_rows`` most
+node) trains ``sync_chunks`` chunks, then the ranks combine the rows of the ``hot_rows`` most
 frequent words of both matrices (in-place ``Allreduce``, in pieces below MPI's 2**31 count
 limit); every ``full_sync_chunks`` chunks (by default 64, more for a large vocabulary: see
-:func:`full_sync_period`), and at the end of each epoch, they average every row.
-The learning-rate schedule is global: at each average the ranks add up the words they trained,
-and between averages each rank counts its own words P times.
+:func:`full_sync_period`), and at the end of each epoch, they combine every row. Combining
+adds every rank's change since the last combination to the rows (:class:`RowCombiner`; plain
+averaging, ``combine="mean"``, counts each rank's updates 1/P).
+The learning-rate schedule is global: at each sync the ranks add up the words they trained,
+and between syncs each rank counts its own words P times.
 
 Rank 0 writes the model and the checkpoints; decisions to save or stop are rank 0's, broadcast
 at every block, so the ranks never disagree about a collective step. With one rank the run is
@@ -50,25 +52,53 @@ def local_size() -> int:
     return _mpi().COMM_WORLD.Split_type(_mpi().COMM_TYPE_SHARED).Get_size()
 
 
-class RowAverager:
-    """Averages a float32 block of rows across the ranks, in place (``Allreduce`` SUM, then / P).
+def allreduce_sum(comm: Any, block: np.ndarray) -> None:
+    """Replace a C-contiguous (n, D) float32 ``block`` by its sum over the ranks, in place, in
+    ``Allreduce`` calls of at most ``MAX_COUNT`` elements (whole rows)."""
+    MPI = _mpi()
+    rows_per_call = max(1, MAX_COUNT // max(block.shape[1], 1))
+    for start in range(0, block.shape[0], rows_per_call):
+        comm.Allreduce(MPI.IN_PLACE, block[start:start + rows_per_call], op=MPI.SUM)
+
+
+class RowCombiner:
+    """Combines the ranks' copies of a block of rows, in place, so that every rank holds the result.
+
+    ``"sum"`` (the default): the rows as last combined plus every rank's change since then,
+    ``W_last + sum_r (W_r - W_last)``, so every update a rank makes counts in full, as every
+    worker's does in one process (Hogwild, with the sync period as the delay). ``"mean"``:
+    plain model averaging, ``sum_r W_r / P``, under which each rank's change counts 1/P, as
+    if the learning rate were divided by P (on wiki.txt it costs 5 points of analogy accuracy
+    at 2 ranks: bench/RESULTS.md); it is steadier on a tiny vocabulary, where every row
+    changes thousands of times between syncs.
 
     Parameters
     ----------
     comm : MPI communicator
+    rule : {"sum", "mean"}
+    last : list of three (n_k, D) float32 arrays, for "sum"
+        W_in's, W_out's and W_node's rows as last combined (the initial weights at first);
+        updated as rows are combined.
     """
 
-    def __init__(self, comm: Any):
-        self.comm = comm
+    def __init__(self, comm: Any, rule: str, last: list[np.ndarray] | None = None):
+        self.comm, self.rule, self.last = comm, rule, last
         self.scale = np.float32(1.0 / comm.Get_size())
 
-    def __call__(self, block: np.ndarray) -> None:
-        """block : (n, D) float32, C-contiguous; replaced by the mean of every rank's block."""
-        MPI = _mpi()
-        rows_per_call = max(1, MAX_COUNT // max(block.shape[1], 1))
-        for start in range(0, block.shape[0], rows_per_call):
-            self.comm.Allreduce(MPI.IN_PLACE, block[start:start + rows_per_call], op=MPI.SUM)
-        block *= self.scale
+    def __call__(self, k: int, rows: slice, block: np.ndarray) -> None:
+        """Combine ``block``, rows ``rows`` of matrix ``k`` (0, 1, 2: W_in, W_out, W_node); (n, D)
+        float32, C-contiguous."""
+        if self.comm.Get_size() == 1:
+            return  # nothing to combine: one rank is the single-process run, bit for bit
+        if self.rule == "mean":
+            allreduce_sum(self.comm, block)
+            block *= self.scale
+            return
+        last = self.last[k][rows]
+        block -= last
+        allreduce_sum(self.comm, block)
+        block += last
+        last[...] = block
 
 
 def _differs(comm: Any, value: Any) -> list[int]:
@@ -122,8 +152,8 @@ class DistributedEngine:
         self.hot = min(cfg.hot_rows, setup.vocabulary - 1)
         self.full_sync_chunks = cfg.full_sync_chunks or full_sync_period(setup.vocabulary, cfg.hot_rows,
                                                                          cfg.sync_chunks)
-        self.average = RowAverager(comm)
-        self.words_done = 0  # words trained by all ranks (all epochs) at the last average
+        self.combine = RowCombiner(comm, cfg.combine, self._weights() if cfg.combine == "sum" else None)
+        self.words_done = 0  # words trained by all ranks (all epochs) at the last sync
         self.since_full = 0
         self.communication_seconds = 0.0
         self.epoch = 0
@@ -131,6 +161,11 @@ class DistributedEngine:
         if self.size == 1:
             warnings.warn("distributed=True, but this is the only MPI process: start several with "
                           "mpiexec -n N python -m mpi4py -m w2v train ...", stacklevel=2)
+
+    def _weights(self) -> list[np.ndarray]:
+        """Host copies of the local engine's W_in, W_out and W_node."""
+        state = self.local.state_dict()
+        return [np.ascontiguousarray(state[name]) for name in ("W_in", "W_out", "W_node")]
 
     def _own_random_streams(self) -> None:
         """Rank r's workers take seeds 1 + rW .. (r + 1)W of the run's seed (rank 0's are the single-process ones)."""
@@ -185,7 +220,7 @@ class DistributedEngine:
 
     def _synchronise(self, trained: int, full: bool) -> None:
         started = time.perf_counter()
-        self.local.reduce_rows(None if full else self.hot, self.average)
+        self.local.reduce_rows(None if full else self.hot, self.combine)
         self.words_done += self.comm.allreduce(trained)
         if full:
             self.since_full = 0
@@ -195,9 +230,9 @@ class DistributedEngine:
         return self.local.word_vectors()
 
     def state_dict(self) -> dict[str, Any]:
-        """Every row averaged first (so the ranks agree), then rank 0 gathers the workers' random states."""
+        """Every row combined first (so the ranks agree), then rank 0 gathers the workers' random states."""
         started = time.perf_counter()
-        self.local.reduce_rows(None, self.average)
+        self.local.reduce_rows(None, self.combine)
         self.since_full = 0
         state = self.local.state_dict()
         if "rng_states" in state:
@@ -218,6 +253,8 @@ class DistributedEngine:
             per_rank = state["rng_states"].size // self.size
             local["rng_states"] = state["rng_states"][self.rank * per_rank:(self.rank + 1) * per_rank]
         self.local.load_state_dict(local)
+        if self.combine.last is not None:  # a checkpoint's rows are combined: every rank holds them
+            self.combine.last = self._weights()
         self.words_done = words_done
         self.epoch = self.local.epoch
 

@@ -10,8 +10,8 @@ words, 3CosAdd) and WordSim-353:
 - Spark MLlib ``Word2Vec`` (pyspark, ``local[2]``, numPartitions 1 and 2): skip-gram with
   hierarchical softmax, its only model, so its row is not the same model as w2v's.
 
-The ranks combine their rows by adding every rank's change (``--combine sum``, the default);
-a row with ``--combine mean`` shows plain model averaging.
+The ranks combine their rows by adding the ranks' changes (``--combine changes``, the
+default); a row with ``--combine mean`` shows plain model averaging.
 
 ``--spark-words N`` runs the Spark rows (and w2v beside them) on a prefix of wiki.txt.
 ``--sweep`` adds CBOW runs of 2 and 4 ranks (4 oversubscribe the 2 cores) at several sync

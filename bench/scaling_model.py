@@ -18,7 +18,7 @@ machine, where the network term is absent). S_hot = 2 H D' 4 bytes (W_in and W_o
 rows, D' = D padded to 16 floats), S_full = 2 V D' 4. Efficiency = compute / (compute + comm);
 the speed-up over one node is P x efficiency.
 
-    python bench/scaling_model.py --words-per-second 3.7e6 --reduce-gbs 3.0 --schedule 2:auto --schedule 16:epoch
+    python bench/scaling_model.py --words-per-second 3.7e6 --reduce-gbs 3.0 --schedule 1:auto --schedule 16:epoch
 """
 
 from __future__ import annotations
@@ -75,10 +75,10 @@ def main() -> None:
     parser.add_argument("--hot-rows", type=int, default=4096)
     parser.add_argument("--schedule", type=schedule, action="append",
                         help="s:F, hot rows every s chunks, every row every F chunks, 'epoch' or 'auto' (w2v train's "
-                             "default); repeatable; default 2:auto")
+                             "default); repeatable; default 1:auto")
     parser.add_argument("--corpus-words", type=float, default=3e9, help="an epoch's words, for F = epoch")
     args = parser.parse_args()
-    schedules = args.schedule or [(2, "auto")]
+    schedules = args.schedule or [(1, "auto")]
     reduce_rate = args.reduce_gbs * 1e9
     print(f"one node: {args.words_per_second:,.0f} words/s; on-node reduction {args.reduce_gbs} GB/s; "
           f"{args.hot_rows:,} hot rows; chunks of {CHUNK_WORDS:,} words; an epoch {args.corpus_words:,.0f} words\n")

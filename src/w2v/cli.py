@@ -119,9 +119,10 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                           "64, or sync-chunks x vocabulary / hot-rows if larger, so that these averages move no "
                           "more bytes than the hot-row averages between them)")
     mpi.add_argument("--combine", choices=_choices(Combine), default=defaults.combine,
-                     help="sum (default): each sync adds every rank's change since the last one to the rows, so "
-                          "every update counts as in one process; mean: plain model averaging (each rank's change "
-                          "counts 1/P; steadier on a vocabulary of a few hundred words)")
+                     help="changes (default): add the ranks' changes since the last sync to each row (two "
+                          "ranks' worth of their mean where more ranks changed it), so a word trained on one rank "
+                          "keeps its whole update; mean: plain model averaging (a change made on one rank counts "
+                          "1/P)")
     mpi.add_argument("--hot-rows", type=int, default=defaults.hot_rows, metavar="N",
                      help=f"rows of the most frequent words averaged at every sync (default {defaults.hot_rows})")
     ref = parser.add_argument_group("reference algorithm")

@@ -21,7 +21,7 @@ Algorithm = Literal["fast", "reference"]
 Optimizer = Literal["adam", "lazy-adam", "sgd"]
 Kernel = Literal["batched", "plain"]
 Device = Literal["cpu", "cuda", "auto"]
-Combine = Literal["sum", "mean"]
+Combine = Literal["changes", "mean"]
 EvaluateEvery = Literal["epoch"]
 
 # Options renamed since they were first saved: old name -> new name. Saved configs and keyword
@@ -71,12 +71,12 @@ class TrainConfig:
     kernel: Kernel = "batched"
     shrink_windows: bool | None = None  # fast: True (word2vec.c's random window); reference: False (the book's)
     distributed: bool = False  # data-parallel over MPI ranks (mpiexec), weights averaged periodically
-    sync_chunks: int = 2  # chunks each rank trains between syncs of the hot rows (~20,000 words)
+    sync_chunks: int = 1  # chunks each rank trains between syncs of the hot rows (~10,000 words)
     # chunks between averages of every row (also at each epoch's end); None: at least 64, and
     # often enough that every-row averages move no more bytes than the hot averages between them
     full_sync_chunks: int | None = None
     hot_rows: int = 4096  # the most frequent words' rows, averaged at every sync
-    combine: Combine = "sum"  # rows as last combined + every rank's change since ("mean": model averaging)
+    combine: Combine = "changes"  # + the ranks' changes, damped past two ranks ("mean": model averaging)
 
     batch_size: int = 100
     lr: float = 0.001

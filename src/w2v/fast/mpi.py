@@ -9,8 +9,9 @@ node) trains ``sync_chunks`` chunks, then the ranks combine the rows of the ``ho
 frequent words of both matrices (in-place ``Allreduce``, in pieces below MPI's 2**31 count
 limit); every ``full_sync_chunks`` chunks (by default 64, more for a large vocabulary: see
 :func:`full_sync_period`), and at the end of each epoch, they combine every row. Combining
-adds every rank's change since the last combination to the rows (:class:`RowCombiner`; plain
-averaging, ``combine="mean"``, counts each rank's updates 1/P).
+adds the ranks' changes since the last sync to the rows, damped for rows that more than two
+ranks changed (:class:`RowCombiner`; plain averaging, ``combine="mean"``, counts a change made
+on one rank 1/P).
 The learning-rate schedule is global: at each sync the ranks add up the words they trained,
 and between syncs each rank counts its own words P times.
 
@@ -64,19 +65,22 @@ def allreduce_sum(comm: Any, block: np.ndarray) -> None:
 class RowCombiner:
     """Combines the ranks' copies of a block of rows, in place, so that every rank holds the result.
 
-    ``"sum"`` (the default): the rows as last combined plus every rank's change since then,
-    ``W_last + sum_r (W_r - W_last)``, so every update a rank makes counts in full, as every
-    worker's does in one process (Hogwild, with the sync period as the delay). ``"mean"``:
-    plain model averaging, ``sum_r W_r / P``, under which each rank's change counts 1/P, as
-    if the learning rate were divided by P (on wiki.txt it costs 5 points of analogy accuracy
-    at 2 ranks: bench/RESULTS.md); it is steadier on a tiny vocabulary, where every row
-    changes thousands of times between syncs.
+    ``"changes"`` (the default): each row becomes its value at the last sync plus the sum of
+    the ranks' changes, ``W_last + sum_r (W_r - W_last) / max(1, n / 2)`` with n the number of
+    ranks whose row differs from ``W_last``: a row that one or two ranks changed keeps every
+    change in full, as in one process; a row that more ranks changed (the frequent words,
+    which move on every rank between syncs) gets two ranks' worth of their mean change. The
+    sum alone overshoots those rows, each rank's change being made without the others':
+    measured, 4 ranks of CBOW at alpha 0.05 diverged. ``"mean"``: plain model averaging,
+    ``sum_r W_r / P``, under which a change made on one rank counts 1/P, as if that word's
+    learning rate were divided by P; on wiki.txt it costs 6-7 points of analogy accuracy
+    at 2 ranks (bench/RESULTS.md).
 
     Parameters
     ----------
     comm : MPI communicator
-    rule : {"sum", "mean"}
-    last : list of three (n_k, D) float32 arrays, for "sum"
+    rule : {"changes", "mean"}
+    last : list of three (n_k, D) float32 arrays, for "changes"
         W_in's, W_out's and W_node's rows as last combined (the initial weights at first);
         updated as rows are combined.
     """
@@ -96,7 +100,10 @@ class RowCombiner:
             return
         last = self.last[k][rows]
         block -= last
+        changed = np.any(block != 0, axis=1).astype(np.float32).reshape(-1, 1)
         allreduce_sum(self.comm, block)
+        allreduce_sum(self.comm, changed)
+        block /= np.maximum(changed * np.float32(0.5), 1)  # more than two ranks: two ranks' worth
         block += last
         last[...] = block
 
@@ -152,7 +159,7 @@ class DistributedEngine:
         self.hot = min(cfg.hot_rows, setup.vocabulary - 1)
         self.full_sync_chunks = cfg.full_sync_chunks or full_sync_period(setup.vocabulary, cfg.hot_rows,
                                                                          cfg.sync_chunks)
-        self.combine = RowCombiner(comm, cfg.combine, self._weights() if cfg.combine == "sum" else None)
+        self.combine = RowCombiner(comm, cfg.combine, self._weights() if cfg.combine == "changes" else None)
         self.words_done = 0  # words trained by all ranks (all epochs) at the last sync
         self.since_full = 0
         self.communication_seconds = 0.0
@@ -178,10 +185,10 @@ class DistributedEngine:
         self.local.rng_states = [s.generate_state(1, dtype=np.uint64) | np.uint64(1) for s in mine]
 
     def describe(self) -> str:
-        """One line: ranks, their PIDs, and the averaging schedule (rank 0 knows the PIDs)."""
+        """One line: ranks, their PIDs, and the sync schedule (rank 0 knows the PIDs)."""
         cfg = self.cfg
         pids = ", ".join(f"{rank}: {pid}" for rank, pid in enumerate(self.pids or []))
-        return (f"distributed: {self.size} ranks x {cfg.workers} workers (PIDs {pids}); averaging the "
+        return (f"distributed: {self.size} ranks x {cfg.workers} workers (PIDs {pids}); combining ({cfg.combine}) the "
                 f"{self.hot:,} most frequent rows every {cfg.sync_chunks} chunks, every row every "
                 f"{self.full_sync_chunks} chunks and at each epoch's end")
 

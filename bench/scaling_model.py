@@ -26,12 +26,14 @@ from __future__ import annotations
 import argparse
 import math
 
-CHUNK_WORDS = 10_000
+from w2v.fast._constants import CHUNK_WORDS, ROW_ALIGN
+from w2v.fast.mpi import full_sync_period
+
 NETWORKS = {"10 Gb/s Ethernet": (10e9 / 8, 25e-6), "100 Gb/s InfiniBand": (100e9 / 8, 3e-6)}
 
 
 def padded(dim: int) -> int:
-    return 16 * math.ceil(dim / 16)
+    return ROW_ALIGN * math.ceil(dim / ROW_ALIGN)
 
 
 def allreduce_seconds(size: float, ranks: int, bandwidth: float, latency: float, reduce_rate: float) -> float:
@@ -63,7 +65,7 @@ def full_period(full: int | str, sync: int, vocabulary: int, hot: int, ranks: in
     if full == "epoch":
         return int(corpus_words / ranks / CHUNK_WORDS)
     if full == "auto":
-        return max(64, sync * -(-vocabulary // hot))
+        return full_sync_period(vocabulary, hot, sync)
     return full
 
 

@@ -64,7 +64,7 @@ def estimate(corpus: Corpus, cfg: TrainConfig) -> MemoryEstimate:
         width = -(-D // _ROW_ALIGN) * _ROW_ALIGN if cfg.device == "cpu" else D
         table = 4 * 2 ** max(20, int(np.ceil(np.log2(max(V, 2)))) + 3)
         parts += [("W_in and W_out", 2 * V * width * 4), ("noise table", table), ("subsampling", 8 * V)]
-        if cfg.distributed:
+        if cfg.distributed and cfg.combine == "changes":
             parts.append(("W_in and W_out as last combined (MPI)", 2 * V * width * 4))
         if corpus.longest_sentence is None:
             parts.append(("split sentences", 8 * (S + N // 10_000 + 1)))

@@ -159,7 +159,8 @@ class DistributedEngine:
         self.hot = min(cfg.hot_rows, setup.vocabulary - 1)
         self.full_sync_chunks = cfg.full_sync_chunks or full_sync_period(setup.vocabulary, cfg.hot_rows,
                                                                          cfg.sync_chunks)
-        self.combine = RowCombiner(comm, cfg.combine, self._weights() if cfg.combine == "changes" else None)
+        keeps_last = cfg.combine == "changes" and self.size > 1  # one rank combines nothing
+        self.combine = RowCombiner(comm, cfg.combine, self._weights() if keeps_last else None)
         self.words_done = 0  # words trained by all ranks (all epochs) at the last sync
         self.since_full = 0
         self.communication_seconds = 0.0

@@ -21,10 +21,9 @@ table : (T,) int32
     Noise table: word ids in proportion to counts ** power.
 keep : (V,) uint64
     A word is kept (not subsampled) when a 32-bit random number is below ``keep[word]``.
-tree : (W_node, codes, points, lengths)
+tree : (W_node, codes, points, lengths) or None
     Hierarchical softmax: (V - 1, D) float32 inner-node vectors, (V, L) uint8 codes, (V, L)
-    int32 inner nodes and (V,) int32 path lengths (:mod:`w2v.huffman`); zero-size arrays
-    without it.
+    int32 inner nodes and (V,) int32 path lengths (:mod:`w2v.huffman`); None without it.
 options : (window, negative, variant, shrink, mean)
     negative 0: no negative sampling; variant ``CBOW_PLAIN``, ``CBOW_BATCHED``,
     ``SKIPGRAM_PLAIN`` or ``SKIPGRAM_BATCHED`` (``_constants``); shrink: word2vec.c's random
@@ -216,9 +215,8 @@ def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=Tru
             work[H, k] *= inv
     _zero(work, E)
     loss = 0.0
-    if tree is not None:  # a separate test: Numba drops the branch when no tree is given
-        if tree[3].size:
-            loss += hs_step(work, H, tree[0], tree[1], tree[2], tree[3], word, alpha, work, E)
+    if tree is not None:  # Numba drops the branch when the tree is None
+        loss += hs_step(work, H, tree[0], tree[1], tree[2], tree[3], word, alpha, work, E)
     product = 1.0
     if batched:  # every score from the rows as they were, then every update
         for j in range(0, m - 1, 2):
@@ -256,8 +254,7 @@ def skipgram_pair_step(W_in, W_out, context, out, m, alpha, work, tree=None, wor
     _zero(work, 0)
     loss = 0.0
     if tree is not None:
-        if tree[3].size:
-            loss += hs_step(W_in, context, tree[0], tree[1], tree[2], tree[3], word, alpha, work, 0)
+        loss += hs_step(W_in, context, tree[0], tree[1], tree[2], tree[3], word, alpha, work, 0)
     product = 1.0
     for j in range(m):
         g, p = _gradient(_dot(W_in, context, W_out, out[j]), 1 if j == 0 else 0, alpha)
@@ -310,18 +307,55 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, 
     return loss
 
 
-@_kernel
 def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, rng_state,
                  stats):
-    """Train on ``chunks`` (see the module docstring for every argument)."""
+    """Train on ``chunks`` (see the module docstring for every argument) with the model's kernel.
+
+    One compiled kernel per model, and one specialisation with and one without a ``tree``, so
+    a run compiles only the code it uses.
+    """
+    kernel = train_cbow_chunks if options[2] in (CBOW_PLAIN, CBOW_BATCHED) else train_skipgram_chunks
+    kernel(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, rng_state, stats)
+
+
+@_kernel
+def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, rng_state,
+                      stats):
+    """CBOW's :func:`train_chunks`: one example per centre word."""
     window, negative, variant, shrink, mean = options
-    dim = W_in.shape[1]
-    hs = tree[3].size > 0
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     ctx = np.empty(2 * window, dtype=np.int32)
     out = np.empty(negative + 1, dtype=np.int32)
     g = np.empty(negative + 1, dtype=np.float32)
-    work = np.empty((2, dim), dtype=np.float32)
+    work = np.empty((2, W_in.shape[1]), dtype=np.float32)
+    loss, examples, words = 0.0, 0, 0
+    for c in range(chunks.size):
+        alpha = alphas[c]
+        for s in range(chunk_starts[chunks[c]], chunk_starts[chunks[c] + 1]):
+            words += offsets[s + 1] - offsets[s]
+            n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
+            for pos in range(n):
+                count = _context(sen, n, pos, window, shrink, rng_state, ctx)
+                if count:
+                    m = _targets(sen[pos], negative, table, rng_state, out)
+                    loss += cbow_step(W_in, W_out, ctx, count, out, m, alpha, variant == CBOW_BATCHED, work, g,
+                                      mean, tree, sen[pos])
+                    examples += 1
+    stats[0] += loss
+    stats[1] += examples
+    stats[2] += words
+
+
+@_kernel
+def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options,
+                          rng_state, stats):
+    """Skip-gram's :func:`train_chunks`: one example per (context, centre) pair."""
+    window, negative, variant, shrink, _ = options
+    dim = W_in.shape[1]
+    sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
+    ctx = np.empty(2 * window, dtype=np.int32)
+    out = np.empty(negative + 1, dtype=np.int32)
+    work = np.empty((1, dim), dtype=np.float32)
     out_rows = np.empty((negative + 1, dim), dtype=np.float32)
     grad = np.empty((2 * window, negative + 1), dtype=np.float32)
     loss, examples, words = 0.0, 0, 0
@@ -332,21 +366,13 @@ def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table,
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
             for pos in range(n):
                 count = _context(sen, n, pos, window, shrink, rng_state, ctx)
-                if count == 0:
-                    continue
                 word = sen[pos]
-                if variant == CBOW_PLAIN or variant == CBOW_BATCHED:
-                    m = _targets(word, negative, table, rng_state, out)
-                    loss += cbow_step(W_in, W_out, ctx, count, out, m, alpha, variant == CBOW_BATCHED, work, g,
-                                      mean, tree, word)
-                    examples += 1
-                elif variant == SKIPGRAM_PLAIN:
+                if variant == SKIPGRAM_PLAIN:
                     for i in range(count):
                         m = _targets(word, negative, table, rng_state, out)
                         loss += skipgram_pair_step(W_in, W_out, ctx[i], out, m, alpha, work, tree, word)
-                    examples += count
-                else:
-                    if hs:  # each context word's path first, then the window's shared negatives
+                elif count:
+                    if tree is not None:  # each context word's path first, then the window's shared negatives
                         for i in range(count):
                             _zero(work, 0)
                             loss += hs_step(W_in, ctx[i], tree[0], tree[1], tree[2], tree[3], word, alpha, work, 0)
@@ -354,7 +380,7 @@ def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table,
                     m = _targets(word, negative, table, rng_state, out)
                     if m:
                         loss += skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, work)
-                    examples += count
+                examples += count
     stats[0] += loss
     stats[1] += examples
     stats[2] += words

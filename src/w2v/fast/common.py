@@ -152,8 +152,10 @@ class FastSetup:
         cfg = self.cfg
         return cfg.window, cfg.negative, self.variant, bool(cfg.shrink_windows), cfg.cbow_mean
 
-    def kernel_tree(self, W_node: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The kernels' ``tree``: (W_node, codes, points, lengths)."""
+    def kernel_tree(self, W_node: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """The kernels' ``tree``: (W_node, codes, points, lengths), or None without hierarchical softmax."""
+        if not self.cfg.hs:
+            return None
         return W_node, self.tree.codes, self.tree.points, self.tree.lengths
 
     @property

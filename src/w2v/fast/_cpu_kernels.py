@@ -36,6 +36,9 @@ stats : (3,) float64
 An example is a centre word for CBOW and a (context, centre) pair for skip-gram; its loss is
 ``-log s(f_pos) - sum_k log s(-f_neg_k)`` with the exact sigmoid s (word2vec.c uses a
 1000-entry table). The kernels release the GIL, so threads run them on separate chunks.
+CBOW and batched skip-gram draw each position's window and noise words while the position
+before it trains (the same random sequence as drawing them in turn) and prefetch the rows
+those words will read: a noise word's row is usually a cache miss, and this hides it.
 The ``*_step`` functions are single updates, exposed for tests against the reference layers.
 """
 
@@ -49,6 +52,7 @@ from numba import njit
 from .._numba_cache import CACHE
 from ._constants import CBOW_BATCHED, CBOW_PLAIN, MAX_SENTENCE_LENGTH, SKIPGRAM_PLAIN
 from ._math import bounded, label_probability
+from ._prefetch import prefetch
 
 # No 'nnan'/'ninf': the sigmoid relies on IEEE semantics of exp(-|f|) at the extremes.
 # error_model="numpy": no zero-division checks, which would keep loops from vectorising.
@@ -167,6 +171,25 @@ def _targets(word, negative, table, state, out):
             out[m] = noise
             m += 1
     return m
+
+
+@_inline
+def _draw(sen, n, pos, window, shrink, negative, table, state, ctx, out):
+    """The context of ``sen[pos]`` into ``ctx`` and, if it has one, its targets into ``out``
+    (:func:`_context`, :func:`_targets`); return (context words, targets)."""
+    count = _context(sen, n, pos, window, shrink, state, ctx)
+    return count, (_targets(sen[pos], negative, table, state, out) if count else 0)
+
+
+_LINE_FLOATS = 16  # float32 values in a 64-byte cache line
+
+
+@_inline
+def _prefetch_rows(M, rows, count):
+    """Hint that rows ``M[rows[:count]]`` will be read soon (every cache line of each)."""
+    for i in range(count):
+        for k in range(0, M.shape[1], _LINE_FLOATS):
+            prefetch(M, rows[i], k)
 
 
 @_inline
@@ -324,8 +347,9 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
     """CBOW's :func:`train_chunks`: one example per centre word."""
     window, negative, variant, shrink, mean = options
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
-    ctx = np.empty(2 * window, dtype=np.int32)
-    out = np.empty(negative + 1, dtype=np.int32)
+    ctx = np.empty((2, 2 * window), dtype=np.int32)  # this position's and the next one's
+    out = np.empty((2, negative + 1), dtype=np.int32)
+    count, m, next_count, next_m = 0, 0, 0, 0
     g = np.empty(negative + 1, dtype=np.float32)
     work = np.empty((2, W_in.shape[1]), dtype=np.float32)
     loss, examples, words = 0.0, 0, 0
@@ -334,13 +358,22 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
         for s in range(chunk_starts[chunks[c]], chunk_starts[chunks[c] + 1]):
             words += offsets[s + 1] - offsets[s]
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
+            if n:
+                count, m = _draw(sen, n, 0, window, shrink, negative, table, rng_state, ctx[0], out[0])
             for pos in range(n):
-                count = _context(sen, n, pos, window, shrink, rng_state, ctx)
+                # the next position's draws first (the same random sequence), to prefetch its rows
+                now, ahead = pos & 1, (pos + 1) & 1
+                if pos + 1 < n:
+                    next_count, next_m = _draw(sen, n, pos + 1, window, shrink, negative, table, rng_state,
+                                               ctx[ahead], out[ahead])
+                    _prefetch_rows(W_out, out[ahead], next_m)
+                    _prefetch_rows(W_in, ctx[ahead], next_count)
                 if count:
-                    m = _targets(sen[pos], negative, table, rng_state, out)
-                    loss += cbow_step(W_in, W_out, ctx, count, out, m, alpha, variant == CBOW_BATCHED, work, g,
-                                      mean, tree, sen[pos])
+                    loss += cbow_step(W_in, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
+                                      work, g, mean, tree, sen[pos])
                     examples += 1
+                if pos + 1 < n:
+                    count, m = next_count, next_m
     stats[0] += loss
     stats[1] += examples
     stats[2] += words
@@ -353,8 +386,9 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
     window, negative, variant, shrink, _ = options
     dim = W_in.shape[1]
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
-    ctx = np.empty(2 * window, dtype=np.int32)
-    out = np.empty(negative + 1, dtype=np.int32)
+    ctx = np.empty((2, 2 * window), dtype=np.int32)  # this position's and the next one's (batched)
+    out = np.empty((2, negative + 1), dtype=np.int32)
+    count, m, next_count, next_m = 0, 0, 0, 0
     work = np.empty((1, dim), dtype=np.float32)
     out_rows = np.empty((negative + 1, dim), dtype=np.float32)
     grad = np.empty((2 * window, negative + 1), dtype=np.float32)
@@ -364,23 +398,35 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
         for s in range(chunk_starts[chunks[c]], chunk_starts[chunks[c] + 1]):
             words += offsets[s + 1] - offsets[s]
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
-            for pos in range(n):
-                count = _context(sen, n, pos, window, shrink, rng_state, ctx)
-                word = sen[pos]
-                if variant == SKIPGRAM_PLAIN:
+            if variant == SKIPGRAM_PLAIN:
+                for pos in range(n):
+                    count = _context(sen, n, pos, window, shrink, rng_state, ctx[0])
                     for i in range(count):
-                        m = _targets(word, negative, table, rng_state, out)
-                        loss += skipgram_pair_step(W_in, W_out, ctx[i], out, m, alpha, work, tree, word)
-                elif count:
-                    if tree is not None:  # each context word's path first, then the window's shared negatives
-                        for i in range(count):
-                            _zero(work, 0)
-                            loss += hs_step(W_in, ctx[i], tree[0], tree[1], tree[2], tree[3], word, alpha, work, 0)
-                            _axpy(_ONE, work, 0, W_in, ctx[i])
-                    m = _targets(word, negative, table, rng_state, out)
-                    if m:
-                        loss += skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, work)
+                        m = _targets(sen[pos], negative, table, rng_state, out[0])
+                        loss += skipgram_pair_step(W_in, W_out, ctx[0, i], out[0], m, alpha, work, tree, sen[pos])
+                    examples += count
+                continue
+            if n:
+                count, m = _draw(sen, n, 0, window, shrink, negative, table, rng_state, ctx[0], out[0])
+            for pos in range(n):
+                now, ahead = pos & 1, (pos + 1) & 1  # as in train_cbow_chunks
+                if pos + 1 < n:
+                    next_count, next_m = _draw(sen, n, pos + 1, window, shrink, negative, table, rng_state,
+                                               ctx[ahead], out[ahead])
+                    _prefetch_rows(W_out, out[ahead], next_m)
+                    _prefetch_rows(W_in, ctx[ahead], next_count)
+                if tree is not None:  # each context word's path first, then the window's shared negatives
+                    for i in range(count):
+                        _zero(work, 0)
+                        loss += hs_step(W_in, ctx[now, i], tree[0], tree[1], tree[2], tree[3], sen[pos], alpha,
+                                        work, 0)
+                        _axpy(_ONE, work, 0, W_in, ctx[now, i])
+                if m:
+                    loss += skipgram_block_step(W_in, W_out, ctx[now], count, out[now], m, alpha, out_rows, grad,
+                                                work)
                 examples += count
+                if pos + 1 < n:
+                    count, m = next_count, next_m
     stats[0] += loss
     stats[1] += examples
     stats[2] += words

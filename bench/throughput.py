@@ -1,8 +1,10 @@
-"""Training speed and quality: w2v (plain and batched kernels) vs gensim (and word2vec.c), one run.
+"""Training speed and quality: w2v (plain and batched kernels) vs gensim and fastText (and word2vec.c), one run.
 
 Every tool trains the same corpus with the same settings (vector size 100, window 5,
 negative 5, sample 1e-3, word2vec.c's alphas: CBOW 0.05, skip-gram 0.025) and the same
-number of workers, each as a separate process from text file to saved vectors. The table
+number of workers, each as a separate process from text file to saved vectors. fastText
+(pip install fasttext-wheel; --no-fasttext leaves it out) trains without subwords
+(minn=maxn=0), which makes it word2vec; with --hs it trains loss="hs". The table
 gives whole-process and training seconds, training words/s (corpus tokens x epochs / training
 seconds, the same numerator for every tool), peak memory, analogy accuracy on
 questions-words.txt (top 30,000 words, 3CosAdd) and WordSim-353 Spearman, and each tool's
@@ -11,16 +13,20 @@ speed relative to gensim.
     W2V_DATA_DIR=../shared/data python bench/throughput.py --corpus wiki --epochs 5
     W2V_DATA_DIR=../shared/data python bench/throughput.py --corpus ptb --epochs 10 --min-count 1
     ... --word2vec /path/to/word2vec   # adds the C tool
+    ... --no-fasttext                  # leaves fastText out
     ... --hs --kernels batched         # hierarchical softmax; with no negatives the kernels differ little
 
 Learning-rate schedules: w2v and word2vec.c decay alpha linearly to alpha*1e-4 over all
 words of all epochs, counted over all workers; gensim's corpus_file mode decays it per
-worker against the whole corpus (see gensim_train.py).
+worker against the whole corpus (see gensim_train.py); fastText decays it linearly to 0 over
+all words of all epochs, counted over all threads, and draws negatives from counts^0.5, not
+^0.75 (see fasttext_train.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -49,20 +55,32 @@ def corpus_path(name: str) -> Path:
     return Path(name)
 
 
+# Linux starts a spawned process's ru_maxrss at the spawner's resident size (exec keeps the old
+# memory's high-water mark), so each tool is spawned by a bare Python that reports the peak:
+# spawned from here, every tool's peak would be at least this process's, which grows as it scores vectors.
+SPAWNER = ("import os, subprocess, sys; process = subprocess.Popen(sys.argv[2:]); _, status, usage = os.wait4("
+           "process.pid, 0); os.write(int(sys.argv[1]), b'%d' % usage.ru_maxrss); "
+           "sys.exit(os.waitstatus_to_exitcode(status))")
+
+
 def timed(command: list[str]) -> tuple[float, float, str]:
     """Run ``command``; return (wall seconds, peak resident MiB, stdout)."""
+    read, write = os.pipe()
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, text=True)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
+        process = subprocess.Popen([sys.executable, "-S", "-c", SPAWNER, str(write)] + command, stdout=out,
+                                   stderr=subprocess.PIPE, text=True, pass_fds=(write,))
+        os.close(write)
         err = process.stderr.read()
+        process.wait()
+        wall = time.perf_counter() - start
+        peak_kib = int(os.read(read, 64) or 0)
+        os.close(read)
         out.seek(0)
         text = out.read()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{err}")
-    return wall, usage.ru_maxrss / 1024, text
+    return wall, peak_kib / 1024, text
 
 
 def run_w2v(corpus: Path, model: str, kernel: str, args: argparse.Namespace, out: Path) -> dict:
@@ -99,6 +117,16 @@ def run_word2vec_c(binary: str, corpus: Path, model: str, args: argparse.Namespa
     return {"tool": "word2vec.c", "model": model, "wall": wall, "train": None, "peak": peak, "vectors": output}
 
 
+def run_fasttext(corpus: Path, model: str, args: argparse.Namespace, out: Path) -> dict:
+    output = out / f"fasttext-{model}.bin"
+    command = [sys.executable, str(HERE / "fasttext_train.py"), str(corpus), str(output), "--model", model,
+               "--epochs", str(args.epochs), "--workers", str(args.workers), "--min-count", str(args.min_count),
+               "--alpha", str(ALPHA[model])] + (["--hs"] if args.hs else [])
+    wall, peak, text = timed(command)
+    train = json.loads(text.strip().splitlines()[-1])["train_seconds"]
+    return {"tool": "fastText", "model": model, "wall": wall, "train": train, "peak": peak, "vectors": output}
+
+
 def quality(path: Path) -> tuple[float, float]:
     wv = w2v.load(path)
     questions = data_dir() / "eval" / "questions-words.txt"
@@ -116,12 +144,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--word2vec", help="path to a compiled word2vec.c binary, to include it")
     parser.add_argument("--no-gensim", action="store_true")
+    parser.add_argument("--no-fasttext", action="store_true", help="leave fastText out (it runs when installed)")
     parser.add_argument("--kernels", default="batched,plain", help="w2v's kernels to run (batched, plain)")
     parser.add_argument("--hs", action="store_true",
                         help="every tool trains hierarchical softmax without negatives (word2vec.c -hs 1 -negative 0)")
     args = parser.parse_args()
 
     corpus = corpus_path(args.corpus)
+    fasttext = not args.no_fasttext
+    if fasttext and importlib.util.find_spec("fasttext") is None:
+        print("fastText is not installed (pip install fasttext-wheel): leaving it out", file=sys.stderr)
+        fasttext = False
     tokens = sum(len(line.split()) for line in open(corpus, encoding="utf-8"))
     # Compile (or load) the kernels once, so no timed run pays for it.
     warm = subprocess.run([sys.executable, "-c", "import w2v; from w2v.corpus import corpus_from_sentences as c; "
@@ -136,6 +169,8 @@ def main() -> None:
             runs = [run_w2v(corpus, model, kernel, args, out) for kernel in args.kernels.split(",")]
             if not args.no_gensim:
                 runs.append(run_gensim(corpus, model, args, out))
+            if fasttext:
+                runs.append(run_fasttext(corpus, model, args, out))
             if args.word2vec:
                 runs.append(run_word2vec_c(args.word2vec, corpus, model, args, out))
             for run in runs:

@@ -16,9 +16,9 @@ import numpy as np
 from .config import TrainConfig
 from .corpus import Corpus
 from .errors import W2VError
+from .fast._constants import ROW_ALIGN
 
 RUNTIME_BYTES = 200 << 20  # Python, NumPy, Numba/LLVM and their code, measured at about 160-200 MiB
-_ROW_ALIGN = 16  # the CPU engine's row padding (fast/_constants.ROW_ALIGN)
 
 
 class MemoryLimitError(W2VError):
@@ -61,7 +61,7 @@ def estimate(corpus: Corpus, cfg: TrainConfig) -> MemoryEstimate:
     mapped = (4 * N if _mapped(corpus.ids) else 0) + (8 * S if _mapped(corpus.offsets) else 0)
     parts = [("runtime", RUNTIME_BYTES), ("corpus", corpus_bytes)]
     if cfg.algorithm == "fast":
-        width = -(-D // _ROW_ALIGN) * _ROW_ALIGN if cfg.device == "cpu" else D
+        width = -(-D // ROW_ALIGN) * ROW_ALIGN if cfg.device == "cpu" else D
         table = 4 * 2 ** max(20, int(np.ceil(np.log2(max(V, 2)))) + 3)
         parts += [("W_in and W_out", 2 * V * width * 4), ("noise table", table), ("subsampling", 8 * V)]
         if cfg.distributed and cfg.combine == "changes":

@@ -2,7 +2,7 @@
 
 MAX_SENTENCE_LENGTH = 10_000  # longer sentences are split into pieces, not truncated
 CHUNK_WORDS = 10_000  # a unit of work: whole sentences adding up to at least this many words
-ROW_ALIGN = 16  # the CPU engine pads vector rows to a multiple of this many floats (64 bytes: a cache line)
+ROW_ALIGN = 8  # the CPU engine pads vector rows to a multiple of this many floats (32 bytes: one AVX register)
 MIN_PROBABILITY = 1e-12  # label probabilities are clamped here: 25 of them still multiply to a normal float64
 MAX_NEGATIVE = 24  # so an example has at most 25 labels
 

@@ -84,10 +84,18 @@ class CpuEngine:
                 "rng_states": np.concatenate(self.rng_states), "epoch": self.epoch}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.W_in[...] = expect_array(state, "W_in", np.float32, self.W_in.shape)
-        self.W_out[...] = expect_array(state, "W_out", np.float32, self.W_out.shape)
+        self._load_rows(state, "W_in", self.W_in)
+        self._load_rows(state, "W_out", self.W_out)
         if self.W_node.size or "W_node" in state:  # checkpoints written before hierarchical softmax lack it
-            self.W_node[...] = expect_array(state, "W_node", np.float32, self.W_node.shape)
+            self._load_rows(state, "W_node", self.W_node)
         states = expect_array(state, "rng_states", np.uint64, (len(self.rng_states),))
         self.rng_states = [states[w : w + 1].copy() for w in range(len(self.rng_states))]
         self.epoch = expect_epoch(state, self.cfg.epochs)
+
+    def _load_rows(self, state: dict[str, Any], key: str, matrix: np.ndarray) -> None:
+        """The checkpoint's ``key`` into ``matrix``: its first D columns, whatever padding it was saved with
+        (rows were padded to 16 floats before ROW_ALIGN became 8); the padding here stays zero."""
+        saved = state.get(key) if isinstance(state, dict) else None
+        D = self.cfg.vector_size
+        width = saved.shape[1] if isinstance(saved, np.ndarray) and saved.ndim == 2 and saved.shape[1] >= D else D
+        matrix[:, :D] = expect_array(state, key, np.float32, (matrix.shape[0], width))[:, :D]

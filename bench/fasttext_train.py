@@ -15,7 +15,6 @@ vocabulary; the saved vectors leave it out. Its learning rate decays linearly to
 tokens of all epochs, counted over all threads.
 """
 
-import argparse
 import json
 import os
 import sys
@@ -24,6 +23,8 @@ import time
 
 import fasttext
 import numpy as np
+
+from peer_options import parse_peer_options
 
 EOS = "</s>"
 
@@ -68,16 +69,7 @@ def save_word2vec_binary(path: str, words: list[str], vectors: np.ndarray) -> No
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("corpus")
-    parser.add_argument("output")
-    parser.add_argument("--model", choices=["cbow", "skipgram"], default="cbow")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--min-count", type=int, default=5)
-    parser.add_argument("--alpha", type=float, required=True)
-    parser.add_argument("--hs", action="store_true", help="hierarchical softmax (loss='hs'; negatives unused)")
-    args = parser.parse_args()
+    args = parse_peer_options("hierarchical softmax (loss='hs'; negatives unused)")
     clock = StderrClock("Number of labels")
     start = time.perf_counter()
     try:

@@ -7,24 +7,16 @@ gensim's corpus_file mode decays the learning rate per worker against the whole 
 W workers alpha only falls to about 1 - 1/W of the way by the end of an epoch.
 """
 
-import argparse
 import json
 import time
 
 from gensim.models import Word2Vec
 
+from peer_options import parse_peer_options
+
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("corpus")
-    parser.add_argument("output")
-    parser.add_argument("--model", choices=["cbow", "skipgram"], default="cbow")
-    parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--min-count", type=int, default=5)
-    parser.add_argument("--alpha", type=float, required=True)
-    parser.add_argument("--hs", action="store_true", help="hierarchical softmax, no negatives (hs=1, negative=0)")
-    args = parser.parse_args()
+    args = parse_peer_options("hierarchical softmax, no negatives (hs=1, negative=0)")
     model = Word2Vec(vector_size=100, window=5, negative=0 if args.hs else 5, hs=int(args.hs), sample=1e-3,
                      min_count=args.min_count,
                      workers=args.workers, sg=int(args.model == "skipgram"), alpha=args.alpha,

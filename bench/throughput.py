@@ -96,14 +96,16 @@ def run_w2v(corpus: Path, model: str, kernel: str, args: argparse.Namespace, out
     return {"tool": f"w2v {kernel}", "model": model, "wall": wall, "train": train, "peak": peak, "vectors": output}
 
 
-def run_gensim(corpus: Path, model: str, args: argparse.Namespace, out: Path) -> dict:
-    output = out / f"gensim-{model}.bin"
-    command = [sys.executable, str(HERE / "gensim_train.py"), str(corpus), str(output), "--model", model,
+def run_python_peer(tool: str, script: str, corpus: Path, model: str, args: argparse.Namespace, out: Path) -> dict:
+    """Run a peer's training script (``gensim_train.py``, ``fasttext_train.py``: the options of
+    ``peer_options.py``), which prints its training seconds as the last line, in JSON."""
+    output = out / f"{tool.lower()}-{model}.bin"
+    command = [sys.executable, str(HERE / script), str(corpus), str(output), "--model", model,
                "--epochs", str(args.epochs), "--workers", str(args.workers), "--min-count", str(args.min_count),
                "--alpha", str(ALPHA[model])] + (["--hs"] if args.hs else [])
     wall, peak, text = timed(command)
     train = json.loads(text.strip().splitlines()[-1])["train_seconds"]
-    return {"tool": "gensim", "model": model, "wall": wall, "train": train, "peak": peak, "vectors": output}
+    return {"tool": tool, "model": model, "wall": wall, "train": train, "peak": peak, "vectors": output}
 
 
 def run_word2vec_c(binary: str, corpus: Path, model: str, args: argparse.Namespace, out: Path) -> dict:
@@ -115,16 +117,6 @@ def run_word2vec_c(binary: str, corpus: Path, model: str, args: argparse.Namespa
                "-min-count", str(args.min_count), "-alpha", str(ALPHA[model])]
     wall, peak, _ = timed(command)
     return {"tool": "word2vec.c", "model": model, "wall": wall, "train": None, "peak": peak, "vectors": output}
-
-
-def run_fasttext(corpus: Path, model: str, args: argparse.Namespace, out: Path) -> dict:
-    output = out / f"fasttext-{model}.bin"
-    command = [sys.executable, str(HERE / "fasttext_train.py"), str(corpus), str(output), "--model", model,
-               "--epochs", str(args.epochs), "--workers", str(args.workers), "--min-count", str(args.min_count),
-               "--alpha", str(ALPHA[model])] + (["--hs"] if args.hs else [])
-    wall, peak, text = timed(command)
-    train = json.loads(text.strip().splitlines()[-1])["train_seconds"]
-    return {"tool": "fastText", "model": model, "wall": wall, "train": train, "peak": peak, "vectors": output}
 
 
 def quality(path: Path) -> tuple[float, float]:
@@ -168,9 +160,9 @@ def main() -> None:
         for model in args.models.split(","):
             runs = [run_w2v(corpus, model, kernel, args, out) for kernel in args.kernels.split(",")]
             if not args.no_gensim:
-                runs.append(run_gensim(corpus, model, args, out))
+                runs.append(run_python_peer("gensim", "gensim_train.py", corpus, model, args, out))
             if fasttext:
-                runs.append(run_fasttext(corpus, model, args, out))
+                runs.append(run_python_peer("fastText", "fasttext_train.py", corpus, model, args, out))
             if args.word2vec:
                 runs.append(run_word2vec_c(args.word2vec, corpus, model, args, out))
             for run in runs:

@@ -193,6 +193,18 @@ def _prefetch_rows(M, rows, count):
 
 
 @_inline
+def _draw_ahead(sen, n, pos, window, shrink, negative, table, state, ctx, out, W_in, W_out):
+    """:func:`_draw` for position ``pos`` (nothing past the sentence's end), and prefetch the rows
+    of W_in and W_out its words will read; return (context words, targets)."""
+    if pos >= n:
+        return 0, 0
+    count, m = _draw(sen, n, pos, window, shrink, negative, table, state, ctx, out)
+    _prefetch_rows(W_out, out, m)
+    _prefetch_rows(W_in, ctx, count)
+    return count, m
+
+
+@_inline
 def hs_step(A, a, W_node, codes, points, lengths, word, alpha, E, e):
     """Hierarchical softmax for ``word`` with the hidden vector ``A[a]`` (word2vec.c's ``-hs 1``).
 
@@ -349,7 +361,7 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     ctx = np.empty((2, 2 * window), dtype=np.int32)  # this position's and the next one's
     out = np.empty((2, negative + 1), dtype=np.int32)
-    count, m, next_count, next_m = 0, 0, 0, 0
+    count, m = 0, 0
     g = np.empty(negative + 1, dtype=np.float32)
     work = np.empty((2, W_in.shape[1]), dtype=np.float32)
     loss, examples, words = 0.0, 0, 0
@@ -363,17 +375,13 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
             for pos in range(n):
                 # the next position's draws first (the same random sequence), to prefetch its rows
                 now, ahead = pos & 1, (pos + 1) & 1
-                if pos + 1 < n:
-                    next_count, next_m = _draw(sen, n, pos + 1, window, shrink, negative, table, rng_state,
-                                               ctx[ahead], out[ahead])
-                    _prefetch_rows(W_out, out[ahead], next_m)
-                    _prefetch_rows(W_in, ctx[ahead], next_count)
+                next_count, next_m = _draw_ahead(sen, n, pos + 1, window, shrink, negative, table, rng_state,
+                                                 ctx[ahead], out[ahead], W_in, W_out)
                 if count:
                     loss += cbow_step(W_in, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
                                       work, g, mean, tree, sen[pos])
                     examples += 1
-                if pos + 1 < n:
-                    count, m = next_count, next_m
+                count, m = next_count, next_m
     stats[0] += loss
     stats[1] += examples
     stats[2] += words
@@ -388,7 +396,7 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     ctx = np.empty((2, 2 * window), dtype=np.int32)  # this position's and the next one's (batched)
     out = np.empty((2, negative + 1), dtype=np.int32)
-    count, m, next_count, next_m = 0, 0, 0, 0
+    count, m = 0, 0
     work = np.empty((1, dim), dtype=np.float32)
     out_rows = np.empty((negative + 1, dim), dtype=np.float32)
     grad = np.empty((2 * window, negative + 1), dtype=np.float32)
@@ -410,11 +418,8 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                 count, m = _draw(sen, n, 0, window, shrink, negative, table, rng_state, ctx[0], out[0])
             for pos in range(n):
                 now, ahead = pos & 1, (pos + 1) & 1  # as in train_cbow_chunks
-                if pos + 1 < n:
-                    next_count, next_m = _draw(sen, n, pos + 1, window, shrink, negative, table, rng_state,
-                                               ctx[ahead], out[ahead])
-                    _prefetch_rows(W_out, out[ahead], next_m)
-                    _prefetch_rows(W_in, ctx[ahead], next_count)
+                next_count, next_m = _draw_ahead(sen, n, pos + 1, window, shrink, negative, table, rng_state,
+                                                 ctx[ahead], out[ahead], W_in, W_out)
                 if tree is not None:  # each context word's path first, then the window's shared negatives
                     for i in range(count):
                         _zero(work, 0)
@@ -425,8 +430,7 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                     loss += skipgram_block_step(W_in, W_out, ctx[now], count, out[now], m, alpha, out_rows, grad,
                                                 work)
                 examples += count
-                if pos + 1 < n:
-                    count, m = next_count, next_m
+                count, m = next_count, next_m
     stats[0] += loss
     stats[1] += examples
     stats[2] += words

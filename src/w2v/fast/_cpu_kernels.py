@@ -311,8 +311,9 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, 
     Returns the summed loss of the ``count`` examples.
     """
     for j in range(m):
+        row = out[j]  # read once: a store to out_rows might alias out, so LLVM would reload it per element
         for k in range(W_out.shape[1]):
-            out_rows[j, k] = W_out[out[j], k]
+            out_rows[j, k] = W_out[row, k]
     for i in range(count):  # all scores first, two at a time: independent sums overlap well
         for j in range(0, m - 1, 2):
             grad[i, j], grad[i, j + 1] = _dot2(W_in, ctx[i], out_rows, j, j + 1)

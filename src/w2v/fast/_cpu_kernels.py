@@ -37,8 +37,10 @@ An example is a centre word for CBOW and a (context, centre) pair for skip-gram;
 ``-log s(f_pos) - sum_k log s(-f_neg_k)`` with the exact sigmoid s (word2vec.c uses a
 1000-entry table). The kernels release the GIL, so threads run them on separate chunks.
 CBOW and batched skip-gram draw each position's window and noise words while the position
-before it trains (the same random sequence as drawing them in turn) and prefetch the rows
-those words will read: a noise word's row is usually a cache miss, and this hides it.
+before it trains, and prefetch the rows those words will read: a noise word's row is usually
+a cache miss, and this hides it. The noise-table slots are drawn two positions ahead, so that
+the table entries (4 MB of them, also cache misses) are prefetched too; the random sequence
+is therefore consumed in a different order than drawing each position in turn.
 The ``*_step`` functions are single updates, exposed for tests against the reference layers.
 """
 
@@ -52,7 +54,7 @@ from numba import njit
 from .._numba_cache import CACHE
 from ._constants import CBOW_BATCHED, CBOW_PLAIN, MAX_SENTENCE_LENGTH, SKIPGRAM_PLAIN
 from ._math import bounded, label_probability
-from ._prefetch import prefetch
+from ._prefetch import prefetch, prefetch_item
 
 # No 'nnan'/'ninf': the sigmoid relies on IEEE semantics of exp(-|f|) at the extremes.
 # error_model="numpy": no zero-division checks, which would keep loops from vectorising.
@@ -174,11 +176,27 @@ def _targets(word, negative, table, state, out):
 
 
 @_inline
-def _draw(sen, n, pos, window, shrink, negative, table, state, ctx, out):
-    """The context of ``sen[pos]`` into ``ctx`` and, if it has one, its targets into ``out``
-    (:func:`_context`, :func:`_targets`); return (context words, targets)."""
-    count = _context(sen, n, pos, window, shrink, state, ctx)
-    return count, (_targets(sen[pos], negative, table, state, out) if count else 0)
+def _draw_slots(negative, table, state, slots):
+    """Draw ``negative`` random slots of ``table`` into ``slots`` and prefetch their entries."""
+    for k in range(negative):
+        slot = _bounded(xorshift32(state), table.size)
+        slots[k] = slot
+        prefetch_item(table, slot)
+
+
+@_inline
+def _resolve_targets(word, negative, table, slots, out):
+    """:func:`_targets` with its noise words read from ``table[slots]``, drawn earlier by :func:`_draw_slots`."""
+    if negative == 0:
+        return 0
+    out[0] = word
+    m = 1
+    for k in range(negative):
+        noise = table[slots[k]]
+        if noise != word:
+            out[m] = noise
+            m += 1
+    return m
 
 
 _LINE_FLOATS = 16  # float32 values in a 64-byte cache line
@@ -193,15 +211,41 @@ def _prefetch_rows(M, rows, count):
 
 
 @_inline
-def _draw_ahead(sen, n, pos, window, shrink, negative, table, state, ctx, out, W_in, W_out):
-    """:func:`_draw` for position ``pos`` (nothing past the sentence's end), and prefetch the rows
-    of W_in and W_out its words will read; return (context words, targets)."""
+def _draw_position(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out):
+    """The context of ``sen[pos]`` into ``ctx`` (:func:`_context`) and, if it has one, its targets
+    into ``out`` from the noise ``slots`` drawn for it; prefetch the rows of W_in and W_out they
+    will read. Nothing past the sentence's end. Returns (context words, targets)."""
     if pos >= n:
         return 0, 0
-    count, m = _draw(sen, n, pos, window, shrink, negative, table, state, ctx, out)
+    count = _context(sen, n, pos, window, shrink, state, ctx)
+    m = _resolve_targets(sen[pos], negative, table, slots, out) if count else 0
     _prefetch_rows(W_out, out, m)
     _prefetch_rows(W_in, ctx, count)
     return count, m
+
+
+@_inline
+def _start_sentence(sen, n, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out):
+    """Draw what the first two positions of a subsampled sentence of ``n`` words need before the
+    first trains (see :func:`_draw_ahead`): noise slots for positions 0 and 1, then position 0's
+    context and targets. Returns position 0's (context words, targets)."""
+    for pos in range(min(n, 2)):
+        _draw_slots(negative, table, state, slots[pos])
+    return _draw_position(sen, n, 0, window, shrink, negative, table, state, slots[0], ctx[0], out[0], W_in, W_out)
+
+
+@_inline
+def _draw_ahead(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out):
+    """While position ``pos`` of the sentence has yet to train: draw the noise slots of ``pos + 2``
+    (prefetching their table entries), then the context and targets of ``pos + 1`` (prefetching
+    their rows). Each array holds two positions, ``pos & 1`` and ``(pos + 1) & 1``; position
+    ``pos`` has read its slots already, so ``pos + 2`` takes their place. Returns ``pos + 1``'s
+    (context words, targets)."""
+    now, ahead = pos & 1, (pos + 1) & 1
+    if pos + 2 < n:
+        _draw_slots(negative, table, state, slots[now])
+    return _draw_position(sen, n, pos + 1, window, shrink, negative, table, state, slots[ahead], ctx[ahead],
+                          out[ahead], W_in, W_out)
 
 
 @_inline
@@ -362,7 +406,7 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     ctx = np.empty((2, 2 * window), dtype=np.int32)  # this position's and the next one's
     out = np.empty((2, negative + 1), dtype=np.int32)
-    count, m = 0, 0
+    slots = np.empty((2, negative), dtype=np.int64)  # noise-table slots drawn ahead
     g = np.empty(negative + 1, dtype=np.float32)
     work = np.empty((2, W_in.shape[1]), dtype=np.float32)
     loss, examples, words = 0.0, 0, 0
@@ -371,13 +415,12 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
         for s in range(chunk_starts[chunks[c]], chunk_starts[chunks[c] + 1]):
             words += offsets[s + 1] - offsets[s]
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
-            if n:
-                count, m = _draw(sen, n, 0, window, shrink, negative, table, rng_state, ctx[0], out[0])
+            count, m = _start_sentence(sen, n, window, shrink, negative, table, rng_state, slots, ctx, out, W_in,
+                                       W_out)
             for pos in range(n):
-                # the next position's draws first (the same random sequence), to prefetch its rows
-                now, ahead = pos & 1, (pos + 1) & 1
-                next_count, next_m = _draw_ahead(sen, n, pos + 1, window, shrink, negative, table, rng_state,
-                                                 ctx[ahead], out[ahead], W_in, W_out)
+                now = pos & 1
+                next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
+                                                 out, W_in, W_out)
                 if count:
                     loss += cbow_step(W_in, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
                                       work, g, mean, tree, sen[pos])
@@ -397,7 +440,7 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     ctx = np.empty((2, 2 * window), dtype=np.int32)  # this position's and the next one's (batched)
     out = np.empty((2, negative + 1), dtype=np.int32)
-    count, m = 0, 0
+    slots = np.empty((2, negative), dtype=np.int64)  # noise-table slots drawn ahead
     work = np.empty((1, dim), dtype=np.float32)
     out_rows = np.empty((negative + 1, dim), dtype=np.float32)
     grad = np.empty((2 * window, negative + 1), dtype=np.float32)
@@ -415,12 +458,12 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                         loss += skipgram_pair_step(W_in, W_out, ctx[0, i], out[0], m, alpha, work, tree, sen[pos])
                     examples += count
                 continue
-            if n:
-                count, m = _draw(sen, n, 0, window, shrink, negative, table, rng_state, ctx[0], out[0])
+            count, m = _start_sentence(sen, n, window, shrink, negative, table, rng_state, slots, ctx, out, W_in,
+                                       W_out)
             for pos in range(n):
-                now, ahead = pos & 1, (pos + 1) & 1  # as in train_cbow_chunks
-                next_count, next_m = _draw_ahead(sen, n, pos + 1, window, shrink, negative, table, rng_state,
-                                                 ctx[ahead], out[ahead], W_in, W_out)
+                now = pos & 1
+                next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
+                                                 out, W_in, W_out)
                 if tree is not None:  # each context word's path first, then the window's shared negatives
                     for i in range(count):
                         _zero(work, 0)

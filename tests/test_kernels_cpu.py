@@ -71,20 +71,22 @@ def test_skipgram_pair_step_is_one_sgd_step_of_the_reference_skipgram():
     assert kernel_loss == pytest.approx(loss, rel=1e-5)
 
 
-def test_skipgram_block_step_equals_its_numpy_statement():
+# Counts and targets on each side of the kernel's passes of four, two and one rows.
+@pytest.mark.parametrize("count, m", [(5, 4), (7, 6), (2, 3), (1, 1), (4, 5)])
+def test_skipgram_block_step_equals_its_numpy_statement(count, m):
     W_in, W_out = weights(2)
-    ctx = np.array([1, 8, 8, 3, 0], dtype=np.int32)
-    out = np.array([5, 2, 9, 2], dtype=np.int32)  # a noise word drawn twice
+    ctx = np.array([1, 8, 8, 3, 0, 4, 6], dtype=np.int32)[:count]
+    out = np.array([5, 2, 9, 2, 7, 1], dtype=np.int32)[:m]  # a noise word drawn twice
     In, Out = W_in[ctx].astype(np.float64), W_out[out].astype(np.float64)
-    G = ALPHA * (labels(4) - sigmoid(In @ Out.T))  # (count, m)
+    G = ALPHA * (labels(m) - sigmoid(In @ Out.T))  # (count, m)
     e0, e1 = W_in.astype(np.float64), W_out.astype(np.float64)
     np.add.at(e1, out, G.T @ In)
     np.add.at(e0, ctx, G @ Out)
-    probabilities = np.where(labels(4) == 1, sigmoid(In @ Out.T), 1 - sigmoid(In @ Out.T))
+    probabilities = np.where(labels(m) == 1, sigmoid(In @ Out.T), 1 - sigmoid(In @ Out.T))
 
     k0, k1 = W_in.copy(), W_out.copy()
-    kernel_loss = skipgram_block_step(k0, k1, ctx, 5, out, 4, ALPHA, np.empty((4, D), np.float32),
-                                  np.empty((5, 4), np.float32), np.empty((1, D), np.float32))
+    kernel_loss = skipgram_block_step(k0, k1, ctx, count, out, m, ALPHA, np.empty((m, D), np.float32),
+                                      np.empty((count, m), np.float32))
     np.testing.assert_allclose(k0, e0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k1, e1, rtol=1e-5, atol=1e-6)
     assert kernel_loss == pytest.approx(-np.log(probabilities).sum(), rel=1e-5)

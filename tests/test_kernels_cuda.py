@@ -82,7 +82,7 @@ def test_skipgram_update_equals_the_cpu_hogbatch_step():
     out = np.array([5, 2, 9, 2], np.int32)
     cpu0, cpu1 = W_in.copy(), W_out.copy()
     cpu_loss = skipgram_block_step(cpu0, cpu1, ctx, 5, out, 4, ALPHA, np.empty((4, D), np.float32),
-                                   np.empty((5, 4), np.float32), np.empty((1, D), np.float32))
+                                   np.empty((5, 4), np.float32))
 
     rows, counts = _distinct(ctx)
     targets, target_counts = _distinct(out)

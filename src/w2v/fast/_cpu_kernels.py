@@ -128,6 +128,13 @@ def _axpy2(a, X, i, b, Z, j, Y, r):
 
 
 @_inline
+def _axpy4(a, b, c, d, X, i1, i2, i3, i4, Y, r):
+    """Y[r] += a * X[i1] + b * X[i2] + c * X[i3] + d * X[i4]: four updates for one read and write of Y[r]."""
+    for k in range(X.shape[1]):
+        Y[r, k] += (a * X[i1, k] + b * X[i2, k]) + (c * X[i3, k] + d * X[i4, k])
+
+
+@_inline
 def _zero(X, i):
     for k in range(X.shape[1]):
         X[i, k] = 0.0
@@ -345,13 +352,13 @@ def skipgram_pair_step(W_in, W_out, context, out, m, alpha, work, tree=None, wor
 
 
 @_inline
-def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, work):
+def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad):
     """HogBatch (Ji et al.): the ``count`` context rows share one set of noise words::
 
         In = W_in[ctx]; Out = W_out[out]; G = alpha (labels - s(In Out^T))   # (count, m)
         W_out[out] += G^T In;  W_in[ctx] += G Out                          # repeats add up
 
-    ``out_rows`` : (>= m, D), ``grad`` : (>= count, >= m), ``work`` : (1, D) scratch.
+    ``out_rows`` : (>= m, D) and ``grad`` : (>= count, >= m) are scratch.
     Returns the summed loss of the ``count`` examples.
     """
     for j in range(m):
@@ -370,20 +377,28 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, 
             grad[i, j], p = _gradient(grad[i, j], 1 if j == 0 else 0, alpha)
             product *= p
         loss -= math.log(product)
-    for j in range(m):  # W_in is not updated yet, so In is read in place
-        _zero(work, 0)
-        for i in range(0, count - 1, 2):
-            _axpy2(grad[i, j], W_in, ctx[i], grad[i + 1, j], W_in, ctx[i + 1], work, 0)
+    # Each row is updated in place, four source rows per pass over it: W_out first, while W_in
+    # still holds In; W_in from the copy of Out.
+    tail = count - count % 4
+    for j in range(m):
+        row = out[j]
+        for i in range(0, tail, 4):
+            _axpy4(grad[i, j], grad[i + 1, j], grad[i + 2, j], grad[i + 3, j], W_in, ctx[i], ctx[i + 1], ctx[i + 2],
+                   ctx[i + 3], W_out, row)
+        if count - tail >= 2:
+            _axpy2(grad[tail, j], W_in, ctx[tail], grad[tail + 1, j], W_in, ctx[tail + 1], W_out, row)
         if count % 2:
-            _axpy(grad[count - 1, j], W_in, ctx[count - 1], work, 0)
-        _axpy(_ONE, work, 0, W_out, out[j])
+            _axpy(grad[count - 1, j], W_in, ctx[count - 1], W_out, row)
+    tail = m - m % 4
     for i in range(count):
-        _zero(work, 0)
-        for j in range(0, m - 1, 2):
-            _axpy2(grad[i, j], out_rows, j, grad[i, j + 1], out_rows, j + 1, work, 0)
+        row = ctx[i]
+        for j in range(0, tail, 4):
+            _axpy4(grad[i, j], grad[i, j + 1], grad[i, j + 2], grad[i, j + 3], out_rows, j, j + 1, j + 2, j + 3,
+                   W_in, row)
+        if m - tail >= 2:
+            _axpy2(grad[i, tail], out_rows, tail, grad[i, tail + 1], out_rows, tail + 1, W_in, row)
         if m % 2:
-            _axpy(grad[i, m - 1], out_rows, m - 1, work, 0)
-        _axpy(_ONE, work, 0, W_in, ctx[i])
+            _axpy(grad[i, m - 1], out_rows, m - 1, W_in, row)
     return loss
 
 
@@ -471,8 +486,7 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                                         work, 0)
                         _axpy(_ONE, work, 0, W_in, ctx[now, i])
                 if m:
-                    loss += skipgram_block_step(W_in, W_out, ctx[now], count, out[now], m, alpha, out_rows, grad,
-                                                work)
+                    loss += skipgram_block_step(W_in, W_out, ctx[now], count, out[now], m, alpha, out_rows, grad)
                 examples += count
                 count, m = next_count, next_m
     stats[0] += loss

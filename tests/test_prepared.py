@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import numpy as np
@@ -214,6 +215,51 @@ def test_interrupting_prepare_leaves_nothing_train_would_accept(tmp_path, text):
     assert not (tmp_path / "out").exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
     with pytest.raises(CorpusError):
         open_corpus(tmp_path / "out")
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum, frame):
+    raise _Stop
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs POSIX threads' signals")
+def test_a_signal_the_kernel_hands_to_the_reader_thread_still_stops_the_read(tmp_path, text):
+    # The kernel may deliver Ctrl-C to any thread; Python runs the handler in the main thread, which
+    # must not sleep forever waiting on a reader blocked in a silent pipe (CI hung here once).
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    release = threading.Event()
+    gave_up = []
+
+    def stall_then_close():
+        with open(fifo, "wb") as writer:
+            writer.write(text.read_bytes())
+            writer.flush()
+            if not release.wait(20):  # a main thread that never woke: end the pipe so the test ends
+                gave_up.append(True)
+
+    def signal_the_reader():
+        reader = next(t for t in threading.enumerate() if t.name == "w2v-reader")
+        signal.pthread_kill(reader.ident, signal.SIGUSR1)
+
+    feeder = threading.Thread(target=stall_then_close)
+    feeder.start()
+    previous = signal.signal(signal.SIGUSR1, _raise_stop)
+    timer = threading.Timer(0.5, signal_the_reader)
+    try:
+        timer.start()
+        with pytest.raises(_Stop):
+            for _ in w2v.sources.read_text(w2v.sources.expand_inputs([fifo])):
+                pass
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+        timer.join()
+        release.set()
+        feeder.join()
+    assert not gave_up, "the signal was only handled once the pipe ended"
 
 
 def test_training_on_a_compressed_file_prepares_it_once_into_the_cache(tmp_path, text, monkeypatch):

@@ -276,7 +276,12 @@ def _read_ahead(chunks: Iterator[tuple[Source, np.ndarray]]) -> Iterator[tuple[S
     thread.start()
     try:
         while True:
-            item = handoff.get()
+            try:
+                # A timed wait: a signal the kernel hands to another thread (the reader blocked on a
+                # pipe, say) sets Python's flag, which the main thread only acts on once it wakes.
+                item = handoff.get(timeout=0.1)
+            except queue.Empty:
+                continue
             if item is done:
                 return
             if isinstance(item, BaseException):

@@ -55,6 +55,26 @@ def test_reading_in_chunks_gives_the_same_result(tmp_path, monkeypatch):
     np.testing.assert_array_equal(whole.offsets, chunked.offsets)
 
 
+def test_the_id_buffer_grows_when_the_text_holds_more_tokens_than_its_size_suggests(tmp_path):
+    from w2v.corpus import build_corpus
+
+    lines = [f"{i % 13} {i % 5}\n".encode() for i in range(100_000)]  # 300,000 ids (line breaks too)
+    expected = read_corpus(write(tmp_path, b"".join(lines)), min_count=1)
+    chunks = [("text", np.frombuffer(b"".join(lines[i : i + 1000]), dtype=np.uint8)) for i in range(0, 100_000, 1000)]
+    grown, _ = build_corpus(chunks, "text", min_count=1, size_hint=0)  # starts at 65,536 ids, doubles
+    np.testing.assert_array_equal(grown.ids, expected.ids)
+    np.testing.assert_array_equal(grown.offsets, expected.offsets)
+    assert grown.vocab.words == expected.vocab.words
+
+
+def test_a_vocabulary_that_keeps_few_words_does_not_keep_the_whole_buffer(tmp_path):
+    corpus = read_corpus(write(tmp_path, "common " * 10 + " ".join(f"rare{i}" for i in range(1000)) + "\n"),
+                         min_count=2)
+    assert corpus.vocab.words == ["common"]
+    np.testing.assert_array_equal(corpus.ids, np.zeros(10, dtype=np.int32))
+    assert corpus.ids.base is None or corpus.ids.base.size < 1000  # copied out of the 1,011-id buffer
+
+
 @pytest.mark.parametrize(
     "content, message",
     [

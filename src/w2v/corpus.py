@@ -18,10 +18,38 @@ import numpy as np
 
 from ._tokenizer import NEWLINE, UNKNOWN, Interner, first_bad_byte, remap
 from .errors import CorpusError
-from .sources import Source, expand_inputs, read_text
+from .sources import Source, expand_inputs, read_text, stored_bytes
 from .vocab import Pruned, Vocab, select_words
 
 NO_SPLIT = 2**62  # a sentence length no line reaches: keep lines whole
+BYTES_PER_ID_ESTIMATE = 4  # English text runs ~6 bytes per token and line break; a guess that seldom grows
+
+
+class _GrowingIds:
+    """One int32 array that chunks of ids are appended to, doubling when full.
+
+    One buffer rather than a list of chunk copies: the ids are then remapped in place, so the
+    corpus is never held twice, and a single large allocation goes back to the system when
+    freed (many chunk-sized ones stay in the allocator's heap).
+    """
+
+    def __init__(self, capacity: int):
+        self._buffer = np.empty(max(capacity, 1 << 16), dtype=np.int32)  # pages untouched are not resident
+        self._size = 0
+
+    def append(self, ids: np.ndarray) -> None:
+        end = self._size + ids.size
+        if end > self._buffer.size:
+            grown = np.empty(max(end, 2 * self._buffer.size), dtype=np.int32)
+            grown[: self._size] = self._buffer[: self._size]
+            self._buffer = grown
+        self._buffer[self._size : end] = ids
+        self._size = end
+
+    @property
+    def ids(self) -> np.ndarray:
+        """(n,) int32 the ids appended so far (a view)."""
+        return self._buffer[: self._size]
 
 
 def frozen_new_ids(size: int) -> np.ndarray:
@@ -76,7 +104,7 @@ class Corpus:
         digest = hashlib.sha256()
         digest.update("\n".join(self.vocab.words).encode("utf-8"))
         for array in (self.vocab.counts, self.ids, self.offsets):
-            digest.update(np.ascontiguousarray(array).tobytes())
+            digest.update(np.ascontiguousarray(array))  # the buffer itself: no copy of the ids
         return digest.hexdigest()
 
 
@@ -107,7 +135,7 @@ def read_corpus(
     items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
     sources = expand_inputs(items)
     return build_corpus(read_text(sources), corpus_name(sources), min_count=min_count,
-                        max_vocab_size=max_vocab_size, vocab=vocab)[0]
+                        max_vocab_size=max_vocab_size, vocab=vocab, size_hint=stored_bytes(sources))[0]
 
 
 def frozen_interner(words: Sequence[str]) -> Interner:
@@ -161,39 +189,37 @@ def build_corpus(
     min_count: int = 1,
     max_vocab_size: int | None = None,
     vocab: Vocab | None = None,
+    size_hint: int = 0,
 ) -> tuple[Corpus, Pruned]:
     """A corpus in memory from text chunks of whole tokens, read once; and what the vocabulary left out.
 
     A fixed ``vocab`` is used as it is: only its words are kept (``min_count`` and
-    ``max_vocab_size`` are then not used).
+    ``max_vocab_size`` are then not used). ``size_hint`` (bytes of text, if known) sizes the
+    id buffer up front so that it rarely has to grow.
     """
-    parts: list[np.ndarray] = []
+    raw = _GrowingIds(size_hint // BYTES_PER_ID_ESTIMATE)
     if vocab is None:
-        interner = encode_text(chunks, lambda ids: parts.append(ids.copy()))
+        interner = encode_text(chunks, raw.append)
         vocab, new_id, pruned = vocabulary(interner, name, min_count=min_count, max_vocab_size=max_vocab_size)
     else:
-        encode_text(chunks, lambda ids: parts.append(ids.copy()), interner=frozen_interner(vocab.words), frozen=True)
+        encode_text(chunks, raw.append, interner=frozen_interner(vocab.words), frozen=True)
         new_id = frozen_new_ids(len(vocab))
-        if not any(np.any(part > 0) for part in parts):
+        if not np.any(raw.ids > 0):
             raise CorpusError(f"{name}: holds none of the {len(vocab):,} words of the vocabulary")
-        pruned = Pruned(0, 0, 0, 0, outside_tokens=sum(int(np.count_nonzero(part == UNKNOWN)) for part in parts))
-    total = sum(part.size for part in parts)
-    ids = np.empty(total, dtype=np.int32)
-    lengths = np.empty(total + 1, dtype=np.int64)
-    n_ids = n_lines = 0
+        pruned = Pruned(0, 0, 0, 0, outside_tokens=int(np.count_nonzero(raw.ids == UNKNOWN)))
+    ids = raw.ids  # remapped in place: a word's id is never written ahead of the token being read
+    lengths = np.empty(ids.size + 1, dtype=np.int64)
     state = np.zeros(1, dtype=np.int64)
-    for i in range(len(parts)):
-        part, parts[i] = parts[i], None  # freed as soon as it is remapped
-        written, ended = remap(part, new_id, ids[n_ids:], lengths[n_lines:], state, NO_SPLIT)
-        if written < 0:
-            raise MemoryError("remap ran out of room")  # a bug: the outputs hold every token
-        n_ids, n_lines = n_ids + written, n_lines + ended
+    n_ids, n_lines = remap(ids, new_id, ids, lengths, state, NO_SPLIT)
+    if n_ids < 0:
+        raise MemoryError("remap ran out of room")  # a bug: the outputs hold every token
     if state[0]:
         lengths[n_lines] = state[0]
         n_lines += 1
+    ids = ids[:n_ids].copy() if n_ids < ids.size // 2 else ids[:n_ids]  # much left out: don't keep its pages
     offsets = np.zeros(n_lines + 1, dtype=np.int64)
     np.cumsum(lengths[:n_lines], out=offsets[1:])
-    return Corpus(ids[:n_ids], offsets, vocab, name), pruned
+    return Corpus(ids, offsets, vocab, name), pruned
 
 
 def vocabulary(interner: Interner, name: str, *, min_count: int, max_vocab_size: int | None

@@ -114,6 +114,18 @@ def expand_inputs(inputs: Sequence[str | os.PathLike]) -> list[Source]:
     return sources
 
 
+def stored_bytes(sources: Sequence[Source]) -> int:
+    """Bytes the sources' files hold on disk (standard input, a pipe or a file gone count 0): a sizing hint."""
+    total = 0
+    for source in sources:
+        try:
+            info = os.stat(source.path) if source.path != "-" else None
+        except OSError:
+            continue
+        total += info.st_size if info is not None and stat.S_ISREG(info.st_mode) else 0
+    return total
+
+
 class _Counting(io.RawIOBase):
     """A raw binary stream that counts and hashes the bytes read through it."""
 

@@ -9,7 +9,7 @@ import w2v
 from w2v.config import TrainConfig
 from w2v.corpus import Corpus, corpus_from_sentences
 from w2v.errors import ConfigError
-from w2v.fast.common import chunk_starts
+from w2v.fast.common import chunk_starts, unpad_rows
 from w2v.fast.cpu import CpuEngine
 from w2v.vocab import Vocab
 
@@ -169,3 +169,22 @@ def test_reference_algorithm_with_hierarchical_softmax_and_without_negatives():
         w2v.train(corpus, negative=0)
     with pytest.raises(ConfigError, match="fixed window"):
         w2v.train(corpus, algorithm="reference", shrink_windows=True)
+
+
+@pytest.mark.parametrize("rows", [1, 5, 40_000])
+def test_unpadding_rows_in_place_keeps_every_value(rows):
+    padded = np.zeros((rows, 104), dtype=np.float32)
+    padded[:, :100] = np.random.default_rng(0).random((rows, 100), dtype=np.float32)
+    expected = padded[:, :100].copy()
+    vectors = unpad_rows(padded, 100)
+    np.testing.assert_array_equal(vectors, expected)
+    assert vectors.flags.c_contiguous and np.shares_memory(vectors, padded)
+
+
+def test_the_final_vectors_are_those_the_engine_trained():
+    engine = _engine(corpus_from_sentences(planted_sentences(200)), vector_size=20)  # rows padded to 24 floats
+    engine.run(0, engine.units_per_epoch)
+    trained = engine.word_vectors()
+    final = engine.word_vectors(final=True)
+    np.testing.assert_array_equal(final, trained)
+    assert final.shape == (len(trained), 20) and final.flags.c_contiguous

@@ -189,7 +189,6 @@ def _inputs_of(corpus: list[str]) -> list[str]:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from .io.files import check_output
-    from .plot import save_loss_curve
     from .train import resume, train
 
     if args.resume:
@@ -235,6 +234,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     record = wv.record
     log, corpus_info, cfg = record.log, record.corpus, record.config
     written = [str(output)]
+    from .plot import save_loss_curve  # matplotlib (~30 MiB) is loaded only once training has freed its memory
+
     try:
         save_loss_curve(log, curve, title=f"{cfg.model} on {corpus_info.name}")
         written.append(str(curve))

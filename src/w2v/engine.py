@@ -62,8 +62,12 @@ class Engine(Protocol):
     def run(self, start: int, stop: int) -> BlockStats:
         """Train on units ``start .. stop-1`` of the current epoch."""
 
-    def word_vectors(self) -> np.ndarray:
-        """(V, D) float32 input vectors, on the host."""
+    def word_vectors(self, *, final: bool = False) -> np.ndarray:
+        """(V, D) float32 input vectors, on the host.
+
+        ``final``: training is over and the engine is not used again, so it may hand over its
+        own memory rather than copy it.
+        """
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue bit-identically (weights, optimizer, RNG)."""

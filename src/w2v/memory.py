@@ -1,7 +1,7 @@
 """What a training run will hold in memory, worked out before it starts.
 
 The figures follow from the corpus and the config: the two (V, D) matrices (the CPU engine
-pads rows to 16 floats), the noise table, the subsampling thresholds, the sentence offsets,
+pads rows to ROW_ALIGN floats), the noise table, the subsampling thresholds, the sentence offsets,
 the corpus ids (memory-mapped ids count as mapped, not resident: the page cache holds them
 and gives them back under pressure), and for the reference algorithm its (contexts, target)
 pairs and Adam's two moment matrices per weight matrix.

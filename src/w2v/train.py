@@ -319,7 +319,7 @@ def _checkpoint_policy(
 
 def _vectors(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog) -> WordVectors:
     record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), log)
-    return WordVectors(engine.word_vectors(), data.vocab.words, counts=data.vocab.counts, record=record)
+    return WordVectors(engine.word_vectors(final=True), data.vocab.words, counts=data.vocab.counts, record=record)
 
 
 EpochCallback = Callable[[int, WordVectors, TrainingLog], Any]

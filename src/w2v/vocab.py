@@ -12,6 +12,7 @@ from .errors import CorpusError
 from .io.files import atomic_write
 
 MIN_TABLE_BITS = 20  # the noise table has at least 2**20 entries (4 MiB: stays in cache)
+TABLE_BLOCK = 1 << 16  # table slots computed at a time
 MAX_VOCAB_LINE = 1 << 16  # bytes of one 'word count' line
 
 
@@ -141,8 +142,11 @@ class Vocab:
             bits = max(MIN_TABLE_BITS, int(np.ceil(np.log2(max(len(self), 2)))) + 3)
         size = 2**bits
         cdf = np.cumsum(self.noise_distribution(power))
-        slots = (np.arange(size, dtype=np.float64) + 0.5) / size
-        return np.minimum(np.searchsorted(cdf, slots, side="right"), len(self) - 1).astype(np.int32)
+        table = np.empty(size, dtype=np.int32)
+        for first in range(0, size, TABLE_BLOCK):  # in blocks: no float64 and int64 temporaries of the table's size
+            slots = (np.arange(first, min(size, first + TABLE_BLOCK), dtype=np.float64) + 0.5) / size
+            table[first : first + slots.size] = np.minimum(np.searchsorted(cdf, slots, side="right"), len(self) - 1)
+        return table
 
 
 def fixed_vocab(path: str | os.PathLike, *, min_count: int = 1, max_vocab_size: int | None = None) -> Vocab:

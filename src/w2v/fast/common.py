@@ -27,6 +27,8 @@ from ._constants import (
     VARIANTS,
 )
 
+INIT_ROWS = 1 << 14  # rows of W_in drawn at a time (6.4 MB of temporaries at D=100)
+
 
 def chunk_starts(offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndarray:
     """Group sentences into chunks of at least ``chunk_words`` words (the last may be smaller).
@@ -62,8 +64,29 @@ def init_weights(vocab_size: int, dim: int, seed: np.random.SeedSequence, row_al
     rng = np.random.default_rng(seed)
     width = -(-dim // row_align) * row_align
     W_in = np.zeros((vocab_size, width), dtype=np.float32)
-    W_in[:, :dim] = (rng.random((vocab_size, dim), dtype=np.float32) - 0.5) / dim
+    for first in range(0, vocab_size, INIT_ROWS):  # in blocks, drawing the same numbers: no (V, D) temporaries
+        block = rng.random((min(INIT_ROWS, vocab_size - first), dim), dtype=np.float32)
+        block -= 0.5
+        block /= dim
+        W_in[first : first + block.shape[0], :dim] = block
     return W_in, np.zeros((vocab_size, width), dtype=np.float32)
+
+
+def unpad_rows(matrix: np.ndarray, dim: int) -> np.ndarray:
+    """The first ``dim`` columns of a C-contiguous (V, D') ``matrix``, moved together in its own memory.
+
+    Returns a C-contiguous (V, dim) view of ``matrix``'s buffer, whose contents are then no
+    longer those of ``matrix``. Each row moves towards the front, so a block of rows is
+    copied out before it is written back over itself and the rows already moved.
+    """
+    rows, width = matrix.shape
+    if width == dim:
+        return matrix
+    flat = matrix.reshape(-1)
+    for first in range(0, rows, INIT_ROWS):
+        last = min(rows, first + INIT_ROWS)
+        flat[first * dim : last * dim] = matrix[first:last, :dim].reshape(-1)  # reshape copies (strided rows)
+    return flat[: rows * dim].reshape(rows, dim)
 
 
 def hot_rows(hot: int | None) -> tuple[slice, slice, slice]:

@@ -17,7 +17,7 @@ from ..corpus import Corpus
 from ..engine import BlockStats, expect_array, expect_epoch
 from ._constants import ROW_ALIGN
 from ._cpu_kernels import train_chunks
-from .common import FastSetup, hot_rows
+from .common import FastSetup, hot_rows, unpad_rows
 
 
 class CpuEngine:
@@ -67,7 +67,10 @@ class CpuEngine:
                      setup.table, setup.keep, setup.kernel_tree(self.W_node), setup.options, self.rng_states[worker],
                      self.stats[worker])
 
-    def word_vectors(self) -> np.ndarray:
+    def word_vectors(self, *, final: bool = False) -> np.ndarray:
+        if final:  # the padded rows closed up in place: no second (V, D) matrix at the end of a run
+            vectors, self.W_in = unpad_rows(self.W_in, self.cfg.vector_size), None
+            return vectors
         return np.ascontiguousarray(self.W_in[:, : self.cfg.vector_size])
 
     def reduce_rows(self, hot: int | None, reduce: Callable[[int, slice, np.ndarray], None]) -> None:

@@ -94,7 +94,7 @@ class CudaEngine:
         alpha = alpha_of(setup.chunk_position[stop : stop + 1])[0]
         return BlockStats(float(loss), int(examples), int(words), float(alpha))
 
-    def word_vectors(self) -> np.ndarray:
+    def word_vectors(self, *, final: bool = False) -> np.ndarray:  # always a copy: the weights live on the GPU
         return self.W_in.copy_to_host()
 
     def reduce_rows(self, hot: int | None, reduce: Callable[[int, slice, np.ndarray], None]) -> None:

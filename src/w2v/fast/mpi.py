@@ -234,8 +234,8 @@ class DistributedEngine:
             self.since_full = 0
         self.communication_seconds += time.perf_counter() - started
 
-    def word_vectors(self) -> np.ndarray:
-        return self.local.word_vectors()
+    def word_vectors(self, *, final: bool = False) -> np.ndarray:
+        return self.local.word_vectors(final=final)
 
     def state_dict(self) -> dict[str, Any]:
         """Every row combined first (so the ranks agree), then rank 0 gathers the workers' random states."""

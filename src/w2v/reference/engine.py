@@ -106,7 +106,7 @@ class ReferenceEngine:
             total += loss
         return BlockStats(total, stop - start, (stop - start) * B, self.cfg.lr)
 
-    def word_vectors(self) -> np.ndarray:
+    def word_vectors(self, *, final: bool = False) -> np.ndarray:  # always a copy: the model may be on a GPU
         return to_numpy(self.model.word_vecs).astype(np.float32, copy=True)
 
     def state_dict(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,15 @@ import pytest
 HAS_NVIDIA_GPU = os.path.exists("/proc/driver/nvidia/version")
 if not HAS_NVIDIA_GPU:
     os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+
+
+def takes_ctrl_c() -> None:
+    """``preexec_fn`` for a child a test interrupts: Ctrl-C's default handling, whatever this run inherited.
+
+    A shell without job control starts background jobs (``pytest &``, ``nohup``) with SIGINT
+    ignored, and children inherit that: a Python child then never raises KeyboardInterrupt.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def ptb_dir() -> Path | None:

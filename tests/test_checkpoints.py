@@ -17,7 +17,7 @@ from w2v.io.npz import write_archive
 from w2v.record import Position, TrainingLog
 from w2v.train import resume, train
 
-from conftest import planted_sentences
+from conftest import planted_sentences, takes_ctrl_c
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_sigint_mid_epoch_saves_and_resume_matches_an_uninterrupted_run(tmp_path
     command = [sys.executable, "-m", "w2v", "train", str(corpus_file)]
     interrupted = subprocess.Popen(command + ["-o", str(tmp_path / "a.npz"), "--checkpoint",
                                               str(tmp_path / "a.ckpt.npz"), "--checkpoint-every", "0.2s", *flags],
-                                   stderr=subprocess.PIPE, text=True, env=env)
+                                   stderr=subprocess.PIPE, text=True, env=env, preexec_fn=takes_ctrl_c)
     deadline = time.time() + 60
     while not (tmp_path / "a.ckpt.npz").exists() and time.time() < deadline:  # training is under way
         time.sleep(0.05)

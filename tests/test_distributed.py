@@ -19,7 +19,7 @@ import pytest
 import w2v
 from w2v.checkpoint import load_checkpoint, save_checkpoint
 
-from conftest import group_separation, planted_sentences
+from conftest import group_separation, planted_sentences, takes_ctrl_c
 
 MPIEXEC = shutil.which("mpiexec", path=str(Path(sys.executable).parent)) or shutil.which("mpiexec")
 pytestmark = pytest.mark.skipif(MPIEXEC is None, reason="needs mpiexec and mpi4py: pip install 'w2v[mpi]'")
@@ -153,7 +153,7 @@ def test_an_interrupted_run_resumes_with_the_same_number_of_ranks(tmp_path, corp
     job = subprocess.Popen([MPIEXEC, "-n", "2", sys.executable, "-m", "mpi4py", "-m", "w2v", "train", str(corpus_file),
                             "-o", str(tmp_path / "d.npz"), "--distributed", "--epochs", "400", "--checkpoint",
                             str(checkpoint), "--checkpoint-every", "0.2s", "--loss-every", "2", *TRAIN],
-                           stderr=subprocess.PIPE, text=True, env=ENV)
+                           stderr=subprocess.PIPE, text=True, env=ENV, preexec_fn=takes_ctrl_c)
     deadline = time.time() + 60
     while not checkpoint.exists() and time.time() < deadline:
         time.sleep(0.05)

@@ -23,7 +23,7 @@ from w2v.checkpoint import load_checkpoint, save_checkpoint
 from w2v.config import TrainConfig
 from w2v.errors import ConfigError, ModelFileError, W2VError
 
-from conftest import planted_sentences
+from conftest import planted_sentences, takes_ctrl_c
 
 TINY = ["--min-count", "1", "--epochs", "1", "--vector-size", "8", "--quiet"]
 ENV = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -214,7 +214,7 @@ def test_a_signal_sent_twice_like_timeout_does_still_leaves_the_promised_checkpo
     run = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(corpus_file), "-o", str(tmp_path / "m.npz"),
                             "--checkpoint", str(checkpoint), "--checkpoint-every", "0.2s", "--epochs", "400",
                             "--loss-every", "1", "--workers", "1", "--seed", "2", "--min-count", "1", "--quiet"],
-                           stderr=subprocess.PIPE, text=True, env=ENV)
+                           stderr=subprocess.PIPE, text=True, env=ENV, preexec_fn=takes_ctrl_c)
     deadline = time.time() + 60
     while not checkpoint.exists() and time.time() < deadline:
         time.sleep(0.05)

@@ -26,7 +26,7 @@ from w2v.errors import CorpusError
 from w2v.memory import MemoryLimitError
 from w2v.prepared import open_corpus, prepare
 
-from conftest import planted_sentences
+from conftest import planted_sentences, takes_ctrl_c
 
 
 def zipf_text(n_lines=400, seed=0, vocabulary=3000):
@@ -202,7 +202,7 @@ def test_interrupting_prepare_leaves_nothing_train_would_accept(tmp_path, text):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
     run = subprocess.Popen([sys.executable, "-m", "w2v", "prepare", str(fifo), "-o", str(tmp_path / "out")],
-                           stderr=subprocess.PIPE, text=True)
+                           stderr=subprocess.PIPE, text=True, preexec_fn=takes_ctrl_c)
     with open(fifo, "wb") as writer:
         writer.write(text.read_bytes())  # some text, then the writer stalls with the pipe open
         writer.flush()

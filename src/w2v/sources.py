@@ -121,8 +121,9 @@ def stored_bytes(sources: Sequence[Source]) -> int:
         try:
             info = os.stat(source.path) if source.path != "-" else None
         except OSError:
-            continue
-        total += info.st_size if info is not None and stat.S_ISREG(info.st_mode) else 0
+            info = None
+        if info is not None and stat.S_ISREG(info.st_mode):
+            total += info.st_size
     return total
 
 

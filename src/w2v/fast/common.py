@@ -27,7 +27,7 @@ from ._constants import (
     VARIANTS,
 )
 
-INIT_ROWS = 1 << 14  # rows of W_in drawn at a time (6.4 MB of temporaries at D=100)
+ROW_BLOCK = 1 << 14  # rows a host-side pass over a (V, D) matrix handles at a time (6.4 MB at D=100)
 
 
 def chunk_starts(offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndarray:
@@ -64,8 +64,8 @@ def init_weights(vocab_size: int, dim: int, seed: np.random.SeedSequence, row_al
     rng = np.random.default_rng(seed)
     width = -(-dim // row_align) * row_align
     W_in = np.zeros((vocab_size, width), dtype=np.float32)
-    for first in range(0, vocab_size, INIT_ROWS):  # in blocks, drawing the same numbers: no (V, D) temporaries
-        block = rng.random((min(INIT_ROWS, vocab_size - first), dim), dtype=np.float32)
+    for first in range(0, vocab_size, ROW_BLOCK):  # in blocks, drawing the same numbers: no (V, D) temporaries
+        block = rng.random((min(ROW_BLOCK, vocab_size - first), dim), dtype=np.float32)
         block -= 0.5
         block /= dim
         W_in[first : first + block.shape[0], :dim] = block
@@ -83,8 +83,8 @@ def unpad_rows(matrix: np.ndarray, dim: int) -> np.ndarray:
     if width == dim:
         return matrix
     flat = matrix.reshape(-1)
-    for first in range(0, rows, INIT_ROWS):
-        last = min(rows, first + INIT_ROWS)
+    for first in range(0, rows, ROW_BLOCK):
+        last = min(rows, first + ROW_BLOCK)
         flat[first * dim : last * dim] = matrix[first:last, :dim].reshape(-1)  # reshape copies (strided rows)
     return flat[: rows * dim].reshape(rows, dim)
 

@@ -43,21 +43,24 @@ def main() -> None:
     import w2v
     from w2v._tokenizer import first_bad_byte
     from w2v.config import TrainConfig
-    from w2v.corpus import read_corpus
     from w2v.fast.cpu import CpuEngine
+    from w2v.train import load_training_corpus
 
     rows.append(("+ w2v and its imports", memory()))
     first_bad_byte(np.zeros(1, dtype=np.uint8))  # a small compiled function, loaded from the cache
     rows.append(("+ LLVM set up (first compiled call)", memory()))
-    corpus = read_corpus([CORPORA[args.corpus]], min_count=5)
-    rows.append((f"+ corpus read ({corpus.ids.nbytes / 2**20:.0f} MiB of ids)", memory()))
-    cfg = TrainConfig(model=args.model, epochs=1, workers=args.workers, seed=1).resolve(
+    cfg = TrainConfig(model=args.model, epochs=1, workers=args.workers, seed=1, min_count=5).resolve(
         corpus_is_ptb=False, cores=os.cpu_count() or 1, gpu_usable=False)
+    corpus = load_training_corpus(os.fspath(CORPORA[args.corpus]), cfg)  # as w2v train reads it
+    vocab_words = sum(sys.getsizeof(word) for word in corpus.vocab.words) / 2**20
+    rows.append((f"+ corpus read ({corpus.ids.nbytes / 2**20:.0f} MiB of ids, mapped; {vocab_words:.0f} MiB of "
+                 "vocabulary strings)", memory()))
     started = time.perf_counter()
     engine = CpuEngine(corpus, cfg)
     weights = engine.W_in.nbytes + engine.W_out.nbytes
     rows.append((f"+ engine: tables, weights ({weights / 2**20:.0f} MiB, W_out untouched), kernel", memory()))
-    engine.run(0, engine.units_per_epoch)
+    for start in range(0, engine.units_per_epoch, cfg.loss_every):  # the training loop's blocks
+        engine.run(start, min(start + cfg.loss_every, engine.units_per_epoch))
     rows.append((f"+ one epoch ({time.perf_counter() - started:.1f} s)", memory()))
     vectors = w2v.WordVectors(engine.word_vectors(final=True), corpus.vocab.words)
     rows.append((f"+ final vectors ({vectors.vectors.nbytes / 2**20:.0f} MiB, in W_in's memory)", memory()))

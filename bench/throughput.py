@@ -148,10 +148,13 @@ def main() -> None:
         print("fastText is not installed (pip install fasttext-wheel): leaving it out", file=sys.stderr)
         fasttext = False
     tokens = sum(len(line.split()) for line in open(corpus, encoding="utf-8"))
-    # Compile (or load) the kernels once, so no timed run pays for it.
-    warm = subprocess.run([sys.executable, "-c", "import w2v; from w2v.corpus import corpus_from_sentences as c; "
-                           "[w2v.train(c([list('abcdefgh')] * 20), model=m, kernel=k, epochs=1) "
-                           "for m in ('cbow', 'skipgram') for k in ('plain', 'batched')]"], capture_output=True)
+    # Compile (or load) the kernels and the tokenizer once, so no timed run pays for it.
+    with tempfile.TemporaryDirectory() as tmp:
+        text = Path(tmp) / "warm.txt"
+        text.write_text("a b c d e f g h\n" * 20)
+        warm = subprocess.run([sys.executable, "-c", "import sys, w2v; [w2v.train(sys.argv[1], model=m, kernel=k, "
+                               "epochs=1, min_count=1) for m in ('cbow', 'skipgram') for k in ('plain', 'batched')]",
+                               str(text)], capture_output=True)
     if warm.returncode:
         raise SystemExit(warm.stderr.decode())
     rows = []

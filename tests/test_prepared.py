@@ -23,6 +23,7 @@ import w2v
 import w2v.sources
 from w2v.corpus import read_corpus
 from w2v.errors import CorpusError
+from w2v.io.mapped import is_mapped
 from w2v.memory import MemoryLimitError
 from w2v.prepared import open_corpus, prepare
 
@@ -125,7 +126,7 @@ def test_counts_under_a_tiny_memory_cap_are_exact(tmp_path, max_vocab_size):
 def test_a_prepared_corpus_is_memory_mapped_and_trains_like_the_text(tmp_path, text):
     prepare(text, tmp_path / "prepared", min_count=1)
     corpus = w2v.open_corpus(tmp_path / "prepared")
-    assert isinstance(corpus.ids, np.memmap) and isinstance(corpus.offsets, np.memmap)
+    assert is_mapped(corpus.ids) and is_mapped(corpus.offsets)
     manifest = json.loads((tmp_path / "prepared" / "manifest.json").read_text())
     assert manifest["tokens"] == len(corpus) and manifest["sources"][0]["raw_bytes"] == text.stat().st_size
     options = dict(vector_size=12, epochs=2, workers=1, seed=4, min_count=1)

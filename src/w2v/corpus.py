@@ -16,12 +16,15 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ._heap import trim_heap
 from ._tokenizer import NEWLINE, UNKNOWN, Interner, first_bad_byte, remap
 from .errors import CorpusError
+from .io.mapped import release
 from .sources import Source, expand_inputs, read_text, stored_bytes
 from .vocab import Pruned, Vocab, select_words
 
 NO_SPLIT = 2**62  # a sentence length no line reaches: keep lines whole
+_HASH_BLOCK = 1 << 20  # values hashed at a time
 BYTES_PER_ID_ESTIMATE = 4  # English text runs ~6 bytes per token and line break; a guess that seldom grows
 
 
@@ -104,7 +107,9 @@ class Corpus:
         digest = hashlib.sha256()
         digest.update("\n".join(self.vocab.words).encode("utf-8"))
         for array in (self.vocab.counts, self.ids, self.offsets):
-            digest.update(np.ascontiguousarray(array))  # the buffer itself: no copy of the ids
+            for start in range(0, array.size, _HASH_BLOCK):  # the buffer itself: no copy of the ids
+                digest.update(np.ascontiguousarray(array[start : start + _HASH_BLOCK]))
+                release(array, start, start + _HASH_BLOCK)  # a mapped corpus's pages: not kept resident
         return digest.hexdigest()
 
 
@@ -134,8 +139,10 @@ def read_corpus(
     """
     items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
     sources = expand_inputs(items)
-    return build_corpus(read_text(sources), corpus_name(sources), min_count=min_count,
-                        max_vocab_size=max_vocab_size, vocab=vocab, size_hint=stored_bytes(sources))[0]
+    corpus = build_corpus(read_text(sources), corpus_name(sources), min_count=min_count,
+                          max_vocab_size=max_vocab_size, vocab=vocab, size_hint=stored_bytes(sources))[0]
+    trim_heap()
+    return corpus
 
 
 def frozen_interner(words: Sequence[str]) -> Interner:

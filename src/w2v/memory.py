@@ -17,6 +17,7 @@ from .config import TrainConfig
 from .corpus import Corpus
 from .errors import W2VError
 from .fast._constants import ROW_ALIGN
+from .io.mapped import is_mapped
 
 RUNTIME_BYTES = 200 << 20  # Python, NumPy, Numba/LLVM and their code, measured at about 160-200 MiB
 
@@ -49,16 +50,12 @@ def _size(n: int) -> str:
     return f"{n} B"
 
 
-def _mapped(array: np.ndarray) -> bool:
-    return isinstance(array, np.memmap)
-
-
 def estimate(corpus: Corpus, cfg: TrainConfig) -> MemoryEstimate:
     """What training ``corpus`` with the resolved ``cfg`` will hold."""
     V, N, D = len(corpus.vocab), len(corpus), cfg.vector_size
     S = corpus.offsets.size
-    corpus_bytes = (0 if _mapped(corpus.ids) else 4 * N) + (0 if _mapped(corpus.offsets) else 8 * S)
-    mapped = (4 * N if _mapped(corpus.ids) else 0) + (8 * S if _mapped(corpus.offsets) else 0)
+    corpus_bytes = (0 if is_mapped(corpus.ids) else 4 * N) + (0 if is_mapped(corpus.offsets) else 8 * S)
+    mapped = (4 * N if is_mapped(corpus.ids) else 0) + (8 * S if is_mapped(corpus.offsets) else 0)
     parts = [("runtime", RUNTIME_BYTES), ("corpus", corpus_bytes)]
     if cfg.algorithm == "fast":
         width = -(-D // ROW_ALIGN) * ROW_ALIGN if cfg.device == "cpu" else D

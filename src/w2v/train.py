@@ -29,7 +29,7 @@ from .errors import ConfigError, ModelFileError, StopTraining
 from .io.files import check_output
 from .loop import CheckpointPolicy, TrainingLoop
 from .memory import MemoryEstimate, check_fits, estimate
-from .prepared import cached_corpus, is_prepared, open_corpus
+from .prepared import cached_corpus, is_prepared, mapped_text, open_corpus
 from .record import CorpusSummary, Position, TrainingLog, TrainingRecord
 from .sources import codec_of, expand_inputs
 from .vectors import WordVectors
@@ -123,11 +123,13 @@ def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
     """The corpus to train on.
 
     ``"ptb"`` -> the PTB train split; a Corpus -> itself; a prepared corpus folder -> that
-    corpus, memory-mapped; one plain text file that fits easily in memory, or standard input
-    -> read into memory; anything else (compressed files, folders, several inputs, a large
-    file) -> prepared once into the cache (``$W2V_CACHE_DIR/corpora``) and memory-mapped from
-    there, reused while the inputs keep their size and modification time. ``cfg.read_vocab``
-    fixes the vocabulary of text (:func:`w2v.vocab.fixed_vocab`).
+    corpus, memory-mapped; one plain text file that fits easily in memory -> prepared into a
+    temporary folder of the cache and memory-mapped (:func:`w2v.prepared.mapped_text`; read
+    into memory if the cache cannot be written); standard input -> read into memory; anything
+    else (compressed files, folders, several inputs, a large file) -> prepared once into the
+    cache (``$W2V_CACHE_DIR/corpora``) and memory-mapped from there, reused while the inputs
+    keep their size and modification time. ``cfg.read_vocab`` fixes the vocabulary of text
+    (:func:`w2v.vocab.fixed_vocab`).
     """
     if isinstance(source, Corpus):
         if cfg.read_vocab is not None:
@@ -150,6 +152,12 @@ def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
     sources = expand_inputs(items)
     if len(sources) == 1 and (not os.path.isfile(sources[0].path) or (  # a pipe is read as it comes
             codec_of(sources[0]) == "text" and os.path.getsize(sources[0].path) <= available_memory() // 4)):
+        if os.path.isfile(sources[0].path):
+            try:
+                return mapped_text(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size,
+                                   under=cache_dir() / "corpora", read_vocab=cfg.read_vocab)
+            except OSError:
+                pass  # no room, or no writable cache: read into memory instead
         vocab = None if cfg.read_vocab is None else \
             fixed_vocab(cfg.read_vocab, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
         return read_corpus(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size, vocab=vocab)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from typing import Sequence
@@ -88,9 +89,14 @@ class Vocab:
         self.counts = np.asarray(counts, dtype=np.int64)
         if self.counts.shape != (len(self.words),):
             raise ValueError(f"{len(self.words)} words but counts of shape {self.counts.shape}")
-        self.word_to_id = {word: i for i, word in enumerate(self.words)}
-        if len(self.word_to_id) != len(self.words):
+        if len(set(self.words)) != len(self.words):
             raise ValueError("duplicate words in vocabulary")
+
+    @functools.cached_property
+    def word_to_id(self) -> dict[str, int]:
+        """{word: id}, built when first used: training never looks words up, and the trained
+        vectors keep an index of their own (3.7 MiB for wiki.txt's 67,803 words)."""
+        return {word: i for i, word in enumerate(self.words)}
 
     def __len__(self) -> int:
         return len(self.words)

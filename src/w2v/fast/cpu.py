@@ -15,6 +15,7 @@ import numpy as np
 from ..config import TrainConfig
 from ..corpus import Corpus
 from ..engine import BlockStats, expect_array, expect_epoch
+from ..io.mapped import release
 from ._constants import ROW_ALIGN
 from ._cpu_kernels import train_chunks
 from .common import FastSetup, hot_rows, unpad_rows
@@ -58,6 +59,8 @@ class CpuEngine:
             with ThreadPoolExecutor(workers) as pool:
                 for future in [pool.submit(self._train, *job) for job in jobs]:
                     future.result()
+        sentences = self.setup.chunk_starts[[start, stop]]
+        release(self.setup.ids, *self.setup.offsets[sentences])  # a mapped corpus's pages: read again next epoch
         loss, examples, words = self.stats.sum(axis=0)
         return BlockStats(float(loss), int(examples), int(words), float(alphas[-1]))
 

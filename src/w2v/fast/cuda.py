@@ -15,6 +15,7 @@ import numpy as np
 from ..config import TrainConfig
 from ..corpus import Corpus
 from ..engine import BlockStats, expect_array, expect_epoch
+from ..io.mapped import release
 from ._constants import PIECE_TOKENS, WARP
 from .common import FastSetup, hot_rows
 
@@ -64,6 +65,7 @@ class CudaEngine:
         self.W_node = cuda.to_device(W_node)
         self.tree = tuple(cuda.to_device(a) for a in (setup.tree.codes, setup.tree.points, setup.tree.lengths))
         self.d_ids = cuda.to_device(setup.ids)
+        release(setup.ids, 0, setup.ids.size)  # the device holds the corpus now
         self.d_pieces = cuda.to_device(self.pieces)
         self.table = cuda.to_device(setup.table)
         self.keep = cuda.to_device(setup.keep)

@@ -127,7 +127,7 @@ def prepare(
 
 
 def open_corpus(path: str | os.PathLike) -> Corpus:
-    """A prepared corpus, memory-mapped (never written): nothing proportional to its size is read into memory.
+    """A prepared corpus, memory-mapped read-only: nothing proportional to its size is read into memory.
 
     :class:`CorpusError` says what is wrong with a folder that is not a complete prepared
     corpus, comes from a newer version of w2v, or is damaged.

@@ -100,6 +100,17 @@ def hot_rows(hot: int | None) -> tuple[slice, slice, slice]:
     return slice(0, hot), slice(0, hot), slice(-hot, None)
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """``array``, or a read-only view of it: the kernels take every corpus read-only (PTB's and
+    mapped ones are), as Numba compiles a kernel once for read-only and again for writeable
+    arrays, seconds each on a first run."""
+    if not array.flags.writeable:
+        return array  # a mapped corpus stays itself, so that its pages can be released
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
 def check_limits(cfg: TrainConfig, vocabulary: int, corpus_name: str, *, gpu: bool) -> None:
     """Refuse options the fast kernels cannot run (a ConfigError naming the option and the limit)."""
     if cfg.negative > MAX_NEGATIVE:
@@ -166,7 +177,8 @@ class FastSetup:
             offsets = sentence_offsets(corpus.sentence_lengths, MAX_SENTENCE_LENGTH)
         starts = chunk_starts(offsets)
         tree = huffman_tree(vocab.counts) if cfg.hs else huffman_tree(vocab.counts[:0])
-        return cls(cfg, corpus.ids, offsets, starts, offsets[starts], vocab.noise_table(cfg.ns_exponent),
+        return cls(cfg, _read_only(corpus.ids), _read_only(offsets), starts, offsets[starts],
+                   vocab.noise_table(cfg.ns_exponent),
                    vocab.keep_thresholds(cfg.sample), VARIANTS[(cfg.model, cfg.kernel)], len(vocab), tree)
 
     @property

@@ -1,4 +1,4 @@
-"""Memory maps of a prepared corpus's files, and handing their pages back once read.
+"""Read-only memory maps of a prepared corpus's files, and handing their pages back once read.
 
 A mapped file's pages count in the process's resident set (RSS) from the first read until
 the mapping closes, although the data lives in the kernel's page cache either way. Training
@@ -16,16 +16,13 @@ import numpy as np
 
 
 def map_file(path: str | os.PathLike, dtype: np.dtype, count: int) -> np.ndarray:
-    """The first ``count`` values of ``dtype`` in ``path``, memory-mapped copy-on-write.
+    """The first ``count`` values of ``dtype`` in ``path``, memory-mapped read-only.
 
-    Returns a (count,) array; ``count`` must be positive and the file at least
-    ``count * dtype.itemsize`` bytes long. The file is never written: a write to the array
-    changes this process's copy of the page only, and :func:`release` discards it. Writeable rather than read-only
-    because Numba compiles a kernel again for read-only arrays (seconds on a first run),
-    and the kernels never write the corpus.
+    Returns a (count,) array that is not writeable; ``count`` must be positive and the file
+    at least ``count * dtype.itemsize`` bytes long.
     """
     with open(path, "rb") as handle:
-        mapping = mmap.mmap(handle.fileno(), count * dtype.itemsize, access=mmap.ACCESS_COPY)
+        mapping = mmap.mmap(handle.fileno(), count * dtype.itemsize, access=mmap.ACCESS_READ)
     return np.frombuffer(mapping, dtype=dtype, count=count)
 
 

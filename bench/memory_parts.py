@@ -44,6 +44,7 @@ def main() -> None:
     from w2v._tokenizer import first_bad_byte
     from w2v.config import TrainConfig
     from w2v.fast.cpu import CpuEngine
+    from w2v.io.mapped import is_mapped
     from w2v.train import load_training_corpus
 
     rows.append(("+ w2v and its imports", memory()))
@@ -53,7 +54,8 @@ def main() -> None:
         corpus_is_ptb=False, cores=os.cpu_count() or 1, gpu_usable=False)
     corpus = load_training_corpus(os.fspath(CORPORA[args.corpus]), cfg)  # as w2v train reads it
     vocab_words = sum(sys.getsizeof(word) for word in corpus.vocab.words) / 2**20
-    rows.append((f"+ corpus read ({corpus.ids.nbytes / 2**20:.0f} MiB of ids, mapped; {vocab_words:.0f} MiB of "
+    held = "mapped" if is_mapped(corpus.ids) else "in memory"
+    rows.append((f"+ corpus read ({corpus.ids.nbytes / 2**20:.0f} MiB of ids, {held}; {vocab_words:.0f} MiB of "
                  "vocabulary strings)", memory()))
     started = time.perf_counter()
     engine = CpuEngine(corpus, cfg)

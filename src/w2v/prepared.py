@@ -103,20 +103,13 @@ def prepare(
         (:func:`w2v.vocab.fixed_vocab`); the text's other words are dropped.
     """
     started = time.perf_counter()
-    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
-    sources = expand_inputs(items)
+    sources, options, vocab = _plan(inputs, min_count, max_vocab_size, read_vocab)
     target = Path(output)
     _check_target(target, sources)
-    vocab = None
-    if read_vocab is not None:
-        vocab = fixed_vocab(read_vocab, min_count=min_count, max_vocab_size=max_vocab_size)
     remove_stale_temporaries(target)
     staging = target.with_name(staging_name(target.name))
     staging.mkdir()
     try:
-        options = {"min_count": min_count, "max_vocab_size": max_vocab_size}
-        if read_vocab is not None:  # absent otherwise, so corpora prepared before keep their fingerprints
-            options["read_vocab"] = os.fspath(read_vocab)
         manifest, pruned, spilled = _write(sources, staging, options, count_memory, vocab)
         _replace(staging, target)
     except BaseException:
@@ -162,18 +155,11 @@ def mapped_text(inputs: str | os.PathLike | Sequence[str | os.PathLike], *, min_
 
     The corpus :func:`w2v.corpus.read_corpus` gives (lines whole, the same fingerprint), at
     the same speed, but the ids live in the page cache rather than in the process (see
-    :mod:`w2v.io.mapped`). The folder
-    is removed as soon as it is mapped (mapped files live on until they are unmapped), so a
-    run leaves nothing behind; one killed while preparing leaves a hidden folder that the
-    next run removes.
+    :mod:`w2v.io.mapped`). The folder is removed as soon as it is mapped (mapped files live
+    on until they are unmapped), so a run leaves nothing behind; one killed while preparing
+    leaves a hidden folder that the next run removes.
     """
-    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
-    sources = expand_inputs(items)
-    vocab = None
-    options: dict = {"min_count": min_count, "max_vocab_size": max_vocab_size}
-    if read_vocab is not None:
-        vocab = fixed_vocab(read_vocab, min_count=min_count, max_vocab_size=max_vocab_size)
-        options["read_vocab"] = os.fspath(read_vocab)
+    sources, options, vocab = _plan(inputs, min_count, max_vocab_size, read_vocab)
     under.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(under / _TEMPORARY)
     folder = under / staging_name(_TEMPORARY, "corpus")
@@ -186,6 +172,18 @@ def mapped_text(inputs: str | os.PathLike | Sequence[str | os.PathLike], *, min_
                       longest_sentence=mapped.longest_sentence)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _plan(inputs: str | os.PathLike | Sequence[str | os.PathLike], min_count: int, max_vocab_size: int | None,
+          read_vocab: str | os.PathLike | None) -> tuple[list[Source], dict, Vocab | None]:
+    """What a corpus is written from: the sources, the manifest's options, and the fixed vocabulary (if any)."""
+    sources = expand_inputs([inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs))
+    options: dict = {"min_count": min_count, "max_vocab_size": max_vocab_size}
+    vocab = None
+    if read_vocab is not None:  # absent otherwise, so corpora prepared before keep their fingerprints
+        options["read_vocab"] = os.fspath(read_vocab)
+        vocab = fixed_vocab(read_vocab, min_count=min_count, max_vocab_size=max_vocab_size)
+    return sources, options, vocab
 
 
 def _check_target(target: Path, sources: Sequence[Source]) -> None:

@@ -150,9 +150,10 @@ def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
                               "prepare it with read_vocab instead", options=("read_vocab",))
         return corpus
     sources = expand_inputs(items)
-    if len(sources) == 1 and (not os.path.isfile(sources[0].path) or (  # a pipe is read as it comes
-            codec_of(sources[0]) == "text" and os.path.getsize(sources[0].path) <= available_memory() // 4)):
-        if os.path.isfile(sources[0].path):
+    pipe = len(sources) == 1 and not os.path.isfile(sources[0].path)  # read as it comes
+    if pipe or (len(sources) == 1 and codec_of(sources[0]) == "text"
+                and os.path.getsize(sources[0].path) <= available_memory() // 4):
+        if not pipe:
             try:
                 return mapped_text(items, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size,
                                    under=cache_dir() / "corpora", read_vocab=cfg.read_vocab)

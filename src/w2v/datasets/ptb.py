@@ -57,8 +57,9 @@ def load(split: Split = "train") -> Corpus:
 def _train() -> tuple[Vocab, np.ndarray]:
     """The train split's vocabulary and ids, by first appearance as the book's ``preprocess``.
 
-    A dict rather than the compiled tokenizer: PTB's 0.9 M tokens take 0.2 s this way, and the
-    README's first command then compiles no tokenizer (2-2.5 s on a fresh install).
+    A dict rather than the compiled tokenizer: PTB's 0.9 M tokens take 0.25 s this way,
+    reading included, and the README's first command then compiles no tokenizer (2-2.5 s on
+    a fresh install).
     """
     tokens = _book_tokens("train")
     index: dict[str, int] = {}

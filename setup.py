@@ -21,8 +21,11 @@ class BuildWithKernelCache(build_py):
         if self.editable_mode or os.environ.get("W2V_NO_PRECOMPILE"):
             return
         # The build folder's copy, and Numba's cache beside it: not the builder's NUMBA_CACHE_DIR.
+        # The build folder goes in front of PYTHONPATH, not in its place: pip's isolated build
+        # environment (where numpy and numba are) reaches the child through it.
         env = {key: value for key, value in os.environ.items() if not key.startswith("NUMBA_")}
-        env["PYTHONPATH"] = os.path.abspath(self.build_lib)
+        env["PYTHONPATH"] = os.pathsep.join([os.path.abspath(self.build_lib)]
+                                            + [path for path in [os.environ.get("PYTHONPATH")] if path])
         print("w2v: compiling the CPU kernels into the package (about 25 s on 2 cores)", file=sys.stderr, flush=True)
         if subprocess.run([sys.executable, "-m", "w2v.precompile"], env=env).returncode:
             print("w2v: warning: the kernels were not precompiled; they compile on the first run", file=sys.stderr)

@@ -24,8 +24,8 @@ class BuildWithKernelCache(build_py):
         # The build folder goes in front of PYTHONPATH, not in its place: pip's isolated build
         # environment (where numpy and numba are) reaches the child through it.
         env = {key: value for key, value in os.environ.items() if not key.startswith("NUMBA_")}
-        env["PYTHONPATH"] = os.pathsep.join([os.path.abspath(self.build_lib)]
-                                            + [path for path in [os.environ.get("PYTHONPATH")] if path])
+        paths = [os.path.abspath(self.build_lib), os.environ.get("PYTHONPATH")]
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, paths))
         print("w2v: compiling the CPU kernels into the package (about 25 s on 2 cores)", file=sys.stderr, flush=True)
         if subprocess.run([sys.executable, "-m", "w2v.precompile"], env=env).returncode:
             print("w2v: warning: the kernels were not precompiled; they compile on the first run", file=sys.stderr)

@@ -57,8 +57,8 @@ def load(split: Split = "train") -> Corpus:
 def _train() -> tuple[Vocab, np.ndarray]:
     """The train split's vocabulary and ids, by first appearance as the book's ``preprocess``.
 
-    Dicts rather than the compiled tokenizer: PTB's 0.9 M tokens take 0.2 s this way, reading
-    included, and the README's first command then compiles no tokenizer (2-2.5 s on a fresh
+    Dicts rather than the compiled tokenizer: PTB's 0.9 M tokens take a fraction of a second
+    this way, and the README's first command then compiles no tokenizer (2-2.5 s on a fresh
     install when it is not precompiled).
     """
     tokens = _book_tokens("train")

@@ -135,6 +135,37 @@ def _axpy4(a, b, c, d, X, i1, i2, i3, i4, Y, r):
 
 
 @_inline
+def _distinct(rows, m):
+    """Whether ``rows[:m]`` holds no word twice."""
+    for a in range(1, m):
+        for b in range(a):
+            if rows[a] == rows[b]:
+                return False
+    return True
+
+
+@_inline
+def _collect_update(a, W, r, X, h, e):
+    """X[e] += a * W[r], then W[r] += a * X[h], in one pass over W[r]."""
+    for k in range(W.shape[1]):
+        w = W[r, k]
+        X[e, k] += a * w
+        W[r, k] = w + a * X[h, k]
+
+
+@_inline
+def _collect_update2(a, b, W, r1, r2, X, h, e):
+    """X[e] += a * W[r1] + b * W[r2], then W[r1] += a * X[h] and W[r2] += b * X[h], in one pass
+    over the two rows (which must differ)."""
+    for k in range(W.shape[1]):
+        w1 = W[r1, k]
+        w2 = W[r2, k]
+        X[e, k] += a * w1 + b * w2
+        W[r1, k] = w1 + a * X[h, k]
+        W[r2, k] = w2 + b * X[h, k]
+
+
+@_inline
 def _zero(X, i):
     for k in range(X.shape[1]):
         X[i, k] = 0.0
@@ -285,7 +316,8 @@ def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=Tru
     comes first, as in word2vec.c.
 
     plain (word2vec.c): row by row, ``g = alpha (label - s(h . row))``, ``e += g row``,
-    ``row += g h``; batched: all m scores first, then all updates. Finally every context row
+    ``row += g h``; batched: all m scores first, then all updates (when the m rows are distinct,
+    each row's share of ``e`` and its update in one pass over it). Finally every context row
     gets ``e`` undivided for the mean (word2vec.c and gensim's cbow_mean), i.e. ``count``
     times the gradient of the mean, and ``e / count`` for the sum (gensim's cbow_mean=0).
     ``work`` : (2, D) scratch for h and e; ``g`` : (m,) scratch.
@@ -293,7 +325,10 @@ def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=Tru
     """
     H, E = 0, 1
     _zero(work, H)
-    for i in range(count):
+    tail = count - count % 4
+    for i in range(0, tail, 4):
+        _axpy4(_ONE, _ONE, _ONE, _ONE, W_in, ctx[i], ctx[i + 1], ctx[i + 2], ctx[i + 3], work, H)
+    for i in range(tail, count):
         _axpy(_ONE, W_in, ctx[i], work, H)
     inv = np.float32(1.0 / count)
     if mean:
@@ -312,12 +347,18 @@ def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=Tru
         for j in range(m):
             g[j], p = _gradient(g[j], 1 if j == 0 else 0, alpha)
             product *= p
-        for j in range(0, m - 1, 2):
-            _axpy2(g[j], W_out, out[j], g[j + 1], W_out, out[j + 1], work, E)
-        if m % 2:
-            _axpy(g[m - 1], W_out, out[m - 1], work, E)
-        for j in range(m):
-            _axpy(g[j], work, H, W_out, out[j])
+        if _distinct(out, m):  # each row read once: its share of e, then its update
+            for j in range(0, m - 1, 2):
+                _collect_update2(g[j], g[j + 1], W_out, out[j], out[j + 1], work, H, E)
+            if m % 2:
+                _collect_update(g[m - 1], W_out, out[m - 1], work, H, E)
+        else:
+            for j in range(0, m - 1, 2):
+                _axpy2(g[j], W_out, out[j], g[j + 1], W_out, out[j + 1], work, E)
+            if m % 2:
+                _axpy(g[m - 1], W_out, out[m - 1], work, E)
+            for j in range(m):
+                _axpy(g[j], work, H, W_out, out[j])
     else:
         for j in range(m):
             g[j], p = _gradient(_dot(work, H, W_out, out[j]), 1 if j == 0 else 0, alpha)

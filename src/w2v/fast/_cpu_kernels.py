@@ -121,6 +121,26 @@ def _dot2(A, i, B, j1, j2):
 
 
 @_inline
+def _dot2x3(A, i1, i2, B, j1, j2, j3):
+    """The six dots of rows A[i1], A[i2] with rows B[j1], B[j2], B[j3], in one pass over the five
+    rows (0.8 row reads per dot against 1.5 for :func:`_dot2`)."""
+    s11 = s12 = s13 = s21 = s22 = s23 = np.float32(0.0)
+    for k in range(A.shape[1]):
+        a1 = A[i1, k]
+        a2 = A[i2, k]
+        b1 = B[j1, k]
+        b2 = B[j2, k]
+        b3 = B[j3, k]
+        s11 += a1 * b1
+        s12 += a1 * b2
+        s13 += a1 * b3
+        s21 += a2 * b1
+        s22 += a2 * b2
+        s23 += a2 * b3
+    return s11, s12, s13, s21, s22, s23
+
+
+@_inline
 def _axpy2(a, X, i, b, Z, j, Y, r):
     """Y[r] += a * X[i] + b * Z[j]: two updates for one read and write of Y[r]."""
     for k in range(X.shape[1]):
@@ -406,7 +426,16 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad):
         row = out[j]  # read once: a store to out_rows might alias out, so LLVM would reload it per element
         for k in range(W_out.shape[1]):
             out_rows[j, k] = W_out[row, k]
-    for i in range(count):  # all scores first, two at a time: independent sums overlap well
+    # All scores first, two context rows by three output rows at a time: independent sums
+    # overlap well, and each row read serves several of them.
+    for i in range(0, count - 1, 2):
+        for j in range(0, m - 2, 3):
+            (grad[i, j], grad[i, j + 1], grad[i, j + 2], grad[i + 1, j], grad[i + 1, j + 1],
+             grad[i + 1, j + 2]) = _dot2x3(W_in, ctx[i], ctx[i + 1], out_rows, j, j + 1, j + 2)
+        for j in range(m - m % 3, m):
+            grad[i, j], grad[i + 1, j] = _dot2(out_rows, j, W_in, ctx[i], ctx[i + 1])
+    if count % 2:
+        i = count - 1
         for j in range(0, m - 1, 2):
             grad[i, j], grad[i, j + 1] = _dot2(W_in, ctx[i], out_rows, j, j + 1)
         if m % 2:

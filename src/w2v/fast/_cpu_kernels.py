@@ -155,6 +155,13 @@ def _axpy4(a, b, c, d, X, i1, i2, i3, i4, Y, r):
 
 
 @_inline
+def _axpy6(a, b, c, d, e, f, X, i1, i2, i3, i4, i5, i6, Y, r):
+    """Y[r] += a X[i1] + b X[i2] + c X[i3] + d X[i4] + e X[i5] + f X[i6] in one read and write of Y[r]."""
+    for k in range(X.shape[1]):
+        Y[r, k] += ((a * X[i1, k] + b * X[i2, k]) + (c * X[i3, k] + d * X[i4, k])) + (e * X[i5, k] + f * X[i6, k])
+
+
+@_inline
 def _distinct(rows, m):
     """Whether ``rows[:m]`` holds no word twice."""
     for a in range(1, m):
@@ -447,7 +454,7 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad):
             grad[i, j], p = _gradient(grad[i, j], 1 if j == 0 else 0, alpha)
             product *= p
         loss -= math.log(product)
-    # Each row is updated in place, four source rows per pass over it: W_out first, while W_in
+    # Each row is updated in place, four (W_in: six) source rows per pass: W_out first, while W_in
     # still holds In; W_in from the copy of Out.
     tail = count - count % 4
     for j in range(m):
@@ -459,10 +466,14 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad):
             _axpy2(grad[tail, j], W_in, ctx[tail], grad[tail + 1, j], W_in, ctx[tail + 1], W_out, row)
         if count % 2:
             _axpy(grad[count - 1, j], W_in, ctx[count - 1], W_out, row)
-    tail = m - m % 4
+    six = m - m % 6
+    tail = six + (m - six) // 4 * 4
     for i in range(count):
         row = ctx[i]
-        for j in range(0, tail, 4):
+        for j in range(0, six, 6):
+            _axpy6(grad[i, j], grad[i, j + 1], grad[i, j + 2], grad[i, j + 3], grad[i, j + 4], grad[i, j + 5],
+                   out_rows, j, j + 1, j + 2, j + 3, j + 4, j + 5, W_in, row)
+        for j in range(six, tail, 4):
             _axpy4(grad[i, j], grad[i, j + 1], grad[i, j + 2], grad[i, j + 3], out_rows, j, j + 1, j + 2, j + 3,
                    W_in, row)
         if m - tail >= 2:

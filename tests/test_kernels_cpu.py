@@ -71,12 +71,12 @@ def test_skipgram_pair_step_is_one_sgd_step_of_the_reference_skipgram():
     assert kernel_loss == pytest.approx(loss, rel=1e-5)
 
 
-# Counts and targets on each side of the kernel's passes of four, two and one rows.
-@pytest.mark.parametrize("count, m", [(5, 4), (7, 6), (2, 3), (1, 1), (4, 5)])
+# Counts and targets on each side of the kernel's passes of six, four, three, two and one rows.
+@pytest.mark.parametrize("count, m", [(5, 4), (7, 6), (2, 3), (1, 1), (4, 5), (3, 11)])
 def test_skipgram_block_step_equals_its_numpy_statement(count, m):
     W_in, W_out = weights(2)
     ctx = np.array([1, 8, 8, 3, 0, 4, 6], dtype=np.int32)[:count]
-    out = np.array([5, 2, 9, 2, 7, 1], dtype=np.int32)[:m]  # a noise word drawn twice
+    out = np.array([5, 2, 9, 2, 7, 1, 10, 3, 5, 0, 11], dtype=np.int32)[:m]  # a noise word drawn twice
     In, Out = W_in[ctx].astype(np.float64), W_out[out].astype(np.float64)
     G = ALPHA * (labels(m) - sigmoid(In @ Out.T))  # (count, m)
     e0, e1 = W_in.astype(np.float64), W_out.astype(np.float64)
@@ -92,19 +92,22 @@ def test_skipgram_block_step_equals_its_numpy_statement(count, m):
     assert kernel_loss == pytest.approx(-np.log(probabilities).sum(), rel=1e-5)
 
 
-def test_cbow_batched_step_equals_its_numpy_statement():
+# A noise word drawn twice (the two-pass update), then distinct targets (the one-pass update)
+# with a context summed four rows and then one row at a time.
+@pytest.mark.parametrize("ctx, out", [([4, 4, 7], [1, 6, 6, 11]), ([4, 4, 7, 2, 9], [1, 6, 3, 11, 0])])
+def test_cbow_batched_step_equals_its_numpy_statement(ctx, out):
     W_in, W_out = weights(3)
-    ctx = np.array([4, 4, 7], dtype=np.int32)
-    out = np.array([1, 6, 6, 11], dtype=np.int32)
+    ctx, out = np.array(ctx, dtype=np.int32), np.array(out, dtype=np.int32)
+    count, m = ctx.size, out.size
     h = W_in[ctx].astype(np.float64).mean(axis=0)
     Out = W_out[out].astype(np.float64)
-    G = ALPHA * (labels(4) - sigmoid(Out @ h))  # (m,)
+    G = ALPHA * (labels(m) - sigmoid(Out @ h))  # (m,)
     e0, e1 = W_in.astype(np.float64), W_out.astype(np.float64)
     np.add.at(e1, out, np.outer(G, h))
-    np.add.at(e0, ctx, np.tile(G @ Out, (3, 1)))
+    np.add.at(e0, ctx, np.tile(G @ Out, (count, 1)))
 
     k0, k1 = W_in.copy(), W_out.copy()
-    cbow_step(k0, k1, ctx, 3, out, 4, ALPHA, True, np.empty((2, D), np.float32), np.empty(4, np.float32))
+    cbow_step(k0, k1, ctx, count, out, m, ALPHA, True, np.empty((2, D), np.float32), np.empty(m, np.float32))
     np.testing.assert_allclose(k0, e0, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k1, e1, rtol=1e-5, atol=1e-6)
 

@@ -9,6 +9,8 @@ import w2v
 from w2v.config import TrainConfig
 from w2v.corpus import Corpus, corpus_from_sentences
 from w2v.errors import ConfigError
+from w2v.fast._constants import HOT_ROWS
+from w2v.fast._cpu_kernels import _merge_hot_rows, _take_hot_rows, train_chunks
 from w2v.fast.common import chunk_starts, unpad_rows
 from w2v.fast.cpu import CpuEngine
 from w2v.vocab import Vocab
@@ -188,3 +190,58 @@ def test_the_final_vectors_are_those_the_engine_trained():
     final = engine.word_vectors(final=True)
     np.testing.assert_array_equal(final, trained)
     assert final.shape == (len(trained), 20) and final.flags.c_contiguous
+
+
+def _private_rows_run(corpus, model, hot_rows, every):
+    """One epoch of one worker's kernel, its hot output rows trained in a private copy (hot_rows > 0) or not."""
+    engine = _engine(corpus, model=model, workers=1, sample=1e-2)
+    V = engine.W_out.shape[0]
+    rows = np.zeros((V + 2 * hot_rows, engine.W_out.shape[1]), dtype=np.float32)
+    setup = engine.setup
+    chunks = np.arange(engine.units_per_epoch, dtype=np.int64)
+    train_chunks(setup.ids, setup.offsets, setup.chunk_starts, chunks, setup.alpha_at(0, setup.chunk_position[chunks]),
+                 engine.W_in, rows, setup.table, setup.keep, None, setup.options, (hot_rows, V, V + hot_rows, every),
+                 engine.rng_states[0], engine.stats[0])
+    return engine.W_in, rows[:V], rows[V:]
+
+
+@pytest.mark.parametrize("model", ["cbow", "skipgram"])
+def test_a_private_copy_of_the_hot_output_rows_trains_what_the_shared_rows_would(model):
+    """One worker alone: merging its private rows back changes nothing but float rounding, and
+    leaves the private and base copies equal to the shared rows."""
+    corpus = corpus_from_sentences(planted_sentences(400))
+    W_in, W_out, _ = _private_rows_run(corpus, model, 0, 1024)
+    hot = 5
+    W_in_hot, W_out_hot, copies = _private_rows_run(corpus, model, hot, 7)
+    assert np.abs(W_out[:hot, : FAST["vector_size"]]).min() > 0  # the hot rows did train (the padding stays 0)
+    np.testing.assert_allclose(W_out_hot, W_out, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(W_in_hot, W_in, rtol=1e-4, atol=1e-6)
+    np.testing.assert_array_equal(copies[:hot], W_out_hot[:hot])
+    np.testing.assert_array_equal(copies[hot:], W_out_hot[:hot])
+
+
+def test_merging_private_rows_adds_every_workers_change():
+    V, H, D = 6, 2, 3
+    rows = np.zeros((V + 2 * 2 * H, D), dtype=np.float32)
+    rows[:V] = 1.0
+    hot = [(H, V + w * H, V + (2 + w) * H, 1) for w in range(2)]
+    for worker in hot:
+        _take_hot_rows(rows, worker)
+    rows[hot[0][1] : hot[0][1] + H] += 2.0  # worker 0's training
+    rows[hot[1][1]] += 5.0  # worker 1 changed its first hot row only
+    _merge_hot_rows(rows, hot[0])
+    _merge_hot_rows(rows, hot[1])
+    np.testing.assert_array_equal(rows[:H], [[8.0] * D, [3.0] * D])
+    np.testing.assert_array_equal(rows[H:V], 1.0)  # the other rows are nobody's copy
+    np.testing.assert_array_equal(rows[hot[1][1] : hot[1][1] + H], rows[:H])  # the last to merge has both changes
+    np.testing.assert_array_equal(rows[hot[1][2] : hot[1][2] + H], rows[:H])
+
+
+def test_several_workers_train_the_shared_output_rows_and_nothing_else_sees_their_copies():
+    engine = _engine(corpus_from_sentences(planted_sentences(300)), workers=2)
+    V = len(engine.setup.keep)
+    assert engine.W_out.shape[0] == V and np.shares_memory(engine.W_out, engine._out_rows)
+    engine.start_epoch(0)
+    engine.run(0, engine.units_per_epoch)
+    assert np.abs(engine.W_out[: min(V, HOT_ROWS)]).sum(axis=1).min() > 0  # the merges reached every hot row
+    assert engine.state_dict()["W_out"].shape == engine.W_out.shape

@@ -5,6 +5,12 @@ CHUNK_WORDS = 10_000  # a unit of work: whole sentences adding up to at least th
 ROW_ALIGN = 8  # the CPU engine pads vector rows to a multiple of this many floats (32 bytes: one AVX register)
 MIN_PROBABILITY = 1e-12  # label probabilities are clamped here: 25 of them still multiply to a normal float64
 MAX_NEGATIVE = 24  # so an example has at most 25 labels
+# With several CPU workers, each trains its own copy of the W_out rows of the HOT_ROWS most frequent
+# words and adds its changes to the shared rows every HOT_MERGE_POSITIONS centre words it trains:
+# those rows are written by every example, and writing them from several cores at once moved
+# cache lines between the cores on every access (CBOW spent about a quarter of its time on it).
+HOT_ROWS = 1024
+HOT_MERGE_POSITIONS = 1024
 
 # Kernel variants: (model, kernel) pairs as the integer codes the compiled kernels branch on.
 CBOW_PLAIN, CBOW_BATCHED, SKIPGRAM_PLAIN, SKIPGRAM_BATCHED = 0, 1, 2, 3

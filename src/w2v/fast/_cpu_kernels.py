@@ -2,7 +2,7 @@
 
 The epoch kernel trains on a list of chunks of the corpus::
 
-    train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options,
+    train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot,
                  rng_state, stats)
 
 ids : (N,) int32
@@ -15,8 +15,10 @@ chunks : (m,) int64
     The chunks to train on, in order.
 alphas : (m,) float32
     Learning rate for each of those chunks (the driver owns the schedule).
-W_in, W_out : (V, D) float32
-    Input and output vectors, updated in place (Hogwild: other threads may write too).
+W_in : (V, D) float32
+    Input vectors, updated in place (Hogwild: other threads may write too).
+W_out : (V + R, D) float32
+    Output vectors (the first V rows, updated in place like W_in), then the rows ``hot`` names.
 table : (T,) int32
     Noise table: word ids in proportion to counts ** power.
 keep : (V,) uint64
@@ -28,6 +30,12 @@ options : (window, negative, variant, shrink, mean)
     negative 0: no negative sampling; variant ``CBOW_PLAIN``, ``CBOW_BATCHED``,
     ``SKIPGRAM_PLAIN`` or ``SKIPGRAM_BATCHED`` (``_constants``); shrink: word2vec.c's random
     window; mean: CBOW averages the context (else sums it).
+hot : (H, private, base, every)
+    This worker trains the output rows of words 0 .. H-1 (the most frequent) in its private
+    copy ``W_out[private:private + H]``, and every ``every`` centre words (and at the end) adds
+    what it changed there since the last time, measured against ``W_out[base:base + H]``, to the
+    shared rows, then copies them back (:func:`_merge_hot_rows`). Rows written by every
+    example would otherwise move between cores on every access. H = 0: no private rows.
 rng_state : (1,) uint64
     xorshift64* state, advanced in place (goes in and comes back out).
 stats : (3,) float64
@@ -199,6 +207,50 @@ def _zero(X, i):
 
 
 @_inline
+def _out_row(word, hot):
+    """The row of W_out that ``word`` trains: this worker's private copy (``hot[1] + word``) when it
+    is one of the ``hot[0]`` most frequent words, else the shared row ``word``."""
+    return word + hot[1] if word < hot[0] else word
+
+
+@_inline
+def _take_hot_rows(W, hot):
+    """Copy the shared rows ``W[:hot[0]]`` into this worker's private rows (from ``hot[1]``) and its
+    base rows (from ``hot[2]``)."""
+    count, private, base, _ = hot
+    for h in range(count):
+        for k in range(W.shape[1]):
+            value = W[h, k]
+            W[private + h, k] = value
+            W[base + h, k] = value
+
+
+@_inline
+def _merge_hot_rows(W, hot):
+    """Add what this worker changed in its private rows since they were taken (private - base) to
+    the shared rows, and take them again: other workers' merges since then come in. Two workers
+    merging one row at the same moment can lose one's change, as lock-free updates can."""
+    count, private, base, _ = hot
+    for h in range(count):
+        for k in range(W.shape[1]):
+            value = W[h, k] + (W[private + h, k] - W[base + h, k])
+            W[h, k] = value
+            W[private + h, k] = value
+            W[base + h, k] = value
+
+
+@_inline
+def _count_and_merge(W, hot, since):
+    """One more position trained since the last merge (``since`` of them before): merge the hot
+    rows when that makes ``hot[3]``. Returns the positions since the last merge."""
+    since += 1
+    if since < hot[3]:
+        return since
+    _merge_hot_rows(W, hot)
+    return 0
+
+
+@_inline
 def _keep_sentence(ids, start, end, keep, state, out):
     """Copy the words of ``ids[start:end]`` that survive subsampling into ``out``; return how many."""
     n = 0
@@ -225,17 +277,17 @@ def _context(sen, n, pos, window, shrink, state, out):
 
 
 @_inline
-def _targets(word, negative, table, state, out):
+def _targets(word, negative, table, state, out, hot):
     """``out[0] = word``, then up to ``negative`` noise words from ``table`` (a draw equal to
     ``word`` is skipped, as in word2vec.c); return how many were written: 0 without negatives."""
     if negative == 0:
         return 0
-    out[0] = word
+    out[0] = _out_row(word, hot)
     m = 1
     for _ in range(negative):
         noise = table[_bounded(xorshift32(state), table.size)]
         if noise != word:
-            out[m] = noise
+            out[m] = _out_row(noise, hot)
             m += 1
     return m
 
@@ -250,16 +302,16 @@ def _draw_slots(negative, table, state, slots):
 
 
 @_inline
-def _resolve_targets(word, negative, table, slots, out):
+def _resolve_targets(word, negative, table, slots, out, hot):
     """:func:`_targets` with its noise words read from ``table[slots]``, drawn earlier by :func:`_draw_slots`."""
     if negative == 0:
         return 0
-    out[0] = word
+    out[0] = _out_row(word, hot)
     m = 1
     for k in range(negative):
         noise = table[slots[k]]
         if noise != word:
-            out[m] = noise
+            out[m] = _out_row(noise, hot)
             m += 1
     return m
 
@@ -276,31 +328,32 @@ def _prefetch_rows(M, rows, count):
 
 
 @_inline
-def _draw_position(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out):
+def _draw_position(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot):
     """The context of ``sen[pos]`` into ``ctx`` (:func:`_context`) and, if it has one, its targets
     into ``out`` from the noise ``slots`` drawn for it; prefetch the rows of W_in and W_out they
     will read. Nothing past the sentence's end. Returns (context words, targets)."""
     if pos >= n:
         return 0, 0
     count = _context(sen, n, pos, window, shrink, state, ctx)
-    m = _resolve_targets(sen[pos], negative, table, slots, out) if count else 0
+    m = _resolve_targets(sen[pos], negative, table, slots, out, hot) if count else 0
     _prefetch_rows(W_out, out, m)
     _prefetch_rows(W_in, ctx, count)
     return count, m
 
 
 @_inline
-def _start_sentence(sen, n, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out):
+def _start_sentence(sen, n, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot):
     """Draw what the first two positions of a subsampled sentence of ``n`` words need before the
     first trains (see :func:`_draw_ahead`): noise slots for positions 0 and 1, then position 0's
     context and targets. Returns position 0's (context words, targets)."""
     for pos in range(min(n, 2)):
         _draw_slots(negative, table, state, slots[pos])
-    return _draw_position(sen, n, 0, window, shrink, negative, table, state, slots[0], ctx[0], out[0], W_in, W_out)
+    return _draw_position(sen, n, 0, window, shrink, negative, table, state, slots[0], ctx[0], out[0], W_in, W_out,
+                          hot)
 
 
 @_inline
-def _draw_ahead(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out):
+def _draw_ahead(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot):
     """While position ``pos`` of the sentence has yet to train: draw the noise slots of ``pos + 2``
     (prefetching their table entries), then the context and targets of ``pos + 1`` (prefetching
     their rows). Each array holds two positions, ``pos & 1`` and ``(pos + 1) & 1``; position
@@ -310,7 +363,7 @@ def _draw_ahead(sen, n, pos, window, shrink, negative, table, state, slots, ctx,
     if pos + 2 < n:
         _draw_slots(negative, table, state, slots[now])
     return _draw_position(sen, n, pos + 1, window, shrink, negative, table, state, slots[ahead], ctx[ahead],
-                          out[ahead], W_in, W_out)
+                          out[ahead], W_in, W_out, hot)
 
 
 @_inline
@@ -483,7 +536,7 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad):
     return loss
 
 
-def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, rng_state,
+def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot, rng_state,
                  stats):
     """Train on ``chunks`` (see the module docstring for every argument) with the model's kernel.
 
@@ -491,12 +544,12 @@ def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table,
     a run compiles only the code it uses.
     """
     kernel = train_cbow_chunks if options[2] in (CBOW_PLAIN, CBOW_BATCHED) else train_skipgram_chunks
-    kernel(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, rng_state, stats)
+    kernel(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot, rng_state, stats)
 
 
 @_kernel
-def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, rng_state,
-                      stats):
+def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot,
+                      rng_state, stats):
     """CBOW's :func:`train_chunks`: one example per centre word."""
     window, negative, variant, shrink, mean = options
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
@@ -506,29 +559,33 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
     g = np.empty(negative + 1, dtype=np.float32)
     work = np.empty((2, W_in.shape[1]), dtype=np.float32)
     loss, examples, words = 0.0, 0, 0
+    _take_hot_rows(W_out, hot)
+    since = 0  # positions trained since the hot rows were last merged
     for c in range(chunks.size):
         alpha = alphas[c]
         for s in range(chunk_starts[chunks[c]], chunk_starts[chunks[c] + 1]):
             words += offsets[s + 1] - offsets[s]
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
             count, m = _start_sentence(sen, n, window, shrink, negative, table, rng_state, slots, ctx, out, W_in,
-                                       W_out)
+                                       W_out, hot)
             for pos in range(n):
                 now = pos & 1
                 next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
-                                                 out, W_in, W_out)
+                                                 out, W_in, W_out, hot)
                 if count:
                     loss += cbow_step(W_in, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
                                       work, g, mean, tree, sen[pos])
                     examples += 1
+                    since = _count_and_merge(W_out, hot, since)
                 count, m = next_count, next_m
+    _merge_hot_rows(W_out, hot)
     stats[0] += loss
     stats[1] += examples
     stats[2] += words
 
 
 @_kernel
-def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options,
+def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot,
                           rng_state, stats):
     """Skip-gram's :func:`train_chunks`: one example per (context, centre) pair."""
     window, negative, variant, shrink, _ = options
@@ -541,6 +598,8 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
     out_rows = np.empty((negative + 1, dim), dtype=np.float32)
     grad = np.empty((2 * window, negative + 1), dtype=np.float32)
     loss, examples, words = 0.0, 0, 0
+    _take_hot_rows(W_out, hot)
+    since = 0  # positions trained since the hot rows were last merged
     for c in range(chunks.size):
         alpha = alphas[c]
         for s in range(chunk_starts[chunks[c]], chunk_starts[chunks[c] + 1]):
@@ -550,16 +609,17 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                 for pos in range(n):
                     count = _context(sen, n, pos, window, shrink, rng_state, ctx[0])
                     for i in range(count):
-                        m = _targets(sen[pos], negative, table, rng_state, out[0])
+                        m = _targets(sen[pos], negative, table, rng_state, out[0], hot)
                         loss += skipgram_pair_step(W_in, W_out, ctx[0, i], out[0], m, alpha, work, tree, sen[pos])
                     examples += count
+                    since = _count_and_merge(W_out, hot, since)
                 continue
             count, m = _start_sentence(sen, n, window, shrink, negative, table, rng_state, slots, ctx, out, W_in,
-                                       W_out)
+                                       W_out, hot)
             for pos in range(n):
                 now = pos & 1
                 next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
-                                                 out, W_in, W_out)
+                                                 out, W_in, W_out, hot)
                 if tree is not None:  # each context word's path first, then the window's shared negatives
                     for i in range(count):
                         _zero(work, 0)
@@ -569,7 +629,9 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                 if m:
                     loss += skipgram_block_step(W_in, W_out, ctx[now], count, out[now], m, alpha, out_rows, grad)
                 examples += count
+                since = _count_and_merge(W_out, hot, since)
                 count, m = next_count, next_m
+    _merge_hot_rows(W_out, hot)
     stats[0] += loss
     stats[1] += examples
     stats[2] += words

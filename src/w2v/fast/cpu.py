@@ -3,6 +3,9 @@
 A block of chunks (see :mod:`w2v.fast.common`) is handed out chunk ``start + w``,
 ``start + w + W``, ... to worker ``w``, with each chunk's learning rate computed on the host
 from its position in the run, and the W workers run as threads: the kernels release the GIL.
+With several workers, each trains its own copy of the most frequent words' output rows and
+adds its changes to the shared rows every ``HOT_MERGE_POSITIONS`` centre words (see
+:func:`output_rows`); every other row is shared without locks (Hogwild).
 """
 
 from __future__ import annotations
@@ -16,9 +19,28 @@ from ..config import TrainConfig
 from ..corpus import Corpus
 from ..engine import BlockStats, expect_array, expect_epoch
 from ..io.mapped import release
-from ._constants import ROW_ALIGN
+from ._constants import HOT_MERGE_POSITIONS, HOT_ROWS, ROW_ALIGN
 from ._cpu_kernels import train_chunks
 from .common import FastSetup, hot_rows, unpad_rows
+
+
+def output_rows(vocabulary: int, width: int, workers: int) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """W_out's initial zeros (word2vec.c's), followed by room for each worker's private and base
+    copies of the hot rows (the kernels' ``hot``); with one worker there are none, and it trains
+    the shared rows, as word2vec.c does.
+
+    Returns
+    -------
+    rows : (V + 2 * workers * H, width) float32 zeros
+        ``rows[:V]`` is W_out; H = ``HOT_ROWS`` (at most V) with several workers, else 0.
+    hot : list of the kernels' ``hot`` tuples, one per worker
+        (H, first private row, first base row, ``HOT_MERGE_POSITIONS``).
+    """
+    count = min(HOT_ROWS, vocabulary) if workers > 1 else 0
+    rows = np.zeros((vocabulary + 2 * workers * count, width), dtype=np.float32)
+    hot = [(count, vocabulary + w * count, vocabulary + (workers + w) * count, HOT_MERGE_POSITIONS)
+           for w in range(workers)]
+    return rows, hot
 
 
 class CpuEngine:
@@ -31,7 +53,9 @@ class CpuEngine:
         self.cfg = cfg
         self.units_per_epoch = self.setup.units_per_epoch
         _, worker_seeds = self.setup.seeds(cfg.workers)
-        self.W_in, self.W_out, self.W_node = self.setup.initial_weights(ROW_ALIGN)
+        self.W_in, _, self.W_node = self.setup.initial_weights(ROW_ALIGN)  # W_out: zeros, never touched
+        self._out_rows, self._hot = output_rows(*self.W_in.shape, cfg.workers)
+        self.W_out = self._out_rows[: self.W_in.shape[0]]  # the shared rows: a view
         self.rng_states = [s.generate_state(1, dtype=np.uint64) | np.uint64(1) for s in worker_seeds]
         self.stats = np.zeros((cfg.workers, 3), dtype=np.float64)
         self.epoch = 0
@@ -66,9 +90,9 @@ class CpuEngine:
 
     def _train(self, chunks: np.ndarray, alphas: np.ndarray, worker: int) -> None:
         setup = self.setup
-        train_chunks(setup.ids, setup.offsets, setup.chunk_starts, chunks, alphas, self.W_in, self.W_out,
-                     setup.table, setup.keep, setup.kernel_tree(self.W_node), setup.options, self.rng_states[worker],
-                     self.stats[worker])
+        train_chunks(setup.ids, setup.offsets, setup.chunk_starts, chunks, alphas, self.W_in, self._out_rows,
+                     setup.table, setup.keep, setup.kernel_tree(self.W_node), setup.options, self._hot[worker],
+                     self.rng_states[worker], self.stats[worker])
 
     def word_vectors(self, *, final: bool = False) -> np.ndarray:
         if final:  # the padded rows closed up in place: no second (V, D) matrix at the end of a run

@@ -4,13 +4,15 @@ import math
 
 import numpy as np
 import pytest
+from numba import njit
 
 import w2v
 from w2v.config import TrainConfig
 from w2v.corpus import Corpus, corpus_from_sentences
 from w2v.errors import ConfigError
-from w2v.fast._constants import HOT_ROWS
-from w2v.fast._cpu_kernels import _merge_hot_rows, _take_hot_rows, train_chunks
+from w2v.fast._constants import HOT_ROWS, ROW_ALIGN
+from w2v.fast._cpu_kernels import _merge_hot_rows, _take_hot_rows, train_cbow_chunks, train_chunks
+from w2v.fast._row_width import RowWidth, RowWidthType, row_length
 from w2v.fast.common import chunk_starts, unpad_rows
 from w2v.fast.cpu import CpuEngine
 from w2v.vocab import Vocab
@@ -226,11 +228,11 @@ def test_merging_private_rows_adds_every_workers_change():
     rows[:V] = 1.0
     hot = [(H, V + w * H, V + (2 + w) * H, 1) for w in range(2)]
     for worker in hot:
-        _take_hot_rows(rows, worker)
+        _take_hot_rows(rows, worker, D)
     rows[hot[0][1] : hot[0][1] + H] += 2.0  # worker 0's training
     rows[hot[1][1]] += 5.0  # worker 1 changed its first hot row only
-    _merge_hot_rows(rows, hot[0])
-    _merge_hot_rows(rows, hot[1])
+    _merge_hot_rows(rows, hot[0], D)
+    _merge_hot_rows(rows, hot[1], D)
     np.testing.assert_array_equal(rows[:H], [[8.0] * D, [3.0] * D])
     np.testing.assert_array_equal(rows[H:V], 1.0)  # the other rows are nobody's copy
     np.testing.assert_array_equal(rows[hot[1][1] : hot[1][1] + H], rows[:H])  # the last to merge has both changes
@@ -245,3 +247,24 @@ def test_several_workers_train_the_shared_output_rows_and_nothing_else_sees_thei
     engine.run(0, engine.units_per_epoch)
     assert np.abs(engine.W_out[: min(V, HOT_ROWS)]).sum(axis=1).min() > 0  # the merges reached every hot row
     assert engine.state_dict()["W_out"].shape == engine.W_out.shape
+
+
+@pytest.mark.parametrize("vector_size", [20, 33])
+def test_each_row_width_compiles_its_own_kernel_and_trains(vector_size):
+    corpus = corpus_from_sentences(planted_sentences(3000))
+    wv = w2v.train(corpus, **(FAST | dict(model="cbow", workers=1, vector_size=vector_size)))
+    assert wv.vectors.shape[1] == vector_size and group_separation(wv) > 0.3
+    width = -(-vector_size // ROW_ALIGN) * ROW_ALIGN
+    assert any(RowWidthType(width) in signature for signature in train_cbow_chunks.signatures)
+
+
+def test_row_length_is_the_widths_or_the_matrixs():
+    matrix = np.zeros((3, 24), dtype=np.float32)
+
+    @njit
+    def compiled(matrix, width):
+        return row_length(matrix, width)
+
+    for width, expected in ((RowWidth(16), 16), (8, 8), (None, 24)):
+        assert row_length(matrix, width) == expected
+        assert compiled(matrix, width) == expected

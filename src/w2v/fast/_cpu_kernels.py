@@ -63,6 +63,7 @@ from .._numba_cache import CACHE
 from ._constants import CBOW_BATCHED, CBOW_PLAIN, MAX_SENTENCE_LENGTH, SKIPGRAM_PLAIN
 from ._math import bounded, label_probability
 from ._prefetch import prefetch, prefetch_item
+from ._row_width import RowWidth, row_length
 
 # No 'nnan'/'ninf': the sigmoid relies on IEEE semantics of exp(-|f|) at the extremes.
 # error_model="numpy": no zero-division checks, which would keep loops from vectorising.
@@ -102,38 +103,38 @@ def _gradient(f, label, alpha):
 # Row helpers take (matrix, row) pairs rather than row views: a view is a reference-counted
 # object, and counting references to one shared matrix from several threads serialises them.
 @_inline
-def _dot(A, i, B, j):
+def _dot(A, i, B, j, D):
     """A[i] . B[j]"""
     s = np.float32(0.0)
-    for k in range(A.shape[1]):
+    for k in range(D):
         s += A[i, k] * B[j, k]
     return s
 
 
 @_inline
-def _axpy(a, X, i, Y, j):
+def _axpy(a, X, i, Y, j, D):
     """Y[j] += a * X[i]"""
-    for k in range(X.shape[1]):
+    for k in range(D):
         Y[j, k] += a * X[i, k]
 
 
 @_inline
-def _dot2(A, i, B, j1, j2):
+def _dot2(A, i, B, j1, j2, D):
     """(A[i] . B[j1], A[i] . B[j2]) in one pass over A[i]."""
     s1 = np.float32(0.0)
     s2 = np.float32(0.0)
-    for k in range(A.shape[1]):
+    for k in range(D):
         s1 += A[i, k] * B[j1, k]
         s2 += A[i, k] * B[j2, k]
     return s1, s2
 
 
 @_inline
-def _dot2x3(A, i1, i2, B, j1, j2, j3):
+def _dot2x3(A, i1, i2, B, j1, j2, j3, D):
     """The six dots of rows A[i1], A[i2] with rows B[j1], B[j2], B[j3], in one pass over the five
     rows (0.8 row reads per dot against 1.5 for :func:`_dot2`)."""
     s11 = s12 = s13 = s21 = s22 = s23 = np.float32(0.0)
-    for k in range(A.shape[1]):
+    for k in range(D):
         a1 = A[i1, k]
         a2 = A[i2, k]
         b1 = B[j1, k]
@@ -149,23 +150,23 @@ def _dot2x3(A, i1, i2, B, j1, j2, j3):
 
 
 @_inline
-def _axpy2(a, X, i, b, Z, j, Y, r):
+def _axpy2(a, X, i, b, Z, j, Y, r, D):
     """Y[r] += a * X[i] + b * Z[j]: two updates for one read and write of Y[r]."""
-    for k in range(X.shape[1]):
+    for k in range(D):
         Y[r, k] += a * X[i, k] + b * Z[j, k]
 
 
 @_inline
-def _axpy4(a, b, c, d, X, i1, i2, i3, i4, Y, r):
+def _axpy4(a, b, c, d, X, i1, i2, i3, i4, Y, r, D):
     """Y[r] += a * X[i1] + b * X[i2] + c * X[i3] + d * X[i4]: four updates for one read and write of Y[r]."""
-    for k in range(X.shape[1]):
+    for k in range(D):
         Y[r, k] += (a * X[i1, k] + b * X[i2, k]) + (c * X[i3, k] + d * X[i4, k])
 
 
 @_inline
-def _axpy6(a, b, c, d, e, f, X, i1, i2, i3, i4, i5, i6, Y, r):
+def _axpy6(a, b, c, d, e, f, X, i1, i2, i3, i4, i5, i6, Y, r, D):
     """Y[r] += a X[i1] + b X[i2] + c X[i3] + d X[i4] + e X[i5] + f X[i6] in one read and write of Y[r]."""
-    for k in range(X.shape[1]):
+    for k in range(D):
         Y[r, k] += ((a * X[i1, k] + b * X[i2, k]) + (c * X[i3, k] + d * X[i4, k])) + (e * X[i5, k] + f * X[i6, k])
 
 
@@ -180,19 +181,19 @@ def _distinct(rows, m):
 
 
 @_inline
-def _collect_update(a, W, r, X, h, e):
+def _collect_update(a, W, r, X, h, e, D):
     """X[e] += a * W[r], then W[r] += a * X[h], in one pass over W[r]."""
-    for k in range(W.shape[1]):
+    for k in range(D):
         w = W[r, k]
         X[e, k] += a * w
         W[r, k] = w + a * X[h, k]
 
 
 @_inline
-def _collect_update2(a, b, W, r1, r2, X, h, e):
+def _collect_update2(a, b, W, r1, r2, X, h, e, D):
     """X[e] += a * W[r1] + b * W[r2], then W[r1] += a * X[h] and W[r2] += b * X[h], in one pass
     over the two rows (which must differ)."""
-    for k in range(W.shape[1]):
+    for k in range(D):
         w1 = W[r1, k]
         w2 = W[r2, k]
         X[e, k] += a * w1 + b * w2
@@ -201,8 +202,8 @@ def _collect_update2(a, b, W, r1, r2, X, h, e):
 
 
 @_inline
-def _zero(X, i):
-    for k in range(X.shape[1]):
+def _zero(X, i, D):
+    for k in range(D):
         X[i, k] = 0.0
 
 
@@ -214,25 +215,25 @@ def _out_row(word, hot):
 
 
 @_inline
-def _take_hot_rows(W, hot):
+def _take_hot_rows(W, hot, D):
     """Copy the shared rows ``W[:hot[0]]`` into this worker's private rows (from ``hot[1]``) and its
     base rows (from ``hot[2]``)."""
     count, private, base, _ = hot
     for h in range(count):
-        for k in range(W.shape[1]):
+        for k in range(D):
             value = W[h, k]
             W[private + h, k] = value
             W[base + h, k] = value
 
 
 @_inline
-def _merge_hot_rows(W, hot):
+def _merge_hot_rows(W, hot, D):
     """Add what this worker changed in its private rows since they were taken (private - base) to
     the shared rows, and take them again: other workers' merges since then come in. Two workers
     merging one row at the same moment can lose one's change, as lock-free updates can."""
     count, private, base, _ = hot
     for h in range(count):
-        for k in range(W.shape[1]):
+        for k in range(D):
             value = W[h, k] + (W[private + h, k] - W[base + h, k])
             W[h, k] = value
             W[private + h, k] = value
@@ -240,13 +241,13 @@ def _merge_hot_rows(W, hot):
 
 
 @_inline
-def _count_and_merge(W, hot, since):
+def _count_and_merge(W, hot, since, D):
     """One more position trained since the last merge (``since`` of them before): merge the hot
     rows when that makes ``hot[3]``. Returns the positions since the last merge."""
     since += 1
     if since < hot[3]:
         return since
-    _merge_hot_rows(W, hot)
+    _merge_hot_rows(W, hot, D)
     return 0
 
 
@@ -320,15 +321,15 @@ _LINE_FLOATS = 16  # float32 values in a 64-byte cache line
 
 
 @_inline
-def _prefetch_rows(M, rows, count):
+def _prefetch_rows(M, rows, count, D):
     """Hint that rows ``M[rows[:count]]`` will be read soon (every cache line of each)."""
     for i in range(count):
-        for k in range(0, M.shape[1], _LINE_FLOATS):
+        for k in range(0, D, _LINE_FLOATS):
             prefetch(M, rows[i], k)
 
 
 @_inline
-def _draw_position(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot):
+def _draw_position(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot, D):
     """The context of ``sen[pos]`` into ``ctx`` (:func:`_context`) and, if it has one, its targets
     into ``out`` from the noise ``slots`` drawn for it; prefetch the rows of W_in and W_out they
     will read. Nothing past the sentence's end. Returns (context words, targets)."""
@@ -336,24 +337,24 @@ def _draw_position(sen, n, pos, window, shrink, negative, table, state, slots, c
         return 0, 0
     count = _context(sen, n, pos, window, shrink, state, ctx)
     m = _resolve_targets(sen[pos], negative, table, slots, out, hot) if count else 0
-    _prefetch_rows(W_out, out, m)
-    _prefetch_rows(W_in, ctx, count)
+    _prefetch_rows(W_out, out, m, D)
+    _prefetch_rows(W_in, ctx, count, D)
     return count, m
 
 
 @_inline
-def _start_sentence(sen, n, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot):
+def _start_sentence(sen, n, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot, D):
     """Draw what the first two positions of a subsampled sentence of ``n`` words need before the
     first trains (see :func:`_draw_ahead`): noise slots for positions 0 and 1, then position 0's
     context and targets. Returns position 0's (context words, targets)."""
     for pos in range(min(n, 2)):
         _draw_slots(negative, table, state, slots[pos])
     return _draw_position(sen, n, 0, window, shrink, negative, table, state, slots[0], ctx[0], out[0], W_in, W_out,
-                          hot)
+                          hot, D)
 
 
 @_inline
-def _draw_ahead(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot):
+def _draw_ahead(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot, D):
     """While position ``pos`` of the sentence has yet to train: draw the noise slots of ``pos + 2``
     (prefetching their table entries), then the context and targets of ``pos + 1`` (prefetching
     their rows). Each array holds two positions, ``pos & 1`` and ``(pos + 1) & 1``; position
@@ -363,33 +364,34 @@ def _draw_ahead(sen, n, pos, window, shrink, negative, table, state, slots, ctx,
     if pos + 2 < n:
         _draw_slots(negative, table, state, slots[now])
     return _draw_position(sen, n, pos + 1, window, shrink, negative, table, state, slots[ahead], ctx[ahead],
-                          out[ahead], W_in, W_out, hot)
+                          out[ahead], W_in, W_out, hot, D)
 
 
 @_inline
-def hs_step(A, a, W_node, codes, points, lengths, word, alpha, E, e):
+def hs_step(A, a, W_node, codes, points, lengths, word, alpha, E, e, width=None):
     """Hierarchical softmax for ``word`` with the hidden vector ``A[a]`` (word2vec.c's ``-hs 1``).
 
     For each inner node n on the word's path (label ``1 - code``): ``g = alpha (label - s(A[a] .
     W_node[n]))``, ``E[e] += g W_node[n]``, ``W_node[n] += g A[a]``, in word2vec.c's order.
     Returns the loss, -log of the product of the path's probabilities.
     """
+    D = row_length(A, width)
     loss = 0.0
     product = 1.0
     for j in range(lengths[word]):
         node = points[word, j]
-        g, p = _gradient(_dot(A, a, W_node, node), 1 - codes[word, j], alpha)
+        g, p = _gradient(_dot(A, a, W_node, node, D), 1 - codes[word, j], alpha)
         product *= p
         if product < MIN_PRODUCT:  # a path can be longer than a product of probabilities stays normal
             loss -= math.log(product)
             product = 1.0
-        _axpy(g, W_node, node, E, e)
-        _axpy(g, A, a, W_node, node)
+        _axpy(g, W_node, node, E, e, D)
+        _axpy(g, A, a, W_node, node, D)
     return loss - math.log(product)
 
 
 @_inline
-def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=True, tree=None, word=0):
+def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=True, tree=None, word=0, width=None):
     """One CBOW example: the mean (or with ``mean=False`` the sum) h of the ``count`` context
     rows ``W_in[ctx]`` scores the target ``out[0]`` (label 1) and the noise words ``out[1:m]``
     (label 0); with a ``tree`` (W_node, codes, points, lengths) hierarchical softmax of ``word``
@@ -403,77 +405,79 @@ def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=Tru
     ``work`` : (2, D) scratch for h and e; ``g`` : (m,) scratch.
     Returns the example's loss, -log(product of its label probabilities).
     """
+    D = row_length(W_in, width)
     H, E = 0, 1
-    _zero(work, H)
+    _zero(work, H, D)
     tail = count - count % 4
     for i in range(0, tail, 4):
-        _axpy4(_ONE, _ONE, _ONE, _ONE, W_in, ctx[i], ctx[i + 1], ctx[i + 2], ctx[i + 3], work, H)
+        _axpy4(_ONE, _ONE, _ONE, _ONE, W_in, ctx[i], ctx[i + 1], ctx[i + 2], ctx[i + 3], work, H, D)
     for i in range(tail, count):
-        _axpy(_ONE, W_in, ctx[i], work, H)
+        _axpy(_ONE, W_in, ctx[i], work, H, D)
     inv = np.float32(1.0 / count)
     if mean:
-        for k in range(work.shape[1]):
+        for k in range(D):
             work[H, k] *= inv
-    _zero(work, E)
+    _zero(work, E, D)
     loss = 0.0
     if tree is not None:  # Numba drops the branch when the tree is None
-        loss += hs_step(work, H, tree[0], tree[1], tree[2], tree[3], word, alpha, work, E)
+        loss += hs_step(work, H, tree[0], tree[1], tree[2], tree[3], word, alpha, work, E, D)
     product = 1.0
     if batched:  # every score from the rows as they were, then every update
         for j in range(0, m - 1, 2):
-            g[j], g[j + 1] = _dot2(work, H, W_out, out[j], out[j + 1])
+            g[j], g[j + 1] = _dot2(work, H, W_out, out[j], out[j + 1], D)
         if m % 2:
-            g[m - 1] = _dot(work, H, W_out, out[m - 1])
+            g[m - 1] = _dot(work, H, W_out, out[m - 1], D)
         for j in range(m):
             g[j], p = _gradient(g[j], 1 if j == 0 else 0, alpha)
             product *= p
         if _distinct(out, m):  # each row read once: its share of e, then its update
             for j in range(0, m - 1, 2):
-                _collect_update2(g[j], g[j + 1], W_out, out[j], out[j + 1], work, H, E)
+                _collect_update2(g[j], g[j + 1], W_out, out[j], out[j + 1], work, H, E, D)
             if m % 2:
-                _collect_update(g[m - 1], W_out, out[m - 1], work, H, E)
+                _collect_update(g[m - 1], W_out, out[m - 1], work, H, E, D)
         else:
             for j in range(0, m - 1, 2):
-                _axpy2(g[j], W_out, out[j], g[j + 1], W_out, out[j + 1], work, E)
+                _axpy2(g[j], W_out, out[j], g[j + 1], W_out, out[j + 1], work, E, D)
             if m % 2:
-                _axpy(g[m - 1], W_out, out[m - 1], work, E)
+                _axpy(g[m - 1], W_out, out[m - 1], work, E, D)
             for j in range(m):
-                _axpy(g[j], work, H, W_out, out[j])
+                _axpy(g[j], work, H, W_out, out[j], D)
     else:
         for j in range(m):
-            g[j], p = _gradient(_dot(work, H, W_out, out[j]), 1 if j == 0 else 0, alpha)
+            g[j], p = _gradient(_dot(work, H, W_out, out[j], D), 1 if j == 0 else 0, alpha)
             product *= p
-            _axpy(g[j], W_out, out[j], work, E)
-            _axpy(g[j], work, H, W_out, out[j])
+            _axpy(g[j], W_out, out[j], work, E, D)
+            _axpy(g[j], work, H, W_out, out[j], D)
     if not mean:
-        for k in range(work.shape[1]):
+        for k in range(D):
             work[E, k] *= inv
     for i in range(count):
-        _axpy(_ONE, work, E, W_in, ctx[i])
+        _axpy(_ONE, work, E, W_in, ctx[i], D)
     return loss - math.log(product)
 
 
 @_inline
-def skipgram_pair_step(W_in, W_out, context, out, m, alpha, work, tree=None, word=0):
+def skipgram_pair_step(W_in, W_out, context, out, m, alpha, work, tree=None, word=0, width=None):
     """One word2vec.c skip-gram example: ``W_in[context]`` scores ``out[0]`` (label 1) and
     ``out[1:m]`` (label 0), row by row as in :func:`cbow_step`'s plain mode, after hierarchical
     softmax of ``word`` with a ``tree``; returns its loss. ``work`` : (1, D) scratch."""
-    _zero(work, 0)
+    D = row_length(W_in, width)
+    _zero(work, 0, D)
     loss = 0.0
     if tree is not None:
-        loss += hs_step(W_in, context, tree[0], tree[1], tree[2], tree[3], word, alpha, work, 0)
+        loss += hs_step(W_in, context, tree[0], tree[1], tree[2], tree[3], word, alpha, work, 0, D)
     product = 1.0
     for j in range(m):
-        g, p = _gradient(_dot(W_in, context, W_out, out[j]), 1 if j == 0 else 0, alpha)
+        g, p = _gradient(_dot(W_in, context, W_out, out[j], D), 1 if j == 0 else 0, alpha)
         product *= p
-        _axpy(g, W_out, out[j], work, 0)
-        _axpy(g, W_in, context, W_out, out[j])
-    _axpy(_ONE, work, 0, W_in, context)
+        _axpy(g, W_out, out[j], work, 0, D)
+        _axpy(g, W_in, context, W_out, out[j], D)
+    _axpy(_ONE, work, 0, W_in, context, D)
     return loss - math.log(product)
 
 
 @_inline
-def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad):
+def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, width=None):
     """HogBatch (Ji et al.): the ``count`` context rows share one set of noise words::
 
         In = W_in[ctx]; Out = W_out[out]; G = alpha (labels - s(In Out^T))   # (count, m)
@@ -482,24 +486,25 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad):
     ``out_rows`` : (>= m, D) and ``grad`` : (>= count, >= m) are scratch.
     Returns the summed loss of the ``count`` examples.
     """
+    D = row_length(W_in, width)
     for j in range(m):
         row = out[j]  # read once: a store to out_rows might alias out, so LLVM would reload it per element
-        for k in range(W_out.shape[1]):
+        for k in range(D):
             out_rows[j, k] = W_out[row, k]
     # All scores first, two context rows by three output rows at a time: independent sums
     # overlap well, and each row read serves several of them.
     for i in range(0, count - 1, 2):
         for j in range(0, m - 2, 3):
             (grad[i, j], grad[i, j + 1], grad[i, j + 2], grad[i + 1, j], grad[i + 1, j + 1],
-             grad[i + 1, j + 2]) = _dot2x3(W_in, ctx[i], ctx[i + 1], out_rows, j, j + 1, j + 2)
+             grad[i + 1, j + 2]) = _dot2x3(W_in, ctx[i], ctx[i + 1], out_rows, j, j + 1, j + 2, D)
         for j in range(m - m % 3, m):
-            grad[i, j], grad[i + 1, j] = _dot2(out_rows, j, W_in, ctx[i], ctx[i + 1])
+            grad[i, j], grad[i + 1, j] = _dot2(out_rows, j, W_in, ctx[i], ctx[i + 1], D)
     if count % 2:
         i = count - 1
         for j in range(0, m - 1, 2):
-            grad[i, j], grad[i, j + 1] = _dot2(W_in, ctx[i], out_rows, j, j + 1)
+            grad[i, j], grad[i, j + 1] = _dot2(W_in, ctx[i], out_rows, j, j + 1, D)
         if m % 2:
-            grad[i, m - 1] = _dot(W_in, ctx[i], out_rows, m - 1)
+            grad[i, m - 1] = _dot(W_in, ctx[i], out_rows, m - 1, D)
     loss = 0.0
     for i in range(count):
         product = 1.0
@@ -514,25 +519,25 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad):
         row = out[j]
         for i in range(0, tail, 4):
             _axpy4(grad[i, j], grad[i + 1, j], grad[i + 2, j], grad[i + 3, j], W_in, ctx[i], ctx[i + 1], ctx[i + 2],
-                   ctx[i + 3], W_out, row)
+                   ctx[i + 3], W_out, row, D)
         if count - tail >= 2:
-            _axpy2(grad[tail, j], W_in, ctx[tail], grad[tail + 1, j], W_in, ctx[tail + 1], W_out, row)
+            _axpy2(grad[tail, j], W_in, ctx[tail], grad[tail + 1, j], W_in, ctx[tail + 1], W_out, row, D)
         if count % 2:
-            _axpy(grad[count - 1, j], W_in, ctx[count - 1], W_out, row)
+            _axpy(grad[count - 1, j], W_in, ctx[count - 1], W_out, row, D)
     six = m - m % 6
     tail = six + (m - six) // 4 * 4
     for i in range(count):
         row = ctx[i]
         for j in range(0, six, 6):
             _axpy6(grad[i, j], grad[i, j + 1], grad[i, j + 2], grad[i, j + 3], grad[i, j + 4], grad[i, j + 5],
-                   out_rows, j, j + 1, j + 2, j + 3, j + 4, j + 5, W_in, row)
+                   out_rows, j, j + 1, j + 2, j + 3, j + 4, j + 5, W_in, row, D)
         for j in range(six, tail, 4):
             _axpy4(grad[i, j], grad[i, j + 1], grad[i, j + 2], grad[i, j + 3], out_rows, j, j + 1, j + 2, j + 3,
-                   W_in, row)
+                   W_in, row, D)
         if m - tail >= 2:
-            _axpy2(grad[i, tail], out_rows, tail, grad[i, tail + 1], out_rows, tail + 1, W_in, row)
+            _axpy2(grad[i, tail], out_rows, tail, grad[i, tail + 1], out_rows, tail + 1, W_in, row, D)
         if m % 2:
-            _axpy(grad[i, m - 1], out_rows, m - 1, W_in, row)
+            _axpy(grad[i, m - 1], out_rows, m - 1, W_in, row, D)
     return loss
 
 
@@ -544,22 +549,24 @@ def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table,
     a run compiles only the code it uses.
     """
     kernel = train_cbow_chunks if options[2] in (CBOW_PLAIN, CBOW_BATCHED) else train_skipgram_chunks
-    kernel(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot, rng_state, stats)
+    kernel(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot, rng_state, stats,
+           RowWidth(W_in.shape[1]))
 
 
 @_kernel
 def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot,
-                      rng_state, stats):
+                      rng_state, stats, row_width):
     """CBOW's :func:`train_chunks`: one example per centre word."""
+    D = row_length(W_in, row_width)
     window, negative, variant, shrink, mean = options
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     ctx = np.empty((2, 2 * window), dtype=np.int32)  # this position's and the next one's
     out = np.empty((2, negative + 1), dtype=np.int32)
     slots = np.empty((2, negative), dtype=np.int64)  # noise-table slots drawn ahead
     g = np.empty(negative + 1, dtype=np.float32)
-    work = np.empty((2, W_in.shape[1]), dtype=np.float32)
+    work = np.empty((2, D), dtype=np.float32)
     loss, examples, words = 0.0, 0, 0
-    _take_hot_rows(W_out, hot)
+    _take_hot_rows(W_out, hot, D)
     since = 0  # positions trained since the hot rows were last merged
     for c in range(chunks.size):
         alpha = alphas[c]
@@ -567,18 +574,18 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
             words += offsets[s + 1] - offsets[s]
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
             count, m = _start_sentence(sen, n, window, shrink, negative, table, rng_state, slots, ctx, out, W_in,
-                                       W_out, hot)
+                                       W_out, hot, D)
             for pos in range(n):
                 now = pos & 1
                 next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
-                                                 out, W_in, W_out, hot)
+                                                 out, W_in, W_out, hot, D)
                 if count:
                     loss += cbow_step(W_in, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
-                                      work, g, mean, tree, sen[pos])
+                                      work, g, mean, tree, sen[pos], D)
                     examples += 1
-                    since = _count_and_merge(W_out, hot, since)
+                    since = _count_and_merge(W_out, hot, since, D)
                 count, m = next_count, next_m
-    _merge_hot_rows(W_out, hot)
+    _merge_hot_rows(W_out, hot, D)
     stats[0] += loss
     stats[1] += examples
     stats[2] += words
@@ -586,19 +593,19 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
 
 @_kernel
 def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot,
-                          rng_state, stats):
+                          rng_state, stats, row_width):
     """Skip-gram's :func:`train_chunks`: one example per (context, centre) pair."""
+    D = row_length(W_in, row_width)
     window, negative, variant, shrink, _ = options
-    dim = W_in.shape[1]
     sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
     ctx = np.empty((2, 2 * window), dtype=np.int32)  # this position's and the next one's (batched)
     out = np.empty((2, negative + 1), dtype=np.int32)
     slots = np.empty((2, negative), dtype=np.int64)  # noise-table slots drawn ahead
-    work = np.empty((1, dim), dtype=np.float32)
-    out_rows = np.empty((negative + 1, dim), dtype=np.float32)
+    work = np.empty((1, D), dtype=np.float32)
+    out_rows = np.empty((negative + 1, D), dtype=np.float32)
     grad = np.empty((2 * window, negative + 1), dtype=np.float32)
     loss, examples, words = 0.0, 0, 0
-    _take_hot_rows(W_out, hot)
+    _take_hot_rows(W_out, hot, D)
     since = 0  # positions trained since the hot rows were last merged
     for c in range(chunks.size):
         alpha = alphas[c]
@@ -610,28 +617,28 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                     count = _context(sen, n, pos, window, shrink, rng_state, ctx[0])
                     for i in range(count):
                         m = _targets(sen[pos], negative, table, rng_state, out[0], hot)
-                        loss += skipgram_pair_step(W_in, W_out, ctx[0, i], out[0], m, alpha, work, tree, sen[pos])
+                        loss += skipgram_pair_step(W_in, W_out, ctx[0, i], out[0], m, alpha, work, tree, sen[pos], D)
                     examples += count
-                    since = _count_and_merge(W_out, hot, since)
+                    since = _count_and_merge(W_out, hot, since, D)
                 continue
             count, m = _start_sentence(sen, n, window, shrink, negative, table, rng_state, slots, ctx, out, W_in,
-                                       W_out, hot)
+                                       W_out, hot, D)
             for pos in range(n):
                 now = pos & 1
                 next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
-                                                 out, W_in, W_out, hot)
+                                                 out, W_in, W_out, hot, D)
                 if tree is not None:  # each context word's path first, then the window's shared negatives
                     for i in range(count):
-                        _zero(work, 0)
+                        _zero(work, 0, D)
                         loss += hs_step(W_in, ctx[now, i], tree[0], tree[1], tree[2], tree[3], sen[pos], alpha,
-                                        work, 0)
-                        _axpy(_ONE, work, 0, W_in, ctx[now, i])
+                                        work, 0, D)
+                        _axpy(_ONE, work, 0, W_in, ctx[now, i], D)
                 if m:
-                    loss += skipgram_block_step(W_in, W_out, ctx[now], count, out[now], m, alpha, out_rows, grad)
+                    loss += skipgram_block_step(W_in, W_out, ctx[now], count, out[now], m, alpha, out_rows, grad, D)
                 examples += count
-                since = _count_and_merge(W_out, hot, since)
+                since = _count_and_merge(W_out, hot, since, D)
                 count, m = next_count, next_m
-    _merge_hot_rows(W_out, hot)
+    _merge_hot_rows(W_out, hot, D)
     stats[0] += loss
     stats[1] += examples
     stats[2] += words

@@ -14,7 +14,7 @@ from w2v.fast._constants import HOT_ROWS, ROW_ALIGN
 from w2v.fast._cpu_kernels import _merge_hot_rows, _take_hot_rows, train_cbow_chunks, train_chunks
 from w2v.fast._row_width import RowWidth, RowWidthType, row_length
 from w2v.fast.common import chunk_starts, unpad_rows
-from w2v.fast.cpu import CpuEngine
+from w2v.fast.cpu import CpuEngine, guided_batches
 from w2v.vocab import Vocab
 
 from conftest import group_separation, planted_sentences, requires_ptb
@@ -268,3 +268,14 @@ def test_row_length_is_the_widths_or_the_matrixs():
     for width, expected in ((RowWidth(16), 16), (8, 8), (None, 24)):
         assert row_length(matrix, width) == expected
         assert compiled(matrix, width) == expected
+
+
+@pytest.mark.parametrize("chunks, workers", [(100, 2), (7, 3), (1, 2), (1000, 16)])
+def test_guided_batches_cover_a_block_once_in_order_and_end_in_single_chunks(chunks, workers):
+    batches = guided_batches(chunks, workers)
+    assert [first for first, _ in batches] == [0] + [end for _, end in batches[:-1]]
+    assert sum(end - first for first, end in batches) == chunks
+    sizes = [end - first for first, end in batches]
+    assert sizes == sorted(sizes, reverse=True) and all(size >= 1 for size in sizes)
+    if chunks >= 2 * workers:
+        assert sizes[0] == chunks // (2 * workers) and sizes[-workers:] == [1] * workers

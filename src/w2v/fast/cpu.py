@@ -1,8 +1,9 @@
 """The fast CPU engine: word2vec.c's algorithm in compiled kernels, Hogwild over threads.
 
-A block of chunks (see :mod:`w2v.fast.common`) is handed out chunk ``start + w``,
-``start + w + W``, ... to worker ``w``, with each chunk's learning rate computed on the host
-from its position in the run, and the W workers run as threads: the kernels release the GIL.
+A block of chunks (see :mod:`w2v.fast.common`) is handed out in batches of consecutive chunks,
+each to the worker that asks first (:func:`guided_batches`), with each chunk's learning rate
+computed on the host from its position in the run, and the W workers run as threads: the
+kernels release the GIL.
 With several workers, each trains its own copy of the most frequent words' output rows and
 adds its changes to the shared rows every ``HOT_MERGE_POSITIONS`` centre words (see
 :func:`output_rows`); every other row is shared without locks (Hogwild).
@@ -11,6 +12,7 @@ adds its changes to the shared rows every ``HOT_MERGE_POSITIONS`` centre words (
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from queue import SimpleQueue
 from typing import Any, Callable
 
 import numpy as np
@@ -41,6 +43,19 @@ def output_rows(vocabulary: int, width: int, workers: int) -> tuple[np.ndarray, 
     hot = [(count, vocabulary + w * count, vocabulary + (workers + w) * count, HOT_MERGE_POSITIONS)
            for w in range(workers)]
     return rows, hot
+
+
+def guided_batches(chunks: int, workers: int) -> list[tuple[int, int]]:
+    """A block's ``chunks`` as (first, end) batches for ``workers`` that each take the next batch
+    when done with their last: half of what is left per worker (guided scheduling), so
+    that most of a block goes in few kernel calls and its end in single chunks, and no worker
+    waits at the block's end for more than about one chunk's time of another."""
+    batches, first = [], 0
+    while first < chunks:
+        end = first + max(1, (chunks - first) // (2 * workers))
+        batches.append((first, end))
+        first = end
+    return batches
 
 
 class CpuEngine:
@@ -74,14 +89,20 @@ class CpuEngine:
         alphas = alpha_of(self.setup.chunk_position[chunks])
         self.stats[:] = 0
         workers = self.cfg.workers
-        # Contiguous copies: a strided view is another array type, which Numba would compile again.
-        jobs = [(np.ascontiguousarray(chunks[w::workers]), np.ascontiguousarray(alphas[w::workers]), w)
-                for w in range(workers)]
         if workers == 1:
-            self._train(*jobs[0])
+            self._train(chunks, alphas, 0)
         else:
+            batches: SimpleQueue[tuple[int, int]] = SimpleQueue()
+            for batch in guided_batches(len(chunks), workers):
+                batches.put(batch)
+
+            def work(worker: int) -> None:
+                while not batches.empty():  # only this block's workers take from it, and they only take
+                    first, end = batches.get()
+                    self._train(chunks[first:end], alphas[first:end], worker)  # contiguous: one compiled type
+
             with ThreadPoolExecutor(workers) as pool:
-                for future in [pool.submit(self._train, *job) for job in jobs]:
+                for future in [pool.submit(work, w) for w in range(workers)]:
                     future.result()
         sentences = self.setup.chunk_starts[[start, stop]]
         release(self.setup.ids, *self.setup.offsets[sentences])  # a mapped corpus's pages: read again next epoch

@@ -49,7 +49,11 @@ before it trains, and prefetch the rows those words will read: a noise word's ro
 a cache miss, and this hides it. The noise-table slots are drawn two positions ahead, so that
 the table entries (4 MB of them, also cache misses) are prefetched too; the random sequence
 is therefore consumed in a different order than drawing each position in turn.
-The ``*_step`` functions are single updates, exposed for tests against the reference layers.
+The ``*_step`` functions are single updates, exposed for tests against the reference layers;
+their ``width`` is the row length (a ``RowWidth``, an integer, or None for ``W_in.shape[1]``).
+:func:`train_chunks` passes the model's kernel ``RowWidth(D)`` as a last argument: each row
+width compiles its own kernel, in which every row loop has a constant length
+(:mod:`w2v.fast._row_width`).
 """
 
 from __future__ import annotations
@@ -102,6 +106,7 @@ def _gradient(f, label, alpha):
 
 # Row helpers take (matrix, row) pairs rather than row views: a view is a reference-counted
 # object, and counting references to one shared matrix from several threads serialises them.
+# D, their rows' length, is a constant of the compiled kernel.
 @_inline
 def _dot(A, i, B, j, D):
     """A[i] . B[j]"""

@@ -20,7 +20,7 @@ def main() -> None:
     model = Word2Vec(vector_size=100, window=5, negative=0 if args.hs else 5, hs=int(args.hs), sample=1e-3,
                      min_count=args.min_count,
                      workers=args.workers, sg=int(args.model == "skipgram"), alpha=args.alpha,
-                     min_alpha=args.alpha * 1e-4, seed=1)
+                     min_alpha=args.alpha * 1e-4, seed=args.seed)
     start = time.perf_counter()
     model.build_vocab(corpus_file=args.corpus)
     vocab_s = time.perf_counter() - start

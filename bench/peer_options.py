@@ -4,7 +4,7 @@ import argparse
 
 
 def parse_peer_options(hs_help: str) -> argparse.Namespace:
-    """corpus, output, --model, --epochs, --workers, --min-count, --alpha and --hs (described by ``hs_help``)."""
+    """corpus, output, --model, --epochs, --workers, --min-count, --alpha, --seed and --hs (described by ``hs_help``)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus")
     parser.add_argument("output")
@@ -13,5 +13,6 @@ def parse_peer_options(hs_help: str) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--min-count", type=int, default=5)
     parser.add_argument("--alpha", type=float, required=True)
+    parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--hs", action="store_true", help=hs_help)
     return parser.parse_args()

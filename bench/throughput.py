@@ -15,6 +15,7 @@ speed relative to gensim.
     ... --word2vec /path/to/word2vec   # adds the C tool
     ... --no-fasttext                  # leaves fastText out
     ... --hs --kernels batched         # hierarchical softmax; with no negatives the kernels differ little
+    ... --models cbow --seed 2         # another seed for w2v, gensim and fastText
 
 Learning-rate schedules: w2v and word2vec.c decay alpha linearly to alpha*1e-4 over all
 words of all epochs, counted over all workers; gensim's corpus_file mode decays it per
@@ -88,7 +89,7 @@ def run_w2v(corpus: Path, model: str, kernel: str, args: argparse.Namespace, out
     command = [sys.executable, "-m", "w2v", "train", str(corpus), "-o", str(output), "--model", model,
                "--kernel", kernel, "--epochs", str(args.epochs), "--workers", str(args.workers),
                "--min-count", str(args.min_count), "--alpha", str(ALPHA[model]), "--sample", "1e-3",
-               "--window", "5", "--negative", "0" if args.hs else "5", "--vector-size", "100", "--seed", "1", "--quiet"]
+               "--window", "5", "--negative", "0" if args.hs else "5", "--vector-size", "100", "--seed", str(args.seed), "--quiet"]
     if args.hs:
         command.append("--hs")
     wall, peak, _ = timed(command)
@@ -102,7 +103,7 @@ def run_python_peer(tool: str, script: str, corpus: Path, model: str, args: argp
     output = out / f"{tool.lower()}-{model}.bin"
     command = [sys.executable, str(HERE / script), str(corpus), str(output), "--model", model,
                "--epochs", str(args.epochs), "--workers", str(args.workers), "--min-count", str(args.min_count),
-               "--alpha", str(ALPHA[model])] + (["--hs"] if args.hs else [])
+               "--alpha", str(ALPHA[model]), "--seed", str(args.seed)] + (["--hs"] if args.hs else [])
     wall, peak, text = timed(command)
     train = json.loads(text.strip().splitlines()[-1])["train_seconds"]
     return {"tool": tool, "model": model, "wall": wall, "train": train, "peak": peak, "vectors": output}
@@ -138,6 +139,8 @@ def main() -> None:
     parser.add_argument("--no-gensim", action="store_true")
     parser.add_argument("--no-fasttext", action="store_true", help="leave fastText out (it runs when installed)")
     parser.add_argument("--kernels", default="batched,plain", help="w2v's kernels to run (batched, plain)")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="w2v's, gensim's and fastText's seed (word2vec.c has none); several workers still vary")
     parser.add_argument("--hs", action="store_true",
                         help="every tool trains hierarchical softmax without negatives (word2vec.c -hs 1 -negative 0)")
     args = parser.parse_args()
@@ -174,7 +177,8 @@ def main() -> None:
 
     loss = "hierarchical softmax, no negatives" if args.hs else "negative sampling (5)"
     print(f"corpus {corpus.name}: {tokens:,} tokens; {loss}; {args.epochs} epochs, {args.workers} workers, min-count "
-          f"{args.min_count}; {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}\n")
+          f"{args.min_count}, seed {args.seed}; {platform.machine()}, {os.cpu_count()} cores, python "
+          f"{platform.python_version()}\n")
     print("| tool | model | whole process s | training s | training words/s | peak MiB | analogy (30k) "
           "| WS353 rho | whole vs gensim | training vs gensim |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -4,7 +4,7 @@ import argparse
 
 
 def parse_peer_options(hs_help: str) -> argparse.Namespace:
-    """corpus, output, --model, --epochs, --workers, --min-count, --alpha, --seed and --hs (described by ``hs_help``)."""
+    """corpus, output, --model, --epochs, --workers, --min-count, --alpha, --seed, --hs (described by ``hs_help``)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus")
     parser.add_argument("output")

@@ -89,7 +89,8 @@ def run_w2v(corpus: Path, model: str, kernel: str, args: argparse.Namespace, out
     command = [sys.executable, "-m", "w2v", "train", str(corpus), "-o", str(output), "--model", model,
                "--kernel", kernel, "--epochs", str(args.epochs), "--workers", str(args.workers),
                "--min-count", str(args.min_count), "--alpha", str(ALPHA[model]), "--sample", "1e-3",
-               "--window", "5", "--negative", "0" if args.hs else "5", "--vector-size", "100", "--seed", str(args.seed), "--quiet"]
+               "--window", "5", "--negative", "0" if args.hs else "5", "--vector-size", "100", "--seed", str(args.seed),
+               "--quiet"]
     if args.hs:
         command.append("--hs")
     wall, peak, _ = timed(command)

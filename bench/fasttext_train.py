@@ -78,7 +78,7 @@ def main() -> None:
         model = fasttext.train_unsupervised(input=args.corpus, model=args.model, dim=100, ws=5, epoch=args.epochs,
                                             minCount=args.min_count, neg=5, loss="hs" if args.hs else "ns",
                                             thread=args.workers, minn=0, maxn=0, wordNgrams=1, t=1e-3, lr=args.alpha,
-                                            verbose=1, seed=args.seed)
+                                            verbose=1)  # fasttext-wheel 0.9.2 takes no seed
     finally:
         end = time.perf_counter()
         log = clock.close()

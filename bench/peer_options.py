@@ -13,6 +13,6 @@ def parse_peer_options(hs_help: str) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--min-count", type=int, default=5)
     parser.add_argument("--alpha", type=float, required=True)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="gensim's seed (fastText's wheel takes none)")
     parser.add_argument("--hs", action="store_true", help=hs_help)
     return parser.parse_args()

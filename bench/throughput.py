@@ -15,7 +15,7 @@ speed relative to gensim.
     ... --word2vec /path/to/word2vec   # adds the C tool
     ... --no-fasttext                  # leaves fastText out
     ... --hs --kernels batched         # hierarchical softmax; with no negatives the kernels differ little
-    ... --models cbow --seed 2         # another seed for w2v, gensim and fastText
+    ... --models cbow --seed 2         # another seed for w2v and gensim
 
 Learning-rate schedules: w2v and word2vec.c decay alpha linearly to alpha*1e-4 over all
 words of all epochs, counted over all workers; gensim's corpus_file mode decays it per
@@ -141,7 +141,8 @@ def main() -> None:
     parser.add_argument("--no-fasttext", action="store_true", help="leave fastText out (it runs when installed)")
     parser.add_argument("--kernels", default="batched,plain", help="w2v's kernels to run (batched, plain)")
     parser.add_argument("--seed", type=int, default=1,
-                        help="w2v's, gensim's and fastText's seed (word2vec.c has none); several workers still vary")
+                        help="w2v's and gensim's seed (fastText's wheel and word2vec.c take none); several workers "
+                             "still vary run to run")
     parser.add_argument("--hs", action="store_true",
                         help="every tool trains hierarchical softmax without negatives (word2vec.c -hs 1 -negative 0)")
     args = parser.parse_args()

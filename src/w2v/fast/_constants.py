@@ -8,7 +8,8 @@ MAX_NEGATIVE = 24  # so an example has at most 25 labels
 # With several CPU workers, each trains its own copy of the W_out rows of the HOT_ROWS most frequent
 # words and adds its changes to the shared rows every HOT_MERGE_POSITIONS centre words it trains:
 # those rows are written by every example, and writing them from several cores at once moved
-# cache lines between the cores on every access (CBOW spent about a quarter of its time on it).
+# cache lines between the cores on every access (CBOW spent about a third of its time on it:
+# bench/worker_costs.py, 2 workers against 2 with private weights).
 HOT_ROWS = 1024
 HOT_MERGE_POSITIONS = 1024
 

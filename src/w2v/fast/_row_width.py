@@ -1,10 +1,10 @@
 """The length of the CPU kernels' rows as a compile-time constant: ``RowWidth(104)``.
 
 Passed to a kernel, a ``RowWidth`` is a type, not a value: Numba compiles (and caches) the
-kernel once per width, and every loop over a row has a constant trip count. LLVM then turns
-a 104-float row into six 16-float vectors and one 8-float vector, with no loop around them;
-with the width read from the array at run time it ran a 64-float vector loop and an 8-float
-remainder loop instead, and the kernels took 11-12 % longer. Inside a kernel,
+kernel once per width, and every loop over a row has a constant trip count, so LLVM unrolls
+it completely (a 104-float row becomes thirteen 8-float vector operations); with the width
+read from the array at run time it ran a vector loop plus a remainder loop for every row
+(``bench/worker_costs.py`` under both checkouts compares them). Inside a kernel,
 ``row_length(matrix, width)`` gives the number: ``width``'s for a ``RowWidth`` (a constant),
 the integer itself for an integer, and ``matrix.shape[1]`` for None.
 """

@@ -12,7 +12,7 @@ adds its changes to the shared rows every ``HOT_MERGE_POSITIONS`` centre words (
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from queue import SimpleQueue
+from queue import Empty, SimpleQueue
 from typing import Any, Callable
 
 import numpy as np
@@ -97,8 +97,11 @@ class CpuEngine:
                 batches.put(batch)
 
             def work(worker: int) -> None:
-                while not batches.empty():  # only this block's workers take from it, and they only take
-                    first, end = batches.get()
+                while True:
+                    try:  # never a blocking get: another worker may take the last batch after a check
+                        first, end = batches.get_nowait()
+                    except Empty:
+                        return
                     self._train(chunks[first:end], alphas[first:end], worker)  # contiguous: one compiled type
 
             with ThreadPoolExecutor(workers) as pool:

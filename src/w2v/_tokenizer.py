@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ._borrowed import borrowed
 from ._numba_cache import CACHE
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -145,8 +146,13 @@ def encode_bytes(buf, out, slots, hashes, word_starts, word_lengths, arena, coun
     token count at its first appearance) unless ``frozen``, when it gets ``UNKNOWN`` and is
     not counted. Returns how many ids were written, or ``NO_ROOM`` if ``out`` or the table ran
     out of room (nothing is written past either). (The look-up is written inline: as a
-    function it ran several times slower.)
+    function it ran several times slower. The arrays are borrowed views, :mod:`w2v._borrowed`:
+    the inlined helpers would otherwise count references to them for every token.)
     """
+    buf, out, slots, hashes, word_starts = borrowed(buf), borrowed(out), borrowed(slots), borrowed(hashes), \
+        borrowed(word_starts)
+    word_lengths, arena, counts, firsts, sizes = borrowed(word_lengths), borrowed(arena), borrowed(counts), \
+        borrowed(firsts), borrowed(sizes)
     mask = slots.size - 1
     n = 0
     i = 0
@@ -257,6 +263,10 @@ def add_counts(data, starts, lengths, counts, firsts, slots, hashes, word_starts
 
     Returns how many were added, or ``NO_ROOM`` if the table ran out of room first.
     """
+    data, starts, lengths, counts, firsts, slots, hashes = borrowed(data), borrowed(starts), borrowed(lengths), \
+        borrowed(counts), borrowed(firsts), borrowed(slots), borrowed(hashes)
+    word_starts, word_lengths, arena, table_counts, table_firsts, sizes = borrowed(word_starts), \
+        borrowed(word_lengths), borrowed(arena), borrowed(table_counts), borrowed(table_firsts), borrowed(sizes)
     mask = slots.size - 1
     for i in range(starts.size):
         start, length = starts[i], lengths[i]

@@ -63,6 +63,7 @@ import math
 import numpy as np
 from numba import njit
 
+from .._borrowed import borrowed, keep_alive
 from .._numba_cache import CACHE
 from ._constants import CBOW_BATCHED, CBOW_PLAIN, MAX_SENTENCE_LENGTH, SKIPGRAM_PLAIN
 from ._math import bounded, label_probability
@@ -73,7 +74,8 @@ from ._row_width import RowWidth, row_length
 # error_model="numpy": no zero-division checks, which would keep loops from vectorising.
 _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _kernel = njit(nogil=True, cache=CACHE, fastmath=_FASTMATH, error_model="numpy")
-# Small helpers are inlined at Numba's level: a call would also count references to its array arguments.
+# Small helpers are inlined at Numba's level, and the kernels pass them borrowed views (w2v._borrowed):
+# binding an array to a helper's argument would otherwise count a reference to it, atomically.
 _inline = njit(nogil=True, cache=CACHE, fastmath=_FASTMATH, error_model="numpy", inline="always")
 
 _XORSHIFT_MUL = np.uint64(0x2545F4914F6CDD1D)
@@ -546,6 +548,13 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, 
     return loss
 
 
+@_inline
+def _borrowed_arguments(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state):
+    """A kernel's arrays as :func:`w2v._borrowed.borrowed` views (the caller keeps them alive)."""
+    return (borrowed(ids), borrowed(offsets), borrowed(chunk_starts), borrowed(chunks), borrowed(alphas),
+            borrowed(W_in), borrowed(W_out), borrowed(table), borrowed(keep), borrowed(rng_state))
+
+
 def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot, rng_state,
                  stats):
     """Train on ``chunks`` (see the module docstring for every argument) with the model's kernel.
@@ -563,13 +572,18 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
                       rng_state, stats, row_width):
     """CBOW's :func:`train_chunks`: one example per centre word."""
     D = row_length(W_in, row_width)
+    ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = _borrowed_arguments(
+        ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state)
     window, negative, variant, shrink, mean = options
-    sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
-    ctx = np.empty((2, 2 * window), dtype=np.int32)  # this position's and the next one's
-    out = np.empty((2, negative + 1), dtype=np.int32)
-    slots = np.empty((2, negative), dtype=np.int64)  # noise-table slots drawn ahead
-    g = np.empty(negative + 1, dtype=np.float32)
-    work = np.empty((2, D), dtype=np.float32)
+    owners = (np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32), np.empty((2, 2 * window), dtype=np.int32),
+              np.empty((2, negative + 1), dtype=np.int32), np.empty((2, negative), dtype=np.int64),
+              np.empty(negative + 1, dtype=np.float32), np.empty((2, D), dtype=np.float32))  # to keep_alive()
+    sen = borrowed(owners[0])
+    ctx = borrowed(owners[1])  # this position's and the next one's
+    out = borrowed(owners[2])
+    slots = borrowed(owners[3])  # noise-table slots drawn ahead
+    g = borrowed(owners[4])
+    work = borrowed(owners[5])
     loss, examples, words = 0.0, 0, 0
     _take_hot_rows(W_out, hot, D)
     since = 0  # positions trained since the hot rows were last merged
@@ -594,6 +608,7 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
     stats[0] += loss
     stats[1] += examples
     stats[2] += words
+    keep_alive(owners)
 
 
 @_kernel
@@ -601,14 +616,20 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                           rng_state, stats, row_width):
     """Skip-gram's :func:`train_chunks`: one example per (context, centre) pair."""
     D = row_length(W_in, row_width)
+    ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = _borrowed_arguments(
+        ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state)
     window, negative, variant, shrink, _ = options
-    sen = np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32)
-    ctx = np.empty((2, 2 * window), dtype=np.int32)  # this position's and the next one's (batched)
-    out = np.empty((2, negative + 1), dtype=np.int32)
-    slots = np.empty((2, negative), dtype=np.int64)  # noise-table slots drawn ahead
-    work = np.empty((1, D), dtype=np.float32)
-    out_rows = np.empty((negative + 1, D), dtype=np.float32)
-    grad = np.empty((2 * window, negative + 1), dtype=np.float32)
+    owners = (np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32), np.empty((2, 2 * window), dtype=np.int32),
+              np.empty((2, negative + 1), dtype=np.int32), np.empty((2, negative), dtype=np.int64),
+              np.empty((1, D), dtype=np.float32), np.empty((negative + 1, D), dtype=np.float32),
+              np.empty((2 * window, negative + 1), dtype=np.float32))  # to keep_alive()
+    sen = borrowed(owners[0])
+    ctx = borrowed(owners[1])  # this position's and the next one's (batched)
+    out = borrowed(owners[2])
+    slots = borrowed(owners[3])  # noise-table slots drawn ahead
+    work = borrowed(owners[4])
+    out_rows = borrowed(owners[5])
+    grad = borrowed(owners[6])
     loss, examples, words = 0.0, 0, 0
     _take_hot_rows(W_out, hot, D)
     since = 0  # positions trained since the hot rows were last merged
@@ -647,3 +668,4 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
     stats[0] += loss
     stats[1] += examples
     stats[2] += words
+    keep_alive(owners)

@@ -117,7 +117,9 @@ def test_more_negatives_than_words_is_a_clear_error():
 
 @requires_ptb
 def test_fast_engine_on_ptb_finds_the_books_neighbours():
-    wv = w2v.train("ptb", algorithm="fast", model="cbow", epochs=10, seed=1, workers=2)
+    # One worker: two threads' Hogwild order depends on timing, and "went" sits at rank 2 or 3,
+    # so with two it fell to 4th in about one run of ten
+    wv = w2v.train("ptb", algorithm="fast", model="cbow", epochs=10, seed=1, workers=1)
     top = [w for w, _ in wv.most_similar("you", topn=5)]
     assert "we" in top and "i" in top
     assert "went" in [w for w, _ in wv.analogy("take", "took", "go", topn=3)]

@@ -25,7 +25,7 @@ def _scaled_through_view(matrix, factor):
 @njit
 def _sum_of_scratch(n):
     owners = (np.arange(n), np.ones((2, n)))
-    counts, ones = borrowed(owners[0]), borrowed(owners[1])
+    counts, ones = borrowed(*owners)  # several arrays: a tuple of views
     total = 0.0
     for i in range(n):
         total += counts[i] * ones[1, i]

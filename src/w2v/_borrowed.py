@@ -1,4 +1,4 @@
-"""``borrowed(array)``: the same array, without its reference count, for a kernel's inner loops.
+"""``borrowed(*arrays)``: the same arrays, without reference counts, for a kernel's inner loops.
 
 Numba counts references to an array whenever compiled code binds it to another name, and the
 kernels' helpers are inlined into them (``inline="always"``), so every helper call in a
@@ -10,7 +10,8 @@ is not counted (Numba's increment and decrement skip a null pointer), so the ker
 borrowed views: of the arrays they are given, which the caller's references keep alive for
 the whole call, and of their own scratch arrays, kept alive by a ``keep_alive`` call at the
 end. A borrowed view never outlives the call (it is never returned or stored). With them,
-one worker's CBOW kernel spends 40 % less time per example (``bench/worker_costs.py``).
+one worker's CBOW kernel spends 28 % less time per example (``bench/worker_costs.py``
+alternated with the commit before, in ``bench/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -20,24 +21,32 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 
+def _borrowed_view(context, builder, array_type, value):
+    """The array struct ``value`` with its memory-info and parent pointers null."""
+    source = context.make_array(array_type)(context, builder, value)
+    view = context.make_array(array_type)(context, builder)
+    for field in ("nitems", "itemsize", "data", "shape", "strides"):
+        setattr(view, field, getattr(source, field))
+    view.meminfo = cgutils.get_null_value(view.meminfo.type)
+    view.parent = cgutils.get_null_value(view.parent.type)
+    return view._getvalue()
+
+
 @intrinsic
-def borrowed(typingctx, array):
-    """``array`` (any Numba array) with no memory-info pointer: the same data, shape and
-    strides, not reference counted. Only for an array that something else keeps alive while
-    the view is used."""
-    if not isinstance(array, types.Array):
+def borrowed(typingctx, *arrays):
+    """Each of ``arrays`` (Numba arrays) with no memory-info pointer: the same data, shape and
+    strides, not reference counted; the view itself for one array, a tuple of views for several.
+    Only for arrays that something else keeps alive while the views are used."""
+    if not arrays or not all(isinstance(array, types.Array) for array in arrays):
         return None
 
     def codegen(context, builder, signature, args):
-        source = context.make_array(signature.args[0])(context, builder, args[0])
-        view = context.make_array(signature.return_type)(context, builder)
-        for field in ("nitems", "itemsize", "data", "shape", "strides"):
-            setattr(view, field, getattr(source, field))
-        view.meminfo = cgutils.get_null_value(view.meminfo.type)
-        view.parent = cgutils.get_null_value(view.parent.type)
-        return view._getvalue()
+        views = [_borrowed_view(context, builder, array_type, value)
+                 for array_type, value in zip(arrays, cgutils.unpack_tuple(builder, args[0]))]
+        return views[0] if len(views) == 1 else context.make_tuple(builder, signature.return_type, views)
 
-    return array(array), codegen
+    result = arrays[0] if len(arrays) == 1 else types.Tuple(arrays)
+    return result(types.StarArgTuple.from_types(arrays)), codegen
 
 
 @intrinsic

@@ -149,10 +149,8 @@ def encode_bytes(buf, out, slots, hashes, word_starts, word_lengths, arena, coun
     function it ran several times slower. The arrays are borrowed views, :mod:`w2v._borrowed`:
     the inlined helpers would otherwise count references to them for every token.)
     """
-    buf, out, slots, hashes, word_starts = borrowed(buf), borrowed(out), borrowed(slots), borrowed(hashes), \
-        borrowed(word_starts)
-    word_lengths, arena, counts, firsts, sizes = borrowed(word_lengths), borrowed(arena), borrowed(counts), \
-        borrowed(firsts), borrowed(sizes)
+    buf, out, slots, hashes, word_starts, word_lengths, arena, counts, firsts, sizes = borrowed(
+        buf, out, slots, hashes, word_starts, word_lengths, arena, counts, firsts, sizes)
     mask = slots.size - 1
     n = 0
     i = 0
@@ -263,10 +261,9 @@ def add_counts(data, starts, lengths, counts, firsts, slots, hashes, word_starts
 
     Returns how many were added, or ``NO_ROOM`` if the table ran out of room first.
     """
-    data, starts, lengths, counts, firsts, slots, hashes = borrowed(data), borrowed(starts), borrowed(lengths), \
-        borrowed(counts), borrowed(firsts), borrowed(slots), borrowed(hashes)
-    word_starts, word_lengths, arena, table_counts, table_firsts, sizes = borrowed(word_starts), \
-        borrowed(word_lengths), borrowed(arena), borrowed(table_counts), borrowed(table_firsts), borrowed(sizes)
+    data, starts, lengths, counts, firsts, slots, hashes, word_starts, word_lengths, arena, table_counts, \
+        table_firsts, sizes = borrowed(data, starts, lengths, counts, firsts, slots, hashes, word_starts, word_lengths,
+                                       arena, table_counts, table_firsts, sizes)
     mask = slots.size - 1
     for i in range(starts.size):
         start, length = starts[i], lengths[i]

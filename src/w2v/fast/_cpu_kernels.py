@@ -548,13 +548,6 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, 
     return loss
 
 
-@_inline
-def _borrowed_arguments(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state):
-    """A kernel's arrays as :func:`w2v._borrowed.borrowed` views (the caller keeps them alive)."""
-    return (borrowed(ids), borrowed(offsets), borrowed(chunk_starts), borrowed(chunks), borrowed(alphas),
-            borrowed(W_in), borrowed(W_out), borrowed(table), borrowed(keep), borrowed(rng_state))
-
-
 def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot, rng_state,
                  stats):
     """Train on ``chunks`` (see the module docstring for every argument) with the model's kernel.
@@ -572,18 +565,14 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
                       rng_state, stats, row_width):
     """CBOW's :func:`train_chunks`: one example per centre word."""
     D = row_length(W_in, row_width)
-    ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = _borrowed_arguments(
-        ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state)
+    ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = borrowed(
+        ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state)  # the caller keeps them
     window, negative, variant, shrink, mean = options
     owners = (np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32), np.empty((2, 2 * window), dtype=np.int32),
               np.empty((2, negative + 1), dtype=np.int32), np.empty((2, negative), dtype=np.int64),
               np.empty(negative + 1, dtype=np.float32), np.empty((2, D), dtype=np.float32))  # to keep_alive()
-    sen = borrowed(owners[0])
-    ctx = borrowed(owners[1])  # this position's and the next one's
-    out = borrowed(owners[2])
-    slots = borrowed(owners[3])  # noise-table slots drawn ahead
-    g = borrowed(owners[4])
-    work = borrowed(owners[5])
+    # ctx, out and slots (noise-table slots drawn ahead) hold this position's and the next one's
+    sen, ctx, out, slots, g, work = borrowed(*owners)
     loss, examples, words = 0.0, 0, 0
     _take_hot_rows(W_out, hot, D)
     since = 0  # positions trained since the hot rows were last merged
@@ -616,20 +605,15 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                           rng_state, stats, row_width):
     """Skip-gram's :func:`train_chunks`: one example per (context, centre) pair."""
     D = row_length(W_in, row_width)
-    ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = _borrowed_arguments(
-        ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state)
+    ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = borrowed(
+        ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state)  # the caller keeps them
     window, negative, variant, shrink, _ = options
     owners = (np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32), np.empty((2, 2 * window), dtype=np.int32),
               np.empty((2, negative + 1), dtype=np.int32), np.empty((2, negative), dtype=np.int64),
               np.empty((1, D), dtype=np.float32), np.empty((negative + 1, D), dtype=np.float32),
               np.empty((2 * window, negative + 1), dtype=np.float32))  # to keep_alive()
-    sen = borrowed(owners[0])
-    ctx = borrowed(owners[1])  # this position's and the next one's (batched)
-    out = borrowed(owners[2])
-    slots = borrowed(owners[3])  # noise-table slots drawn ahead
-    work = borrowed(owners[4])
-    out_rows = borrowed(owners[5])
-    grad = borrowed(owners[6])
+    # ctx, out and slots (noise-table slots drawn ahead) hold this position's and the next one's (batched)
+    sen, ctx, out, slots, work, out_rows, grad = borrowed(*owners)
     loss, examples, words = 0.0, 0, 0
     _take_hot_rows(W_out, hot, D)
     since = 0  # positions trained since the hot rows were last merged

@@ -31,12 +31,15 @@ import numpy as np
 
 from w2v.config import TrainConfig
 from w2v.corpus import read_corpus
+from w2v.fast import cpu
 from w2v.fast._cpu_kernels import train_chunks
 from w2v.fast.cpu import CpuEngine
 
 HERE = Path(__file__).parent
 BLOCK = 100  # chunks per block: w2v train's default loss_every
 _TAKES_HOT = "hot" in inspect.signature(train_chunks).parameters  # checkouts before private hot rows lack it
+# no private hot rows: a merge schedule of no tiers (checkouts before merge schedules: merge every position)
+_NO_HOT_ROWS = (0, 0, 0, np.zeros((0, 2), dtype=np.int64) if hasattr(cpu, "merge_schedule") else 1)
 
 
 class _Timed(CpuEngine):
@@ -56,7 +59,7 @@ class _Timed(CpuEngine):
         else:
             setup = self.setup
             W_in, W_out = self.private[worker]
-            hot = ((0, 0, 0, 1),) if _TAKES_HOT else ()  # no private hot rows: nothing is shared anyway
+            hot = (_NO_HOT_ROWS,) if _TAKES_HOT else ()  # nothing is shared anyway
             train_chunks(setup.ids, setup.offsets, setup.chunk_starts, chunks, alphas, W_in, W_out, setup.table,
                          setup.keep, None, setup.options, *hot, self.rng_states[worker], self.stats[worker])
         self.busy[worker] += time.perf_counter() - start

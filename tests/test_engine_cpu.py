@@ -11,10 +11,10 @@ from w2v.config import TrainConfig
 from w2v.corpus import Corpus, corpus_from_sentences
 from w2v.errors import ConfigError
 from w2v.fast._constants import HOT_ROWS, ROW_ALIGN
-from w2v.fast._cpu_kernels import _merge_hot_rows, _take_hot_rows, train_cbow_chunks, train_chunks
+from w2v.fast._cpu_kernels import _merge_rows, _take_hot_rows, train_cbow_chunks, train_chunks
 from w2v.fast._row_width import RowWidth, RowWidthType, row_length
 from w2v.fast.common import chunk_starts, unpad_rows
-from w2v.fast.cpu import CpuEngine, guided_batches
+from w2v.fast.cpu import CpuEngine, guided_batches, merge_schedule, output_row_rates, output_rows
 from w2v.vocab import Vocab
 
 from conftest import group_separation, planted_sentences, requires_ptb
@@ -196,27 +196,30 @@ def test_the_final_vectors_are_those_the_engine_trained():
     assert final.shape == (len(trained), 20) and final.flags.c_contiguous
 
 
-def _private_rows_run(corpus, model, hot_rows, every):
-    """One epoch of one worker's kernel, its hot output rows trained in a private copy (hot_rows > 0) or not."""
+def _private_rows_run(corpus, model, hot_rows, schedule):
+    """One epoch of one worker's kernel, its hot output rows trained in a private copy (hot_rows > 0) or
+    not, merged by ``schedule`` (the kernels' (end row, interval - 1) tiers)."""
     engine = _engine(corpus, model=model, workers=1, sample=1e-2)
     V = engine.W_out.shape[0]
     rows = np.zeros((V + 2 * hot_rows, engine.W_out.shape[1]), dtype=np.float32)
     setup = engine.setup
     chunks = np.arange(engine.units_per_epoch, dtype=np.int64)
     train_chunks(setup.ids, setup.offsets, setup.chunk_starts, chunks, setup.alpha_at(0, setup.chunk_position[chunks]),
-                 engine.W_in, rows, setup.table, setup.keep, None, setup.options, (hot_rows, V, V + hot_rows, every),
+                 engine.W_in, rows, setup.table, setup.keep, None, setup.options,
+                 (hot_rows, V, V + hot_rows, np.array(schedule, dtype=np.int64).reshape(-1, 2)),
                  engine.rng_states[0], engine.stats[0])
     return engine.W_in, rows[:V], rows[V:]
 
 
 @pytest.mark.parametrize("model", ["cbow", "skipgram"])
-def test_a_private_copy_of_the_hot_output_rows_trains_what_the_shared_rows_would(model):
-    """One worker alone: merging its private rows back changes nothing but float rounding, and
-    leaves the private and base copies equal to the shared rows."""
+@pytest.mark.parametrize("schedule", [[[5, 7]], [[1, 0], [2, 1], [5, 15]]])
+def test_a_private_copy_of_the_hot_output_rows_trains_what_the_shared_rows_would(model, schedule):
+    """One worker alone: merging its private rows back, in one tier or several, changes nothing but
+    float rounding, and leaves the private and base copies equal to the shared rows."""
     corpus = corpus_from_sentences(planted_sentences(400))
-    W_in, W_out, _ = _private_rows_run(corpus, model, 0, 1024)
+    W_in, W_out, _ = _private_rows_run(corpus, model, 0, [])
     hot = 5
-    W_in_hot, W_out_hot, copies = _private_rows_run(corpus, model, hot, 7)
+    W_in_hot, W_out_hot, copies = _private_rows_run(corpus, model, hot, schedule)
     assert np.abs(W_out[:hot, : FAST["vector_size"]]).min() > 0  # the hot rows did train (the padding stays 0)
     np.testing.assert_allclose(W_out_hot, W_out, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(W_in_hot, W_in, rtol=1e-4, atol=1e-6)
@@ -228,17 +231,45 @@ def test_merging_private_rows_adds_every_workers_change():
     V, H, D = 6, 2, 3
     rows = np.zeros((V + 2 * 2 * H, D), dtype=np.float32)
     rows[:V] = 1.0
-    hot = [(H, V + w * H, V + (2 + w) * H, 1) for w in range(2)]
+    hot = [(H, V + w * H, V + (2 + w) * H) for w in range(2)]
     for worker in hot:
         _take_hot_rows(rows, worker, D)
     rows[hot[0][1] : hot[0][1] + H] += 2.0  # worker 0's training
     rows[hot[1][1]] += 5.0  # worker 1 changed its first hot row only
-    _merge_hot_rows(rows, hot[0], D)
-    _merge_hot_rows(rows, hot[1], D)
+    _merge_rows(rows, hot[0], 0, H, D)
+    _merge_rows(rows, hot[1], 0, H, D)
     np.testing.assert_array_equal(rows[:H], [[8.0] * D, [3.0] * D])
     np.testing.assert_array_equal(rows[H:V], 1.0)  # the other rows are nobody's copy
     np.testing.assert_array_equal(rows[hot[1][1] : hot[1][1] + H], rows[:H])  # the last to merge has both changes
     np.testing.assert_array_equal(rows[hot[1][2] : hot[1][2] + H], rows[:H])
+
+
+def test_the_hotter_an_output_row_the_more_often_a_worker_merges_it():
+    rates = 0.5 / np.arange(1, 101)  # expected updates per centre word, as Zipf's law gives
+    schedule = merge_schedule(rates, updates=8)
+    ends, intervals = schedule[:, 0], schedule[:, 1] + 1
+    np.testing.assert_array_equal(ends, [1, 2, 4, 8, 16, 32, 64, 100])
+    assert (intervals & (intervals - 1) == 0).all() and (np.diff(intervals) >= 0).all()
+    first = np.concatenate([[0], ends[:-1]])
+    updates = intervals * rates[first]  # a worker's updates to each tier's hottest row between merges
+    assert (updates <= 8).all() and (2 * updates > 8).all()
+    assert merge_schedule(np.zeros(0)).shape == (0, 2)
+
+
+@pytest.mark.parametrize("model", ["cbow", "skipgram"])
+@pytest.mark.parametrize("kernel", ["plain", "batched"])
+def test_output_row_rates_count_the_centre_word_and_the_noise_words(model, kernel):
+    corpus = corpus_from_sentences(planted_sentences(300))
+    engine = _engine(corpus, model=model, kernel=kernel, workers=2, sample=1e-2)
+    rates = output_row_rates(engine.setup, corpus.vocab.counts)
+    per_example = 1 + FAST["negative"]  # the centre word's row and the noise words'
+    examples = FAST["window"] + 1 if (model, kernel) == ("skipgram", "plain") else 1  # per centre word
+    assert rates.sum() == pytest.approx(examples * per_example)
+    slot = examples * FAST["negative"] / engine.setup.table.size  # a noise-table slot's share of the updates
+    assert (np.diff(rates) <= 2 * slot).all()  # most frequent first, as far as the table's slots can tell
+    hs_only = _engine(corpus, model=model, kernel=kernel, workers=2, negative=0, hs=True)
+    rows, hot = output_rows(20, 2, output_row_rates(hs_only.setup, corpus.vocab.counts))
+    assert rows.shape[0] == len(corpus.vocab) and hot[0][0] == 0  # no output rows to train: no private copies
 
 
 def test_several_workers_train_the_shared_output_rows_and_nothing_else_sees_their_copies():

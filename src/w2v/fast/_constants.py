@@ -6,13 +6,15 @@ ROW_ALIGN = 8  # the CPU engine pads vector rows to a multiple of this many floa
 MIN_PROBABILITY = 1e-12  # label probabilities are clamped here: 25 of them still multiply to a normal float64
 MAX_NEGATIVE = 24  # so an example has at most 25 labels
 # With several CPU workers, each trains its own copy of the W_out rows of the HOT_ROWS most frequent
-# words and adds its changes to the shared rows every HOT_MERGE_POSITIONS centre words it trains:
-# those rows are written by every example, and writing them from several cores at once moved
-# cache lines between the cores on every access (CBOW spent about a third of its time on it:
-# bench/worker_costs.py, 2 workers against 2 with private weights).
+# words and adds its changes to the shared rows now and then: those rows are written by almost
+# every example, and writing them from several cores at once moved cache lines between the
+# cores on every access (CBOW spent about a third of its time on it: bench/worker_costs.py, 2
+# workers against 2 with private weights). The hotter a row, the more often it is merged: about
+# every HOT_ROW_UPDATES updates a worker makes to it, so that no worker trains on a copy that
+# lacks many of the others' updates (merging all of them every 1,024 centre words cost CBOW about
+# half a point of analogy accuracy).
 HOT_ROWS = 1024
-HOT_MERGE_POSITIONS = 1024
-
+HOT_ROW_UPDATES = 8
 # Kernel variants: (model, kernel) pairs as the integer codes the compiled kernels branch on.
 CBOW_PLAIN, CBOW_BATCHED, SKIPGRAM_PLAIN, SKIPGRAM_BATCHED = 0, 1, 2, 3
 VARIANTS = {

@@ -30,12 +30,15 @@ options : (window, negative, variant, shrink, mean)
     negative 0: no negative sampling; variant ``CBOW_PLAIN``, ``CBOW_BATCHED``,
     ``SKIPGRAM_PLAIN`` or ``SKIPGRAM_BATCHED`` (``_constants``); shrink: word2vec.c's random
     window; mean: CBOW averages the context (else sums it).
-hot : (H, private, base, every)
+hot : (H, private, base, schedule)
     This worker trains the output rows of words 0 .. H-1 (the most frequent) in its private
-    copy ``W_out[private:private + H]``, and every ``every`` centre words (and at the end) adds
-    what it changed there since the last time, measured against ``W_out[base:base + H]``, to the
-    shared rows, then copies them back (:func:`_merge_hot_rows`). Rows written by every
-    example would otherwise move between cores on every access. H = 0: no private rows.
+    copy ``W_out[private:private + H]``, and now and then adds what it changed there since the
+    last time, measured against ``W_out[base:base + H]``, to the shared rows, then copies them
+    back (:func:`_merge_rows`). Rows written by every example would otherwise move between
+    cores on every access. ``schedule`` : (T, 2) int64 says when: rows up to ``schedule[t, 0]``
+    (from the tier before's end) merge whenever the centre words trained, masked with
+    ``schedule[t, 1]`` (a power of two less one, non-decreasing), give 0, and every row merges
+    at the end. H = 0: no private rows.
 rng_state : (1,) uint64
     xorshift64* state, advanced in place (goes in and comes back out).
 stats : (3,) float64
@@ -225,7 +228,7 @@ def _out_row(word, hot):
 def _take_hot_rows(W, hot, D):
     """Copy the shared rows ``W[:hot[0]]`` into this worker's private rows (from ``hot[1]``) and its
     base rows (from ``hot[2]``)."""
-    count, private, base, _ = hot
+    count, private, base = hot[0], hot[1], hot[2]
     for h in range(count):
         for k in range(D):
             value = W[h, k]
@@ -234,12 +237,13 @@ def _take_hot_rows(W, hot, D):
 
 
 @_inline
-def _merge_hot_rows(W, hot, D):
-    """Add what this worker changed in its private rows since they were taken (private - base) to
-    the shared rows, and take them again: other workers' merges since then come in. Two workers
-    merging one row at the same moment can lose one's change, as lock-free updates can."""
-    count, private, base, _ = hot
-    for h in range(count):
+def _merge_rows(W, hot, first, end, D):
+    """Add what this worker changed in its private copies of hot rows ``first .. end - 1`` since they
+    were taken (private - base) to the shared rows, and take them again: other workers' merges since
+    then come in. Two workers merging one row at the same moment can lose one's change, as
+    lock-free updates can."""
+    private, base = hot[1], hot[2]
+    for h in range(first, end):
         for k in range(D):
             value = W[h, k] + (W[private + h, k] - W[base + h, k])
             W[h, k] = value
@@ -248,14 +252,17 @@ def _merge_hot_rows(W, hot, D):
 
 
 @_inline
-def _count_and_merge(W, hot, since, D):
-    """One more position trained since the last merge (``since`` of them before): merge the hot
-    rows when that makes ``hot[3]``. Returns the positions since the last merge."""
-    since += 1
-    if since < hot[3]:
-        return since
-    _merge_hot_rows(W, hot, D)
-    return 0
+def _count_and_merge(W, hot, schedule, trained, D):
+    """One more centre word trained (``trained`` of them before): merge each tier of hot rows
+    whose turn that makes (see ``hot`` in the module docstring). Returns the centre words trained."""
+    trained += 1
+    first = 0
+    for t in range(schedule.shape[0]):
+        if trained & schedule[t, 1]:
+            break  # the later tiers' masks include this one's bits
+        _merge_rows(W, hot, first, schedule[t, 0], D)
+        first = schedule[t, 0]
+    return trained
 
 
 @_inline
@@ -567,6 +574,7 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
     D = row_length(W_in, row_width)
     ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = borrowed(
         ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state)  # the caller keeps them
+    hot_rows, schedule = (hot[0], hot[1], hot[2]), borrowed(hot[3])  # ints and the schedule apart
     window, negative, variant, shrink, mean = options
     owners = (np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32), np.empty((2, 2 * window), dtype=np.int32),
               np.empty((2, negative + 1), dtype=np.int32), np.empty((2, negative), dtype=np.int64),
@@ -574,26 +582,26 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
     # ctx, out and slots (noise-table slots drawn ahead) hold this position's and the next one's
     sen, ctx, out, slots, g, work = borrowed(*owners)
     loss, examples, words = 0.0, 0, 0
-    _take_hot_rows(W_out, hot, D)
-    since = 0  # positions trained since the hot rows were last merged
+    _take_hot_rows(W_out, hot_rows, D)
+    trained = 0  # centre words trained: the hot rows' merge schedule counts them
     for c in range(chunks.size):
         alpha = alphas[c]
         for s in range(chunk_starts[chunks[c]], chunk_starts[chunks[c] + 1]):
             words += offsets[s + 1] - offsets[s]
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
             count, m = _start_sentence(sen, n, window, shrink, negative, table, rng_state, slots, ctx, out, W_in,
-                                       W_out, hot, D)
+                                       W_out, hot_rows, D)
             for pos in range(n):
                 now = pos & 1
                 next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
-                                                 out, W_in, W_out, hot, D)
+                                                 out, W_in, W_out, hot_rows, D)
                 if count:
                     loss += cbow_step(W_in, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
                                       work, g, mean, tree, sen[pos], D)
                     examples += 1
-                    since = _count_and_merge(W_out, hot, since, D)
+                    trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                 count, m = next_count, next_m
-    _merge_hot_rows(W_out, hot, D)
+    _merge_rows(W_out, hot_rows, 0, hot_rows[0], D)
     stats[0] += loss
     stats[1] += examples
     stats[2] += words
@@ -607,6 +615,7 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
     D = row_length(W_in, row_width)
     ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = borrowed(
         ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state)  # the caller keeps them
+    hot_rows, schedule = (hot[0], hot[1], hot[2]), borrowed(hot[3])  # ints and the schedule apart
     window, negative, variant, shrink, _ = options
     owners = (np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32), np.empty((2, 2 * window), dtype=np.int32),
               np.empty((2, negative + 1), dtype=np.int32), np.empty((2, negative), dtype=np.int64),
@@ -615,8 +624,8 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
     # ctx, out and slots (noise-table slots drawn ahead) hold this position's and the next one's (batched)
     sen, ctx, out, slots, work, out_rows, grad = borrowed(*owners)
     loss, examples, words = 0.0, 0, 0
-    _take_hot_rows(W_out, hot, D)
-    since = 0  # positions trained since the hot rows were last merged
+    _take_hot_rows(W_out, hot_rows, D)
+    trained = 0  # centre words trained: the hot rows' merge schedule counts them
     for c in range(chunks.size):
         alpha = alphas[c]
         for s in range(chunk_starts[chunks[c]], chunk_starts[chunks[c] + 1]):
@@ -626,17 +635,17 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                 for pos in range(n):
                     count = _context(sen, n, pos, window, shrink, rng_state, ctx[0])
                     for i in range(count):
-                        m = _targets(sen[pos], negative, table, rng_state, out[0], hot)
+                        m = _targets(sen[pos], negative, table, rng_state, out[0], hot_rows)
                         loss += skipgram_pair_step(W_in, W_out, ctx[0, i], out[0], m, alpha, work, tree, sen[pos], D)
                     examples += count
-                    since = _count_and_merge(W_out, hot, since, D)
+                    trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                 continue
             count, m = _start_sentence(sen, n, window, shrink, negative, table, rng_state, slots, ctx, out, W_in,
-                                       W_out, hot, D)
+                                       W_out, hot_rows, D)
             for pos in range(n):
                 now = pos & 1
                 next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
-                                                 out, W_in, W_out, hot, D)
+                                                 out, W_in, W_out, hot_rows, D)
                 if tree is not None:  # each context word's path first, then the window's shared negatives
                     for i in range(count):
                         _zero(work, 0, D)
@@ -646,9 +655,9 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                 if m:
                     loss += skipgram_block_step(W_in, W_out, ctx[now], count, out[now], m, alpha, out_rows, grad, D)
                 examples += count
-                since = _count_and_merge(W_out, hot, since, D)
+                trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                 count, m = next_count, next_m
-    _merge_hot_rows(W_out, hot, D)
+    _merge_rows(W_out, hot_rows, 0, hot_rows[0], D)
     stats[0] += loss
     stats[1] += examples
     stats[2] += words

@@ -5,8 +5,9 @@ each to the worker that asks first (:func:`guided_batches`), with each chunk's l
 computed on the host from its position in the run, and the W workers run as threads: the
 kernels release the GIL.
 With several workers, each trains its own copy of the most frequent words' output rows and
-adds its changes to the shared rows every ``HOT_MERGE_POSITIONS`` centre words (see
-:func:`output_rows`); every other row is shared without locks (Hogwild).
+adds its changes to the shared rows about every ``HOT_ROW_UPDATES`` updates it makes to a row
+(see :func:`output_rows` and :func:`merge_schedule`); every other row is shared without locks
+(Hogwild).
 """
 
 from __future__ import annotations
@@ -21,27 +22,86 @@ from ..config import TrainConfig
 from ..corpus import Corpus
 from ..engine import BlockStats, expect_array, expect_epoch
 from ..io.mapped import release
-from ._constants import HOT_MERGE_POSITIONS, HOT_ROWS, ROW_ALIGN
+from ._constants import CBOW_BATCHED, CBOW_PLAIN, HOT_ROW_UPDATES, HOT_ROWS, ROW_ALIGN, SKIPGRAM_BATCHED
 from ._cpu_kernels import train_chunks
 from .common import FastSetup, hot_rows, unpad_rows
 
 
-def output_rows(vocabulary: int, width: int, workers: int) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+def output_row_rates(setup: FastSetup, counts: np.ndarray) -> np.ndarray:
+    """How often each output row is updated: expected updates per centre word trained.
+
+    A centre word's example (CBOW's, or batched skip-gram's whole window) updates the centre
+    word's row and ``negative`` noise words' rows; plain skip-gram's does so once per context
+    word. The centre word is drawn from the subsampled corpus, a noise word from the noise table.
+
+    Parameters
+    ----------
+    counts : (V,) int64
+        The vocabulary's counts, most frequent first.
+
+    Returns
+    -------
+    (V,) float64, non-increasing as far as the noise table's whole slots allow.
+    """
+    window, negative, variant, shrink, _ = setup.options
+    if negative == 0:  # hierarchical softmax alone: no output rows
+        return np.zeros(counts.size)
+    kept = counts * (setup.keep / 2.0**32)
+    noise = np.bincount(setup.table, minlength=counts.size) / setup.table.size
+    examples = 1 if variant in (CBOW_PLAIN, CBOW_BATCHED, SKIPGRAM_BATCHED) else (window + 1 if shrink else 2 * window)
+    return examples * (kept / kept.sum() + negative * noise)
+
+
+def merge_schedule(rates: np.ndarray, updates: float = HOT_ROW_UPDATES) -> np.ndarray:
+    """When a worker merges each of its private hot rows (the kernels' ``schedule``): tiers of rows
+    [0, 1), [1, 2), [2, 4), [4, 8) ... each merged every power of two centre words, the longest
+    in which the worker makes at most about ``updates`` updates to the tier's hottest row.
+
+    Parameters
+    ----------
+    rates : (H,) float64
+        Expected updates per centre word of the hot rows (:func:`output_row_rates`), most frequent first.
+
+    Returns
+    -------
+    (T, 2) int64
+        Each tier's end row and its interval less one; the intervals do not decrease.
+    """
+    count = rates.size
+    if count == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    ends = np.minimum(2 ** np.arange(int(count - 1).bit_length() + 1), count)
+    first = np.concatenate([[0], ends[:-1]])
+    wanted = updates / np.maximum(rates[first], 1e-9)
+    interval = np.maximum.accumulate(2 ** np.clip(np.floor(np.log2(wanted)), 0, 40))
+    return np.stack([ends, interval - 1], axis=1).astype(np.int64)
+
+
+HotRows = tuple[int, int, int, np.ndarray]  # the kernels' ``hot``
+
+
+def output_rows(width: int, workers: int, rates: np.ndarray) -> tuple[np.ndarray, list[HotRows]]:
     """W_out's initial zeros (word2vec.c's), followed by room for each worker's private and base
-    copies of the hot rows (the kernels' ``hot``); with one worker there are none, and it trains
-    the shared rows, as word2vec.c does.
+    copies of the hot rows (the kernels' ``hot``); with one worker, or no output rows to train,
+    there are none, and it trains the shared rows, as word2vec.c does.
+
+    Parameters
+    ----------
+    rates : (V,) float64
+        Expected updates per centre word of each output row (:func:`output_row_rates`).
 
     Returns
     -------
     rows : (V + 2 * workers * H, width) float32 zeros
         ``rows[:V]`` is W_out; H = ``HOT_ROWS`` (at most V) with several workers, else 0.
     hot : list of the kernels' ``hot`` tuples, one per worker
-        (H, first private row, first base row, ``HOT_MERGE_POSITIONS``).
+        (H, first private row, first base row, :func:`merge_schedule` of the H rows).
     """
-    count = min(HOT_ROWS, vocabulary) if workers > 1 else 0
+    vocabulary = rates.size
+    count = min(HOT_ROWS, vocabulary) if workers > 1 and rates.any() else 0
     rows = np.zeros((vocabulary + 2 * workers * count, width), dtype=np.float32)
-    hot = [(count, vocabulary + w * count, vocabulary + (workers + w) * count, HOT_MERGE_POSITIONS)
-           for w in range(workers)]
+    schedule = merge_schedule(rates[:count])
+    hot = [(count, vocabulary + w * count, vocabulary + (workers + w) * count, schedule) for w in range(workers)]
     return rows, hot
 
 
@@ -69,7 +129,8 @@ class CpuEngine:
         self.units_per_epoch = self.setup.units_per_epoch
         _, worker_seeds = self.setup.seeds(cfg.workers)
         self.W_in, _, self.W_node = self.setup.initial_weights(ROW_ALIGN)  # W_out: zeros, never touched
-        self._out_rows, self._hot = output_rows(*self.W_in.shape, cfg.workers)
+        self._out_rows, self._hot = output_rows(self.W_in.shape[1], cfg.workers,
+                                                 output_row_rates(self.setup, corpus.vocab.counts))
         self.W_out = self._out_rows[: self.W_in.shape[0]]  # the shared rows: a view
         self.rng_states = [s.generate_state(1, dtype=np.uint64) | np.uint64(1) for s in worker_seeds]
         self.stats = np.zeros((cfg.workers, 3), dtype=np.float64)

@@ -7,6 +7,8 @@ example (a centre word for CBOW, a (context, centre) pair for skip-gram):
 
 - ``1 worker``: one thread alone, the floor for the others;
 - ``2 workers``: the engine as it trains;
+- ``2 workers, private W_in``: each worker trains its own full copy of W_in and the engine's
+  W_out: what sharing the input rows costs is the difference to ``2 workers``;
 - ``2 workers, private weights``: each worker trains its own full copy of W_in and W_out
   (useless vectors, but nothing shared): what sharing rows between cores still costs is the
   difference to ``2 workers``;
@@ -43,14 +45,18 @@ _NO_HOT_ROWS = (0, 0, 0, np.zeros((0, 2), dtype=np.int64) if hasattr(cpu, "merge
 
 
 class _Timed(CpuEngine):
-    """The engine, with each worker's busy seconds counted, or (``private``) its own weights."""
+    """The engine, with each worker's busy seconds counted, and (``private``) its own copy of W_in
+    (``"in"``) or of W_in and W_out (``"all"``)."""
 
-    def __init__(self, corpus, cfg, private: bool = False):
+    def __init__(self, corpus, cfg, private: str = ""):
         self.busy = np.zeros(cfg.workers)
         self.private = None
         super().__init__(corpus, cfg)
-        if private:
-            self.private = [(self.W_in.copy(), self.W_out.copy()) for _ in range(cfg.workers)]
+        if private == "all":
+            self.private = [(self.W_in.copy(), self.W_out.copy(), (_NO_HOT_ROWS,)) for _ in range(cfg.workers)]
+        elif private == "in":
+            hot = getattr(self, "_hot", [None] * cfg.workers)  # checkouts before private hot rows: one W_out
+            self.private = [(self.W_in.copy(), getattr(self, "_out_rows", self.W_out), (rows,)) for rows in hot]
 
     def _train(self, chunks, alphas, worker):
         start = time.perf_counter()
@@ -58,14 +64,14 @@ class _Timed(CpuEngine):
             super()._train(chunks, alphas, worker)
         else:
             setup = self.setup
-            W_in, W_out = self.private[worker]
-            hot = (_NO_HOT_ROWS,) if _TAKES_HOT else ()  # nothing is shared anyway
+            W_in, W_out, hot = self.private[worker]
             train_chunks(setup.ids, setup.offsets, setup.chunk_starts, chunks, alphas, W_in, W_out, setup.table,
-                         setup.keep, None, setup.options, *hot, self.rng_states[worker], self.stats[worker])
+                         setup.keep, None, setup.options, *(hot if _TAKES_HOT else ()), self.rng_states[worker],
+                         self.stats[worker])
         self.busy[worker] += time.perf_counter() - start
 
 
-def epoch(corpus, model: str, workers: int, private: bool = False) -> tuple[float, float]:
+def epoch(corpus, model: str, workers: int, private: str = "") -> tuple[float, float]:
     """(worker microseconds per example, share of worker time idle at block ends) of one epoch."""
     alpha = 0.05 if model == "cbow" else 0.025
     cfg = TrainConfig(model=model, epochs=1, workers=workers, seed=1, alpha=alpha, min_count=5, sample=1e-3)
@@ -99,16 +105,17 @@ def main() -> None:
         corpus = read_corpus(text, min_count=5)
     print(f"first {args.megabytes} MB of wiki.txt ({len(corpus):,} words), one epoch, {args.repeats} repeats "
           "alternating; worker microseconds per example (idle share at block ends)\n")
-    print("| model | 1 worker | 2 workers | 2 workers, private weights |")
-    print("|---|---|---|---|")
+    print("| model | 1 worker | 2 workers | 2 workers, private W_in | 2 workers, private weights |")
+    print("|---|---|---|---|---|")
     for model in args.models.split(","):
-        runs: dict[str, list[tuple[float, float]]] = {"one": [], "two": [], "private": []}
+        runs: dict[str, list[tuple[float, float]]] = {"one": [], "two": [], "in": [], "all": []}
         for _ in range(args.repeats):
             runs["one"].append(epoch(corpus, model, 1))
             runs["two"].append(epoch(corpus, model, 2))
-            runs["private"].append(epoch(corpus, model, 2, private=True))
+            runs["in"].append(epoch(corpus, model, 2, private="in"))
+            runs["all"].append(epoch(corpus, model, 2, private="all"))
         cells = [", ".join(f"{us:.3f} ({idle:.1%})" if name != "one" else f"{us:.3f}" for us, idle in runs[name])
-                 for name in ("one", "two", "private")]
+                 for name in ("one", "two", "in", "all")]
         print(f"| {model} | " + " | ".join(cells) + " |", flush=True)
 
 

@@ -13,7 +13,7 @@ from w2v.errors import ConfigError
 from w2v.fast._constants import HOT_ROWS, ROW_ALIGN
 from w2v.fast._cpu_kernels import _merge_rows, _take_hot_rows, train_cbow_chunks, train_chunks
 from w2v.fast._row_width import RowWidth, RowWidthType, row_length
-from w2v.fast.common import chunk_starts, unpad_rows
+from w2v.fast.common import aligned_zeros, chunk_starts, unpad_rows
 from w2v.fast.cpu import CpuEngine, guided_batches, merge_schedule, output_row_rates, output_rows
 from w2v.vocab import Vocab
 
@@ -242,6 +242,19 @@ def test_merging_private_rows_adds_every_workers_change():
     np.testing.assert_array_equal(rows[H:V], 1.0)  # the other rows are nobody's copy
     np.testing.assert_array_equal(rows[hot[1][1] : hot[1][1] + H], rows[:H])  # the last to merge has both changes
     np.testing.assert_array_equal(rows[hot[1][2] : hot[1][2] + H], rows[:H])
+
+
+@pytest.mark.parametrize("shape", [(3, 5), (1000, 104)])
+def test_aligned_zeros_start_on_a_cache_line(shape):
+    a = aligned_zeros(shape)
+    assert a.shape == shape and a.dtype == np.float32 and a.flags.c_contiguous and a.flags.writeable
+    assert a.ctypes.data % 64 == 0 and not a.any()
+
+
+def test_the_engines_weight_rows_start_on_a_cache_line():
+    engine = _engine(corpus_from_sentences(planted_sentences(50)), workers=2, hs=True)
+    for matrix in (engine.W_in, engine._out_rows, engine.W_node):
+        assert matrix.ctypes.data % 64 == 0
 
 
 def test_the_hotter_an_output_row_the_more_often_a_worker_merges_it():

@@ -28,6 +28,7 @@ from ._constants import (
 )
 
 ROW_BLOCK = 1 << 14  # rows a host-side pass over a (V, D) matrix handles at a time (6.4 MB at D=100)
+CACHE_LINE = 64  # bytes
 
 
 def chunk_starts(offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndarray:
@@ -49,6 +50,21 @@ def chunk_starts(offsets: np.ndarray, chunk_words: int = CHUNK_WORDS) -> np.ndar
     return np.concatenate([[0], boundary]).astype(np.int64)
 
 
+def aligned_zeros(shape: tuple[int, ...], dtype: type = np.float32, alignment: int = CACHE_LINE) -> np.ndarray:
+    """``np.zeros(shape, dtype)`` whose first element starts on an ``alignment``-byte boundary.
+
+    NumPy's large arrays start 16 bytes past a page boundary (malloc's header), so every row of
+    a weight matrix started off a cache line and its vector loads crossed line boundaries: two
+    CBOW workers sharing the rows ran about 15 % slower per example than with aligned rows
+    (bench/worker_costs.py, see bench/RESULTS.md). The zeros are still calloc's, mapped
+    only when written.
+    """
+    nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    buffer = np.zeros(nbytes + alignment, dtype=np.uint8)
+    start = -buffer.ctypes.data % alignment
+    return buffer[start : start + nbytes].view(dtype).reshape(shape)
+
+
 def init_weights(vocab_size: int, dim: int, seed: np.random.SeedSequence, row_align: int = 1
                  ) -> tuple[np.ndarray, np.ndarray]:
     """word2vec.c's start: input vectors uniform in [-0.5/D, 0.5/D), output vectors zero.
@@ -63,13 +79,13 @@ def init_weights(vocab_size: int, dim: int, seed: np.random.SeedSequence, row_al
     """
     rng = np.random.default_rng(seed)
     width = -(-dim // row_align) * row_align
-    W_in = np.zeros((vocab_size, width), dtype=np.float32)
+    W_in = aligned_zeros((vocab_size, width))
     for first in range(0, vocab_size, ROW_BLOCK):  # in blocks, drawing the same numbers: no (V, D) temporaries
         block = rng.random((min(ROW_BLOCK, vocab_size - first), dim), dtype=np.float32)
         block -= 0.5
         block /= dim
         W_in[first : first + block.shape[0], :dim] = block
-    return W_in, np.zeros((vocab_size, width), dtype=np.float32)
+    return W_in, aligned_zeros((vocab_size, width))
 
 
 def unpad_rows(matrix: np.ndarray, dim: int) -> np.ndarray:
@@ -237,4 +253,4 @@ class FastSetup:
         ``W_node`` : (V - 1, D') zeros with hierarchical softmax, (0, D') without."""
         init, _ = self.seeds(0)
         W_in, W_out = init_weights(self.vocabulary, self.cfg.vector_size, init, row_align)
-        return W_in, W_out, np.zeros((self.tree.inner_nodes, W_in.shape[1]), dtype=np.float32)
+        return W_in, W_out, aligned_zeros((self.tree.inner_nodes, W_in.shape[1]))

@@ -24,7 +24,7 @@ from ..engine import BlockStats, expect_array, expect_epoch
 from ..io.mapped import release
 from ._constants import CBOW_BATCHED, CBOW_PLAIN, HOT_ROW_UPDATES, HOT_ROWS, ROW_ALIGN, SKIPGRAM_BATCHED
 from ._cpu_kernels import train_chunks
-from .common import FastSetup, hot_rows, unpad_rows
+from .common import FastSetup, aligned_zeros, hot_rows, unpad_rows
 
 
 def output_row_rates(setup: FastSetup, counts: np.ndarray) -> np.ndarray:
@@ -92,14 +92,14 @@ def output_rows(width: int, workers: int, rates: np.ndarray) -> tuple[np.ndarray
 
     Returns
     -------
-    rows : (V + 2 * workers * H, width) float32 zeros
+    rows : (V + 2 * workers * H, width) float32 zeros, 64-byte aligned
         ``rows[:V]`` is W_out; H = ``HOT_ROWS`` (at most V) with several workers, else 0.
     hot : list of the kernels' ``hot`` tuples, one per worker
         (H, first private row, first base row, :func:`merge_schedule` of the H rows).
     """
     vocabulary = rates.size
     count = min(HOT_ROWS, vocabulary) if workers > 1 and rates.any() else 0
-    rows = np.zeros((vocabulary + 2 * workers * count, width), dtype=np.float32)
+    rows = aligned_zeros((vocabulary + 2 * workers * count, width))
     schedule = merge_schedule(rates[:count])
     hot = [(count, vocabulary + w * count, vocabulary + (workers + w) * count, schedule) for w in range(workers)]
     return rows, hot

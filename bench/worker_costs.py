@@ -33,7 +33,7 @@ import numpy as np
 
 from w2v.config import TrainConfig
 from w2v.corpus import read_corpus
-from w2v.fast import cpu
+from w2v.fast import common, cpu
 from w2v.fast._cpu_kernels import train_chunks
 from w2v.fast.cpu import CpuEngine
 
@@ -42,6 +42,15 @@ BLOCK = 100  # chunks per block: w2v train's default loss_every
 _TAKES_HOT = "hot" in inspect.signature(train_chunks).parameters  # checkouts before private hot rows lack it
 # no private hot rows: a merge schedule of no tiers (checkouts before merge schedules: merge every position)
 _NO_HOT_ROWS = (0, 0, 0, np.zeros((0, 2), dtype=np.int64) if hasattr(cpu, "merge_schedule") else 1)
+
+
+def _copy(matrix: np.ndarray) -> np.ndarray:
+    """A private copy of a weight matrix, laid out as the engine lays out its own."""
+    if not hasattr(common, "aligned_zeros"):  # checkouts before cache-line-aligned weights
+        return matrix.copy()
+    copy = common.aligned_zeros(matrix.shape)
+    copy[...] = matrix
+    return copy
 
 
 class _Timed(CpuEngine):
@@ -53,10 +62,10 @@ class _Timed(CpuEngine):
         self.private = None
         super().__init__(corpus, cfg)
         if private == "all":
-            self.private = [(self.W_in.copy(), self.W_out.copy(), (_NO_HOT_ROWS,)) for _ in range(cfg.workers)]
+            self.private = [(_copy(self.W_in), _copy(self.W_out), (_NO_HOT_ROWS,)) for _ in range(cfg.workers)]
         elif private == "in":
             hot = getattr(self, "_hot", [None] * cfg.workers)  # checkouts before private hot rows: one W_out
-            self.private = [(self.W_in.copy(), getattr(self, "_out_rows", self.W_out), (rows,)) for rows in hot]
+            self.private = [(_copy(self.W_in), getattr(self, "_out_rows", self.W_out), (rows,)) for rows in hot]
 
     def _train(self, chunks, alphas, worker):
         start = time.perf_counter()

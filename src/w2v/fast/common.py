@@ -55,7 +55,7 @@ def aligned_zeros(shape: tuple[int, ...], dtype: type = np.float32, alignment: i
 
     NumPy's large arrays start 16 bytes past a page boundary (malloc's header), so every row of
     a weight matrix started off a cache line and its vector loads crossed line boundaries: two
-    CBOW workers sharing the rows ran about 15 % slower per example than with aligned rows
+    workers sharing the rows took 6-8 % longer per example than with aligned rows
     (bench/worker_costs.py, see bench/RESULTS.md). The zeros are still calloc's, mapped
     only when written.
     """

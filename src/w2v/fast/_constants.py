@@ -15,6 +15,7 @@ MAX_NEGATIVE = 24  # so an example has at most 25 labels
 # hottest about 95 behind on wiki.txt) while the cooler rows merge rarely.
 HOT_ROWS = 1024
 HOT_ROW_UPDATES = 32
+
 # Kernel variants: (model, kernel) pairs as the integer codes the compiled kernels branch on.
 CBOW_PLAIN, CBOW_BATCHED, SKIPGRAM_PLAIN, SKIPGRAM_BATCHED = 0, 1, 2, 3
 VARIANTS = {

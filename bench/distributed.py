@@ -104,7 +104,7 @@ def prefix(corpus: Path, words: int | None, folder: Path) -> tuple[Path, int]:
 
 def quality(path: Path) -> tuple[float, float]:
     import w2v
-    from w2v.evaluate import analogies, similarity
+    from w2v.vectors.evaluate import analogies, similarity
 
     wv = w2v.load(path)
     return (analogies(wv, data_dir() / "eval" / "questions-words.txt", restrict_vocab=30000).accuracy,

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 import w2v
-from w2v.evaluate import analogies
+from w2v.vectors.evaluate import analogies
 
 HERE = Path(__file__).parent
 ALPHA = {"cbow": 0.05, "skipgram": 0.025}

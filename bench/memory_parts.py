@@ -41,10 +41,10 @@ def main() -> None:
 
     rows.append(("+ numba, llvmlite", memory()))
     import w2v
-    from w2v._tokenizer import first_bad_byte
     from w2v.config import TrainConfig
     from w2v.fast.cpu import CpuEngine
     from w2v.io.mapped import is_mapped
+    from w2v.text._tokenizer import first_bad_byte
     from w2v.train import load_training_corpus
 
     rows.append(("+ w2v and its imports", memory()))

@@ -2,7 +2,7 @@
 
 Numba counts a reference whenever compiled code binds an array to another name, such as a
 helper's argument; in a loop, that is an atomic increment and decrement per array per
-iteration (see ``w2v._borrowed``). This compiles the CPU kernels and the tokenizer into a
+iteration (see ``w2v._numba.borrowed``). This compiles the CPU kernels and the tokenizer into a
 fresh, temporary Numba cache (about 15 s) and counts the calls in each function's IR: the
 increments of the entry block run once a call, those of any other block may run in the loops.
 

@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 import w2v
-from w2v.evaluate import analogies, similarity
+from w2v.vectors.evaluate import analogies, similarity
 
 HERE = Path(__file__).parent
 ALPHA = {"cbow": 0.05, "skipgram": 0.025}

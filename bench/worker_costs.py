@@ -32,10 +32,10 @@ from pathlib import Path
 import numpy as np
 
 from w2v.config import TrainConfig
-from w2v.corpus import read_corpus
 from w2v.fast import common, cpu
 from w2v.fast._cpu_kernels import train_chunks
 from w2v.fast.cpu import CpuEngine
+from w2v.text.corpus import read_corpus
 
 HERE = Path(__file__).parent
 BLOCK = 100  # chunks per block: w2v train's default loss_every

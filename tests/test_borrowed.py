@@ -1,4 +1,4 @@
-"""Borrowed (reference-count-free) array views for compiled loops: w2v._borrowed."""
+"""Borrowed (reference-count-free) array views for compiled loops: w2v._numba.borrowed."""
 
 import os
 import subprocess
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
-from w2v._borrowed import borrowed, keep_alive
+from w2v._numba.borrowed import borrowed, keep_alive
 
 ROOT = Path(__file__).parent.parent
 

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v.checkpoint import Checkpoint, CorpusRef, load_checkpoint, save_checkpoint
 from w2v.config import TrainConfig
 from w2v.errors import ModelFileError
 from w2v.io.npz import write_archive
 from w2v.record import Position, TrainingLog
 from w2v.train import resume, train
+from w2v.training.checkpoint import Checkpoint, CorpusRef, load_checkpoint, save_checkpoint
 
 from conftest import planted_sentences, takes_ctrl_c
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from w2v import WordVectors
-from w2v.classes import kmeans, word_classes, write_classes
 from w2v.cli import main
 from w2v.errors import ConfigError
+from w2v.vectors.classes import kmeans, word_classes, write_classes
 
 
 def clusters(n_clusters=6, per_cluster=40, dim=16, spread=0.05, seed=0):

@@ -14,7 +14,7 @@ import pytest
 import w2v
 from w2v import SentenceEncoder, WordVectors, evaluate
 from w2v.cli import main
-from w2v.vocab import read_vocab_file
+from w2v.text.vocab import read_vocab_file
 
 WORDS = [f"w{i}" for i in range(80)]
 

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from w2v.corpus import corpus_from_sentences, read_corpus, sentence_offsets
 from w2v.errors import CorpusError
 from w2v.reference.engine import contexts_target
-from w2v.vocab import Vocab
+from w2v.text.corpus import corpus_from_sentences, read_corpus, sentence_offsets
+from w2v.text.vocab import Vocab
 
 
 def write(tmp_path, content, name="c.txt"):
@@ -45,18 +45,18 @@ def test_last_line_without_newline_bom_and_unicode(tmp_path):
 
 
 def test_reading_in_chunks_gives_the_same_result(tmp_path, monkeypatch):
-    import w2v.sources
+    import w2v.text.sources
 
     text = "".join(f"w{i % 7} w{i % 3} w{i % 11}\n" for i in range(500))
     whole = read_corpus(write(tmp_path, text), min_count=1)
-    monkeypatch.setattr(w2v.sources, "CHUNK_BYTES", 17)
+    monkeypatch.setattr(w2v.text.sources, "CHUNK_BYTES", 17)
     chunked = read_corpus(write(tmp_path, text), min_count=1)
     np.testing.assert_array_equal(whole.ids, chunked.ids)
     np.testing.assert_array_equal(whole.offsets, chunked.offsets)
 
 
 def test_the_id_buffer_grows_when_the_text_holds_more_tokens_than_its_size_suggests(tmp_path):
-    from w2v.corpus import build_corpus
+    from w2v.text.corpus import build_corpus
 
     lines = [f"{i % 13} {i % 5}\n".encode() for i in range(100_000)]  # 300,000 ids (line breaks too)
     expected = read_corpus(write(tmp_path, b"".join(lines)), min_count=1)
@@ -120,7 +120,7 @@ def book_contexts_target(corpus, window_size):
 def test_contexts_target_equals_the_book_on_one_sequence():
     ids = np.random.default_rng(0).integers(0, 50, 200).astype(np.int32)
     vocab = Vocab([str(i) for i in range(50)], np.ones(50))
-    from w2v.corpus import Corpus
+    from w2v.text.corpus import Corpus
 
     contexts, target = contexts_target(Corpus(ids, np.array([0, 200]), vocab), 3)
     book_c, book_t = book_contexts_target(ids, 3)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import w2v
-from w2v.checkpoint import load_checkpoint, save_checkpoint
+from w2v.training.checkpoint import load_checkpoint, save_checkpoint
 
 from conftest import group_separation, planted_sentences, takes_ctrl_c
 

@@ -8,14 +8,14 @@ from numba import njit
 
 import w2v
 from w2v.config import TrainConfig
-from w2v.corpus import Corpus, corpus_from_sentences
 from w2v.errors import ConfigError
 from w2v.fast._constants import HOT_ROWS, ROW_ALIGN
 from w2v.fast._cpu_kernels import _merge_rows, _take_hot_rows, train_cbow_chunks, train_chunks
 from w2v.fast._row_width import RowWidth, RowWidthType, row_length
 from w2v.fast.common import aligned_zeros, chunk_starts, unpad_rows
 from w2v.fast.cpu import CpuEngine, guided_batches, merge_schedule, output_row_rates, output_rows
-from w2v.vocab import Vocab
+from w2v.text.corpus import Corpus, corpus_from_sentences
+from w2v.text.vocab import Vocab
 
 from conftest import group_separation, planted_sentences, requires_ptb
 

@@ -8,10 +8,10 @@ import pytest
 
 import w2v
 from w2v.config import TrainConfig
-from w2v.corpus import corpus_from_sentences
 from w2v.devices import gpu_problem
 from w2v.errors import ConfigError
 from w2v.fast.cuda import CudaEngine, piece_table
+from w2v.text.corpus import corpus_from_sentences
 from w2v.train import resolve_config
 
 TINY = [["a", "b", "c", "d", "e", "f", "a", "b", "c", "d", "e", "f"], ["f", "e", "d", "c", "b", "a"] * 2]

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import w2v
-from w2v.checkpoint import load_checkpoint, save_checkpoint
 from w2v.config import TrainConfig
 from w2v.errors import ConfigError, ModelFileError, W2VError
+from w2v.training.checkpoint import load_checkpoint, save_checkpoint
 
 from conftest import planted_sentences, takes_ctrl_c
 
@@ -402,13 +402,13 @@ def test_a_loss_curve_path_that_cannot_be_written_is_refused_before_training(tmp
 
 def test_a_loss_curve_that_fails_to_draw_is_a_warning_once_the_model_is_saved(tmp_path, corpus_file, monkeypatch,
                                                                               capsys):
-    import w2v.plot
+    import w2v.vectors.plot
     from w2v.cli import main
 
     def broken(*_, **__):
         raise ValueError("no fonts")
 
-    monkeypatch.setattr(w2v.plot, "save_loss_curve", broken)
+    monkeypatch.setattr(w2v.vectors.plot, "save_loss_curve", broken)
     assert main(["train", str(corpus_file), "-o", str(tmp_path / "m.npz"), *TINY]) == 0
     assert "warning: the loss curve was not drawn (no fonts); the model is saved" in capsys.readouterr().err
     assert w2v.load(tmp_path / "m.npz").vector_size == 8

@@ -125,7 +125,7 @@ def test_xorshift32_is_xorshift64star():
 
 
 def _tree():
-    from w2v.huffman import huffman_tree
+    from w2v.text.huffman import huffman_tree
 
     return huffman_tree(np.arange(V, 0, -1) * 7)
 

@@ -35,7 +35,7 @@ NO_TREE = (np.zeros((0, D), np.float32), np.zeros((0, 0), np.uint8), np.zeros((0
 
 def _tree():
     """A Huffman tree over the V words and random inner-node vectors."""
-    from w2v.huffman import huffman_tree
+    from w2v.text.huffman import huffman_tree
 
     tree = huffman_tree(np.arange(V, 0, -1) * 10)
     W_node = (np.random.default_rng(9).standard_normal((V - 1, D)) * 0.3).astype(np.float32)

@@ -180,8 +180,8 @@ def test_sampler_refuses_a_vocabulary_smaller_than_the_negatives():
 
 @pytest.mark.parametrize("target_shape", [(4,), (4, 3)], ids=["cbow-one-target", "skipgram-many-targets"])
 def test_hierarchical_softmax_loss_gradients(target_shape):
-    from w2v.huffman import huffman_tree
     from w2v.reference.layers import HierarchicalSoftmaxLoss
+    from w2v.text.huffman import huffman_tree
 
     V, H = 9, 5
     tree = huffman_tree(np.array([40, 20, 11, 7, 5, 3, 2, 1, 1]))
@@ -204,8 +204,8 @@ def test_hierarchical_softmax_loss_gradients(target_shape):
 
 
 def test_hierarchical_softmax_probabilities_of_all_words_sum_to_one():
-    from w2v.huffman import huffman_tree
     from w2v.reference.layers import HierarchicalSoftmaxLoss
+    from w2v.text.huffman import huffman_tree
 
     counts = np.sort(rng.integers(1, 1000, size=50))[::-1]
     tree = huffman_tree(counts)

@@ -10,12 +10,12 @@ import pytest
 import w2v
 from test_prepared import same_corpus, zipf_text
 from w2v.config import TrainConfig
-from w2v.corpus import read_corpus
 from w2v.io.files import staging_name
 from w2v.io.mapped import is_mapped, map_file, release
-from w2v.prepared import mapped_text
+from w2v.text.corpus import read_corpus
+from w2v.text.prepared import mapped_text
+from w2v.text.vocab import Vocab
 from w2v.train import load_training_corpus
-from w2v.vocab import Vocab
 
 linux = pytest.mark.skipif(not os.path.exists("/proc/self/smaps"), reason="reads /proc/self/smaps")
 

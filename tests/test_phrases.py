@@ -1,4 +1,4 @@
-"""Phrases (w2v phrases, w2v.phrases): word2phrase's scores, gensim's Phrases as the peer, bounded memory,
+"""Phrases (w2v phrases, w2v.text.phrases): word2phrase's scores, gensim's Phrases as the peer, bounded memory,
 streaming inputs, safe outputs, and phrase analogies on vectors trained on the joined text."""
 
 import gzip
@@ -110,8 +110,8 @@ def test_counts_spilled_under_a_tiny_memory_cap_are_exact(tmp_path, text):
 
 @pytest.mark.parametrize("budget", [1 << 30, 1 << 14])  # the table grows; the table spills to disk
 def test_bigram_counts_are_exact_when_the_table_grows_or_spills(tmp_path, budget):
-    from w2v.phrases import _PairCounter
-    from w2v.prepared import id_blocks
+    from w2v.text.phrases import _PairCounter
+    from w2v.text.prepared import id_blocks
 
     rng = np.random.default_rng(4)
     ids = rng.integers(1, 600, size=300_000).astype(np.int32)
@@ -164,7 +164,7 @@ def test_the_output_is_written_atomically_and_never_over_an_input(tmp_path, text
 
     def broken(*args):
         raise RuntimeError("disk on fire")
-    monkeypatch.setattr(sys.modules["w2v.phrases"], "render", broken)  # (w2v.phrases is also the function)
+    monkeypatch.setattr(sys.modules["w2v.text.phrases"], "render", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         w2v.phrases(text, out)
     assert out.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["out.txt", "planted.txt"]

@@ -4,9 +4,9 @@ import pytest
 from w2v import WordVectors
 from w2v.cli import main
 from w2v.errors import UnknownWordError
-from w2v.evaluate import AnalogyResult, SectionScore
-from w2v.plot import pca_2d, save_loss_curve, save_section_chart, save_word_plot
 from w2v.record import TrainingLog
+from w2v.vectors.evaluate import AnalogyResult, SectionScore
+from w2v.vectors.plot import pca_2d, save_loss_curve, save_section_chart, save_word_plot
 
 PNG = b"\x89PNG"
 
@@ -66,10 +66,10 @@ def test_section_chart_and_loss_curve_are_pngs(tmp_path):
 
 
 def test_loss_curve_puts_the_epoch_scores_on_a_second_axis(tmp_path, monkeypatch):
-    import w2v.plot
+    import w2v.vectors.plot
 
     drawn = []
-    monkeypatch.setattr(w2v.plot, "save_figure", lambda figure, path: drawn.append(figure))
+    monkeypatch.setattr(w2v.vectors.plot, "save_figure", lambda figure, path: drawn.append(figure))
     log = TrainingLog(unit="chunk", loss_curve=[[5, 4.0], [10, 3.0], [15, 2.5], [20, 2.2]],
                       evaluations=[{"epoch": 0, "units": 0, "analogies": None, "similarity": 0.1},
                                    {"epoch": 1, "units": 10, "analogies": 0.2, "similarity": 0.4},

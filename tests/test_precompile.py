@@ -15,7 +15,7 @@ _RUN = """
 import sys
 from numba.core.registry import CPUDispatcher
 import w2v
-from w2v.corpus import corpus_from_sentences
+from w2v.text.corpus import corpus_from_sentences
 words = [f"v{i}" for i in range(30)]
 for model in ("cbow", "skipgram"):
     w2v.train(sys.argv[1], model=model, epochs=1, workers=2, min_count=1, window=3)

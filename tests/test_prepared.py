@@ -20,12 +20,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import w2v
-import w2v.sources
-from w2v.corpus import read_corpus
+import w2v.text.sources
 from w2v.errors import CorpusError
 from w2v.io.mapped import is_mapped
 from w2v.memory import MemoryLimitError
-from w2v.prepared import open_corpus, prepare
+from w2v.text.corpus import read_corpus
+from w2v.text.prepared import open_corpus, prepare
 
 from conftest import planted_sentences, takes_ctrl_c
 
@@ -83,16 +83,16 @@ def test_a_folder_is_the_concatenation_of_its_files_in_name_order(tmp_path, text
 def test_chunks_never_cut_a_token_or_a_character(sample, chunk_bytes):
     if not sample.split():
         return
-    whole = w2v.corpus.build_corpus([("s", np.frombuffer(sample.encode(), dtype=np.uint8))], "s")[0]
+    whole = w2v.text.corpus.build_corpus([("s", np.frombuffer(sample.encode(), dtype=np.uint8))], "s")[0]
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "s.txt")
         with open(path, "wb") as handle:
             handle.write(sample.encode())
-        original, w2v.sources.CHUNK_BYTES = w2v.sources.CHUNK_BYTES, chunk_bytes
+        original, w2v.text.sources.CHUNK_BYTES = w2v.text.sources.CHUNK_BYTES, chunk_bytes
         try:
             same_corpus(whole, read_corpus(path, min_count=1))
         finally:
-            w2v.sources.CHUNK_BYTES = original
+            w2v.text.sources.CHUNK_BYTES = original
 
 
 def test_a_line_of_many_megabytes_is_read_like_text8(tmp_path):
@@ -253,7 +253,7 @@ def test_a_signal_the_kernel_hands_to_the_reader_thread_still_stops_the_read(tmp
     try:
         timer.start()
         with pytest.raises(_Stop):
-            for _ in w2v.sources.read_text(w2v.sources.expand_inputs([fifo])):
+            for _ in w2v.text.sources.read_text(w2v.text.sources.expand_inputs([fifo])):
                 pass
     finally:
         signal.signal(signal.SIGUSR1, previous)

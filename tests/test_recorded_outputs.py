@@ -21,7 +21,7 @@ import pytest
 
 import w2v
 from w2v.config import TrainConfig
-from w2v.corpus import corpus_from_sentences
+from w2v.text.corpus import corpus_from_sentences
 
 HERE = Path(__file__).parent / "recorded"
 RECORD = os.environ.get("W2V_RECORD") == "1"

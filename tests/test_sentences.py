@@ -11,7 +11,7 @@ from gensim.models import KeyedVectors
 import w2v
 from w2v import SentenceEncoder, WordVectors
 from w2v.errors import ConfigError, CorpusError, EmptySentenceWarning, ModelFileError
-from w2v.vocab import vocab_file_bytes
+from w2v.text.vocab import vocab_file_bytes
 
 V, D = 60, 8
 
@@ -122,7 +122,7 @@ def test_counts_come_from_the_vectors_or_counts_and_are_required_for_sif(toy, tm
     vocab = tmp_path / "vocab.txt"
     vocab.write_bytes(vocab_file_bytes(wv.index_to_key, wv.counts))
     as_dict = dict(zip(wv.index_to_key, wv.counts.tolist()))
-    for counts in (wv.counts, as_dict, str(vocab), vocab, w2v.vocab.read_vocab_file(vocab)):
+    for counts in (wv.counts, as_dict, str(vocab), vocab, w2v.text.vocab.read_vocab_file(vocab)):
         np.testing.assert_allclose(SentenceEncoder(bare, "usif", counts=counts).fit_transform(sentences), expected,
                                    rtol=1e-5, atol=1e-6)
     rare = {word: count for word, count in as_dict.items() if word != "w59"}

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from w2v._tokenizer import NEWLINE, Interner, first_bad_byte
+from w2v.text._tokenizer import NEWLINE, Interner, first_bad_byte
 
 SPACES = " \t\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2005\u200a\u2028\u2029\u202f\u205f\u3000"
 text = st.text(alphabet=st.sampled_from(list("ab\u00e9\u6771\U0001f600\n") + list(SPACES)), max_size=80)
@@ -60,7 +60,7 @@ def test_ids_follow_first_appearance_and_counts_add_up():
 
 
 def test_the_encoder_never_writes_past_its_buffers():
-    from w2v._tokenizer import NO_ROOM, encode_bytes
+    from w2v.text._tokenizer import NO_ROOM, encode_bytes
 
     interner = Interner(capacity=4)
     data = np.frombuffer(b"a b c d e f g h\n", dtype=np.uint8)

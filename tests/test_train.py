@@ -5,8 +5,8 @@ import pytest
 
 import w2v
 from w2v.config import TrainConfig
-from w2v.corpus import corpus_from_sentences
 from w2v.errors import BenchmarkError, ConfigError, TrainingError
+from w2v.text.corpus import corpus_from_sentences
 
 from conftest import group_separation, planted_sentences, requires_ptb
 
@@ -82,8 +82,8 @@ def test_batch_larger_than_the_corpus_is_a_clear_error():
 @requires_ptb
 def test_reference_trainer_learns_on_a_slice_of_ptb():
     """One epoch on the first 100k PTB words: the loss falls from about 6 ln 2 = 4.16 to under 2.8."""
-    from w2v.corpus import Corpus
     from w2v.datasets import ptb
+    from w2v.text.corpus import Corpus
 
     full = ptb.load("train")
     part = Corpus(full.ids[:100_000], np.array([0, 100_000]), full.vocab, "ptb.train[:100k]")

@@ -8,11 +8,11 @@ import pytest
 
 import w2v
 from w2v.cli import main
-from w2v.corpus import read_corpus
 from w2v.errors import ConfigError, CorpusError
-from w2v.prepared import open_corpus, prepare
+from w2v.text.corpus import read_corpus
+from w2v.text.prepared import open_corpus, prepare
+from w2v.text.vocab import fixed_vocab, read_vocab_file, vocab_file_bytes, write_vocab_file
 from w2v.train import resume, train
-from w2v.vocab import fixed_vocab, read_vocab_file, vocab_file_bytes, write_vocab_file
 
 from conftest import planted_sentences
 

@@ -5,16 +5,19 @@
 >>> wv.most_similar("you")                   # doctest: +SKIP
 """
 
+from . import _moved
 from ._version import __version__
 from .config import TrainConfig
-from .corpus import Corpus, read_corpus
 from .errors import StopTraining, W2VError
-from .phrases import phrases
-from .prepared import open_corpus, prepare
-from .sentences import SentenceEncoder
+from .text.corpus import Corpus, read_corpus
+from .text.phrases import phrases
+from .text.prepared import open_corpus, prepare
+from .text.vocab import Vocab
 from .train import resume, train
-from .vectors import WordVectors, load
-from .vocab import Vocab
+from .vectors.sentences import SentenceEncoder
+from .vectors.word_vectors import WordVectors, load
+
+_moved.install()
 
 __all__ = ["Corpus", "SentenceEncoder", "StopTraining", "TrainConfig", "Vocab", "W2VError", "WordVectors",
            "__version__", "load", "open_corpus", "phrases", "prepare", "read_corpus", "resume", "train"]

@@ -22,7 +22,7 @@ from typing import Any, Sequence, get_args
 from .config import Algorithm, Combine, Device, EvaluateEvery, Kernel, Model, Optimizer, TrainConfig
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
-from .scoring import ANALOGY_METHODS
+from .vectors.scoring import ANALOGY_METHODS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -177,7 +177,7 @@ _RESUME_KEEPS = ("model", "algorithm", "device", "vector_size", "window", "negat
 
 def _inputs_of(corpus: list[str]) -> list[str]:
     """The files a training run reads (for the output checks)."""
-    from .sources import expand_inputs
+    from .text.sources import expand_inputs
 
     if corpus in ([], ["ptb"]):
         return []
@@ -234,7 +234,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     record = wv.record
     log, corpus_info, cfg = record.log, record.corpus, record.config
     written = [str(output)]
-    from .plot import save_loss_curve  # matplotlib (~30 MiB) is loaded only once training has freed its memory
+    from .vectors.plot import save_loss_curve  # matplotlib (~30 MiB) is loaded only once training has freed its memory
 
     try:
         save_loss_curve(log, curve, title=f"{cfg.model} on {corpus_info.name}")
@@ -246,7 +246,7 @@ def cmd_train(args: argparse.Namespace) -> int:
           f"({log.words_per_second:,.0f} words/s)")
     print(f"final loss {log.final_loss:.4f}")
     if log.evaluations:
-        from .loop import describe_scores
+        from .training.loop import describe_scores
 
         print(f"after epoch {log.evaluations[-1]['epoch']}: {describe_scores(log.evaluations[-1])}")
     if args.save_vocab:
@@ -256,7 +256,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    from .prepared import DEFAULT_COUNT_MEMORY, prepare
+    from .text.prepared import DEFAULT_COUNT_MEMORY, prepare
 
     report = prepare(args.inputs, args.output, min_count=args.min_count, max_vocab_size=args.max_vocab_size,
                      count_memory=args.count_memory or DEFAULT_COUNT_MEMORY, read_vocab=args.read_vocab)
@@ -265,7 +265,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_phrases(args: argparse.Namespace) -> int:
-    from .phrases import DEFAULT_COUNT_MEMORY, phrases
+    from .text.phrases import DEFAULT_COUNT_MEMORY, phrases
 
     report = phrases(args.inputs, args.output, min_count=args.min_count, threshold=args.threshold,
                      scoring=args.scoring, passes=args.passes, count_memory=args.count_memory or DEFAULT_COUNT_MEMORY)
@@ -339,7 +339,7 @@ def _similar_record(words: list[str], negative: list[str], rows: list[tuple[str,
 
 
 def cmd_similar(args: argparse.Namespace) -> int:
-    from .vectors import load
+    from .vectors.word_vectors import load
 
     if "-" in args.words and args.words != ["-"]:
         args.parser.error("- (queries from standard input) must be the only WORD")
@@ -372,7 +372,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
 
 def cmd_analogy(args: argparse.Namespace) -> int:
-    from .vectors import load
+    from .vectors.word_vectors import load
 
     if args.words != ["-"] and len(args.words) != 3:
         args.parser.error(f"expected three words A B C, or - to read 'A B C' lines from standard input; "
@@ -424,7 +424,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
     from .errors import ConfigError, CorpusError
     from .io.files import atomic_write, check_output
-    from .sentences import SentenceEncoder, load_vectors_and_encoder
+    from .vectors.sentences import SentenceEncoder, load_vectors_and_encoder
 
     inputs = [args.model] + ([args.input] if args.input != "-" else []) + ([args.counts] if args.counts else [])
     extra = [args.save_encoder] if args.save_encoder else []
@@ -457,9 +457,9 @@ def cmd_embed(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from . import evaluate, report
     from .io.files import check_output
-    from .vectors import load
+    from .vectors import evaluate, report
+    from .vectors.word_vectors import load
 
     if args.report:
         report_path = Path(args.report)
@@ -490,8 +490,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from .io.files import check_output
-    from .plot import save_word_plot
-    from .vectors import load
+    from .vectors.plot import save_word_plot
+    from .vectors.word_vectors import load
 
     check_output(args.output, inputs=[args.model])
     wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
@@ -504,8 +504,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .errors import ModelFileError
     from .io import format_of
     from .io.files import check_output
-    from .vectors import load
-    from .vocab import write_vocab_file
+    from .text.vocab import write_vocab_file
+    from .vectors.word_vectors import load
 
     if args.output is None and args.vocab is None:
         raise ConfigError("name the file to write (OUT), or --vocab VOCAB.txt for the vocabulary")
@@ -538,9 +538,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_classes(args: argparse.Namespace) -> int:
     import time
 
-    from .classes import word_classes, write_classes
     from .io.files import check_output
-    from .vectors import load
+    from .vectors.classes import word_classes, write_classes
+    from .vectors.word_vectors import load
 
     check_output(args.output, inputs=[args.model])
     wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)

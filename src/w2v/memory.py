@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import TrainConfig
-from .corpus import Corpus
 from .errors import W2VError
 from .fast._constants import ROW_ALIGN
 from .io.mapped import is_mapped
+from .text.corpus import Corpus
 
 RUNTIME_BYTES = 200 << 20  # Python, NumPy, Numba/LLVM and their code, measured at about 160-200 MiB
 

@@ -24,7 +24,7 @@ MODELS = ("cbow", "skipgram")
 def compile_kernels(models: tuple[str, ...] = MODELS) -> None:
     """Train one epoch of each of ``models`` on a tiny text file and read sentences in memory: that
     compiles (or loads) the functions those run."""
-    from .corpus import corpus_from_sentences
+    from .text.corpus import corpus_from_sentences
     from .train import train
 
     words = [f"w{i}" for i in range(12)]  # more words than the default negatives need

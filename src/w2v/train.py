@@ -17,23 +17,23 @@ from typing import Any, Callable, Iterator, Sequence, Union
 
 import numpy as np
 
-from . import evaluate
-from .checkpoint import Checkpoint, CorpusRef, load_checkpoint, save_checkpoint
 from .config import TrainConfig, renamed_options
-from .corpus import Corpus, read_corpus
 from .datasets.benchmarks import read_analogies, read_word_pairs, resolve
 from .datasets.fetch import cache_dir
 from .devices import available_cores, available_memory, cupy_module, gpu_problem, require_gpu
-from .engine import Engine
 from .errors import ConfigError, ModelFileError, StopTraining
 from .io.files import check_output
-from .loop import CheckpointPolicy, TrainingLoop
 from .memory import MemoryEstimate, check_fits, estimate
-from .prepared import cached_corpus, is_prepared, mapped_text, open_corpus
 from .record import CorpusSummary, Position, TrainingLog, TrainingRecord
-from .sources import codec_of, expand_inputs
-from .vectors import WordVectors
-from .vocab import fixed_vocab, write_vocab_file
+from .text.corpus import Corpus, read_corpus
+from .text.prepared import cached_corpus, is_prepared, mapped_text, open_corpus
+from .text.sources import codec_of, expand_inputs
+from .text.vocab import fixed_vocab, write_vocab_file
+from .training.checkpoint import Checkpoint, CorpusRef, load_checkpoint, save_checkpoint
+from .training.engine import Engine
+from .training.loop import CheckpointPolicy, TrainingLoop
+from .vectors import evaluate
+from .vectors.word_vectors import WordVectors
 
 
 def _reference_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:

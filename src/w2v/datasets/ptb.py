@@ -12,9 +12,9 @@ from typing import Literal
 
 import numpy as np
 
-from ..corpus import Corpus
 from ..errors import CorpusError
-from ..vocab import Vocab
+from ..text.corpus import Corpus
+from ..text.vocab import Vocab
 from .fetch import RemoteFile, locate
 
 SOURCE = "https://raw.githubusercontent.com/tomsercu/lstm/master/data/"

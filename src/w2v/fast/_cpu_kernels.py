@@ -66,8 +66,8 @@ import math
 import numpy as np
 from numba import njit
 
-from .._borrowed import borrowed, keep_alive
-from .._numba_cache import CACHE
+from .._numba.borrowed import borrowed, keep_alive
+from .._numba.cache import CACHE
 from ._constants import CBOW_BATCHED, CBOW_PLAIN, MAX_SENTENCE_LENGTH, SKIPGRAM_PLAIN
 from ._math import bounded, label_probability
 from ._prefetch import prefetch, prefetch_item

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import TrainConfig
-from ..corpus import Corpus, sentence_offsets
 from ..errors import ConfigError
-from ..huffman import HuffmanTree, huffman_tree
+from ..text.corpus import Corpus, sentence_offsets
+from ..text.huffman import HuffmanTree, huffman_tree
 from ._constants import (
     CHUNK_WORDS,
     MAX_NEGATIVE,

@@ -19,9 +19,9 @@ from typing import Any, Callable
 import numpy as np
 
 from ..config import TrainConfig
-from ..corpus import Corpus
-from ..engine import BlockStats, expect_array, expect_epoch
 from ..io.mapped import release
+from ..text.corpus import Corpus
+from ..training.engine import BlockStats, expect_array, expect_epoch
 from ._constants import CBOW_BATCHED, CBOW_PLAIN, HOT_ROW_UPDATES, HOT_ROWS, ROW_ALIGN, SKIPGRAM_BATCHED
 from ._cpu_kernels import train_chunks
 from .common import FastSetup, aligned_zeros, hot_rows, unpad_rows

@@ -13,9 +13,9 @@ from typing import Any, Callable
 import numpy as np
 
 from ..config import TrainConfig
-from ..corpus import Corpus
-from ..engine import BlockStats, expect_array, expect_epoch
 from ..io.mapped import release
+from ..text.corpus import Corpus
+from ..training.engine import BlockStats, expect_array, expect_epoch
 from ._constants import PIECE_TOKENS, WARP
 from .common import FastSetup, hot_rows
 

@@ -31,9 +31,9 @@ from typing import Any, Callable
 import numpy as np
 
 from ..config import TrainConfig
-from ..corpus import Corpus
-from ..engine import BlockStats
 from ..errors import ConfigError, ModelFileError
+from ..text.corpus import Corpus
+from ..training.engine import BlockStats
 
 MAX_COUNT = 2**31 - 1  # MPI counts are C ints
 

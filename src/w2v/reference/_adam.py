@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._numba_cache import CACHE
+from .._numba.cache import CACHE
 
 _exact = njit(nogil=True, cache=CACHE, error_model="numpy")  # IEEE arithmetic in the written order
 

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 
 from ..config import TrainConfig
-from ..corpus import Corpus
-from ..engine import BlockStats, expect_array
 from ..errors import ConfigError, ModelFileError
-from ..huffman import huffman_tree
+from ..text.corpus import Corpus
+from ..text.huffman import huffman_tree
+from ..training.engine import BlockStats, expect_array
 from .grads import clip_grads
 from .models import CBOW, SkipGram
 from .optim import SGD, Adam, LazyAdam

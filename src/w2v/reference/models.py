@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ConfigError
-from ..huffman import HuffmanTree
+from ..text.huffman import HuffmanTree
 from .layers import Embedding, HierarchicalSoftmaxLoss, NegativeSamplingLoss
 from .xp import make_rng
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from numba import config
 from numba.misc import appdirs
 
-_KERNEL_FOLDERS = ("", "fast", "reference")  # where the package's cached kernels live
+_KERNEL_FOLDERS = ("text", "fast", "reference")  # where the package's cached kernels live
 
 
 def _writable(folder: Path) -> bool:
@@ -51,7 +51,7 @@ def use_cache() -> bool:
         if _writable(Path(config.CACHE_DIR)):
             return True
     else:
-        package = Path(__file__).parent
+        package = Path(__file__).parent.parent
         in_tree = all(_writable(package / sub / "__pycache__") for sub in _KERNEL_FOLDERS)
         if in_tree or _writable(Path(appdirs.user_cache_dir(appname="numba", appauthor=False))):
             return True

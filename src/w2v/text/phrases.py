@@ -53,11 +53,11 @@ from typing import Iterator, Literal, Sequence, get_args
 
 import numpy as np
 
+from ..errors import ConfigError, CorpusError
+from ..io.files import atomic_write, check_output, remove_stale_temporaries, staging_name
 from ._bigrams import EMPTY, count_pairs, flush_waiting, join_pairs, partition_of, rehash, render
 from ._tokenizer import NEWLINE, NO_ROOM, Interner
 from .corpus import corpus_name, encode_text
-from .errors import ConfigError, CorpusError
-from .io.files import atomic_write, check_output, remove_stale_temporaries, staging_name
 from .prepared import id_blocks
 from .sources import expand_inputs, read_text
 

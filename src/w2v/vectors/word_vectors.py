@@ -13,10 +13,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .errors import ModelFileError, UnknownWordError
-from .io import Format, format_of, read_vectors, write_vectors
-from .io.stored import StoredVectors, first_duplicate
-from .record import TrainingRecord
+from ..errors import ModelFileError, UnknownWordError
+from ..io import Format, format_of, read_vectors, write_vectors
+from ..io.stored import StoredVectors, first_duplicate
+from ..record import TrainingRecord
 from .scoring import (
     ANALOGY_METHODS,
     AnalogyMethod,

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._borrowed import borrowed
-from ._numba_cache import CACHE
+from .._numba.borrowed import borrowed
+from .._numba.cache import CACHE
 
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .errors import ModelFileError
+from ..errors import ModelFileError
 
 
 @dataclass

@@ -16,10 +16,10 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
+from ..errors import CorpusError
+from ..io.mapped import release
 from ._heap import trim_heap
 from ._tokenizer import NEWLINE, UNKNOWN, Interner, first_bad_byte, remap
-from .errors import CorpusError
-from .io.mapped import release
 from .sources import Source, expand_inputs, read_text, stored_bytes
 from .vocab import Pruned, Vocab, select_words
 

@@ -28,10 +28,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .datasets.benchmarks import Question, read_analogies, read_word_pairs, resolve
-from .errors import BenchmarkError
+from ..datasets.benchmarks import Question, read_analogies, read_word_pairs, resolve
+from ..errors import BenchmarkError
 from .scoring import ANALOGY_METHODS, COSMUL_EPSILON, AnalogyMethod, analogy_scores, restricted
-from .vectors import WordVectors
+from .word_vectors import WordVectors
 
 Method = AnalogyMethod
 METHODS = ANALOGY_METHODS

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from .config import TrainConfig
-from .errors import ModelFileError
-from .io.npz import VERSION, read_archive, write_archive
-from .record import Position, TrainingLog
+from ..config import TrainConfig
+from ..errors import ModelFileError
+from ..io.npz import VERSION, read_archive, write_archive
+from ..record import Position, TrainingLog
 
 FORMAT = "w2v.checkpoint"
 # Engine state keys renamed since checkpoints were first written: old -> new.

@@ -30,14 +30,14 @@ from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .._version import __version__
+from ..errors import CorpusError
+from ..fast._constants import MAX_SENTENCE_LENGTH
+from ..io.files import remove_stale_temporaries, staging_name
+from ..io.mapped import map_file, release
 from ._heap import trim_heap
 from ._tokenizer import UNKNOWN, Interner, remap
-from ._version import __version__
 from .corpus import NO_SPLIT, Corpus, corpus_name, encode_text, frozen_interner, frozen_new_ids
-from .errors import CorpusError
-from .fast._constants import MAX_SENTENCE_LENGTH
-from .io.files import remove_stale_temporaries, staging_name
-from .io.mapped import map_file, release
 from .sources import Source, SourceDigest, expand_inputs, read_text
 from .vocab import Pruned, Vocab, fixed_vocab, read_vocab_file, select_words, vocab_file_bytes
 

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from typing import Sequence
 
+from ..io.files import atomic_write
 from .evaluate import AnalogyResult, SimilarityResult, _ratio
-from .io.files import atomic_write
 from .plot import save_section_chart
 
 

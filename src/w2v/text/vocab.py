@@ -9,8 +9,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import CorpusError
-from .io.files import atomic_write
+from ..errors import CorpusError
+from ..io.files import atomic_write
 
 MIN_TABLE_BITS = 20  # the noise table has at least 2**20 entries (4 MiB: stays in cache)
 TABLE_BLOCK = 1 << 16  # table slots computed at a time

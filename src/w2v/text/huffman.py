@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ._numba_cache import CACHE
+from .._numba.cache import CACHE
 
 
 @dataclass(frozen=True)

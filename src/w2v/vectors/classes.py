@@ -22,9 +22,9 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 
-from .errors import ConfigError
-from .io.files import atomic_write
-from .vectors import WordVectors
+from ..errors import ConfigError
+from ..io.files import atomic_write
+from .word_vectors import WordVectors
 
 MAX_ITER = 100
 MAX_SCORES = 1 << 24  # float32 point-centroid scores held at once (64 MiB)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._numba_cache import CACHE
+from .._numba.cache import CACHE
 from ._tokenizer import NEWLINE, NO_ROOM
 
 EMPTY = -1  # a free slot of the bigram table

@@ -11,12 +11,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .io.files import atomic_write
+from ..io.files import atomic_write
 
 if TYPE_CHECKING:
+    from ..record import TrainingLog
     from .evaluate import AnalogyResult
-    from .record import TrainingLog
-    from .vectors import WordVectors
+    from .word_vectors import WordVectors
 
 _BLUE = "#1f77b4"
 _ORANGE = "#ff7f0e"

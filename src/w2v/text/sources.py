@@ -32,7 +32,7 @@ from typing import BinaryIO, Callable, Iterator, Sequence
 
 import numpy as np
 
-from .errors import CorpusError
+from ..errors import CorpusError
 
 CHUNK_BYTES = 1 << 20  # text handed to the tokenizer at a time
 MAX_TOKEN_BYTES = 1 << 20  # a "word" longer than this is not text

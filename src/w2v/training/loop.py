@@ -17,9 +17,9 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..errors import CheckpointWarning, TrainingError, TrainingInterrupted, W2VError
+from ..record import Position, TrainingLog
 from .engine import BlockStats, Engine
-from .errors import CheckpointWarning, TrainingError, TrainingInterrupted, W2VError
-from .record import Position, TrainingLog
 
 
 @dataclass

@@ -35,11 +35,11 @@ from typing import Any, Iterable, Literal, Mapping
 
 import numpy as np
 
-from .errors import ConfigError, CorpusError, EmptySentenceWarning, ModelFileError
-from .io import format_of, read_vectors, write_vectors
-from .io.stored import StoredVectors
-from .vectors import WordVectors, from_stored
-from .vocab import Vocab, read_vocab_file
+from ..errors import ConfigError, CorpusError, EmptySentenceWarning, ModelFileError
+from ..io import format_of, read_vectors, write_vectors
+from ..io.stored import StoredVectors
+from ..text.vocab import Vocab, read_vocab_file
+from .word_vectors import WordVectors, from_stored
 
 Method = Literal["mean", "sif", "usif"]
 METHODS = ("mean", "sif", "usif")

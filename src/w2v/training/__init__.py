@@ -1,0 +1,1 @@
+"""What the driver knows of training: the engine protocol, the loop, checkpoints."""

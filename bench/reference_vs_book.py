@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--models", default="cbow,skipgram")
     args = parser.parse_args()
 
-    corpus = ptb.load("train")
+    corpus = ptb.load("train", order="book")  # the book's ids, as its code is fed
     iters_per_epoch = (len(corpus) - 10) // 100
     print(f"PTB train: {len(corpus):,} words, {iters_per_epoch:,} iterations per epoch (batch 100)")
     print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}, "

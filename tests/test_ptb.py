@@ -22,7 +22,7 @@ def book_load_data(path):
 
 @requires_ptb
 def test_train_split_matches_the_book():
-    corpus = ptb.load("train")
+    corpus = ptb.load("train", order="book")
     book_corpus, word_to_id, id_to_word = book_load_data(ptb_dir() / "ptb" / "ptb.train.txt")
     np.testing.assert_array_equal(corpus.ids, book_corpus)
     assert corpus.vocab.words == [id_to_word[i] for i in range(len(id_to_word))]
@@ -30,6 +30,20 @@ def test_train_split_matches_the_book():
     assert len(corpus.vocab) == 10000 and len(corpus) == 929589
     assert corpus.ids.dtype == np.int32
     np.testing.assert_array_equal(corpus.vocab.counts, np.bincount(book_corpus))
+
+
+@requires_ptb
+def test_ids_go_by_frequency_ties_in_the_books_order():
+    book, corpus = ptb.load("train", order="book"), ptb.load("train")
+    counts = corpus.vocab.counts
+    assert np.all(counts[:-1] >= counts[1:])
+    assert corpus.vocab.words[:3] == ["the", "<unk>", "<eos>"]
+    book_id = {word: i for i, word in enumerate(book.vocab.words)}
+    for a, b in zip(corpus.vocab.words[:-1], corpus.vocab.words[1:]):
+        assert corpus.vocab.counts[corpus.vocab.word_to_id[a]] > corpus.vocab.counts[corpus.vocab.word_to_id[b]] \
+            or book_id[a] < book_id[b]
+    same_words = [corpus.vocab.words[i] for i in corpus.ids[:1000]] == [book.vocab.words[i] for i in book.ids[:1000]]
+    assert same_words and ptb.book_words() == book.vocab.words
 
 
 @requires_ptb
@@ -42,9 +56,30 @@ def test_other_splits_use_the_train_vocabulary(split, size):
     assert [corpus.vocab.words[i] for i in corpus.ids[:50]] == words[:50]
 
 
-def test_unknown_split():
+def test_unknown_split_and_order():
     with pytest.raises(Exception, match="splits train, valid and test"):
         ptb.load("dev")
+    with pytest.raises(Exception, match="frequency or as the book"):
+        ptb.load("train", order="alphabetical")
+
+
+@requires_ptb
+def test_hierarchical_softmax_trains_on_ptb_and_its_book_pickle_has_the_books_ids(tmp_path):
+    import pickle
+
+    import w2v
+
+    part = ptb.load("train")
+    wv = w2v.train("ptb", hs=True, negative=0, epochs=1, vector_size=16, workers=1, seed=1, loss_every=10_000)
+    assert wv.index_to_key == part.vocab.words and np.isfinite(wv.record.log.final_loss)
+    path = tmp_path / "cbow_params.pkl"
+    wv.save(path)
+    with open(path, "rb") as handle:  # our own file, just written: the book's reader does the same
+        params = pickle.load(handle)
+    _, word_to_id, id_to_word = book_load_data(ptb_dir() / "ptb" / "ptb.train.txt")
+    assert params["word_to_id"] == word_to_id and params["id_to_word"] == id_to_word
+    for word in ("the", "you", "market"):
+        np.testing.assert_array_equal(params["word_vecs"][word_to_id[word]], wv[word].astype(np.float16))
 
 
 def _remote(tmp_path, content: bytes, relpath="x/file.txt"):

@@ -210,3 +210,23 @@ def test_a_missing_or_malformed_benchmark_is_reported_before_training(tmp_path):
         w2v.train(corpus, evaluate_analogies=tmp_path / "bad.txt", on_epoch_end=pytest.fail, **EVALUATED)
     with pytest.raises(BenchmarkError, match="missing.txt"):
         w2v.train(corpus, evaluate_similarity=tmp_path / "missing.txt", on_epoch_end=pytest.fail, **EVALUATED)
+
+
+def test_a_corpus_whose_ids_do_not_go_by_frequency_is_renumbered_before_training():
+    """Hierarchical softmax's Huffman tree and the hot rows need ids by descending count."""
+    from w2v.text.corpus import Corpus
+    from w2v.text.vocab import Vocab
+
+    sorted_corpus = corpus_from_sentences(planted_sentences(50))
+    vocab, new_id = sorted_corpus.vocab.ranked()
+    assert vocab.words == sorted_corpus.vocab.words and np.array_equal(new_id, np.arange(len(vocab)))
+    reverse = np.arange(len(vocab))[::-1].astype(np.int32)  # the rarest word gets id 0
+    shuffled = Corpus(reverse[sorted_corpus.ids], sorted_corpus.offsets,
+                      Vocab(vocab.words[::-1], vocab.counts[::-1]), "by hand")
+    assert not shuffled.vocab.by_frequency
+    renumbered = shuffled.by_frequency()
+    assert renumbered.vocab.by_frequency and sorted(renumbered.vocab.words) == sorted(vocab.words)
+    words = np.array(renumbered.vocab.words)[renumbered.ids]
+    assert words.tolist() == np.array(vocab.words)[sorted_corpus.ids].tolist()
+    wv = w2v.train(shuffled, hs=True, negative=0, vector_size=8, epochs=1, workers=1, seed=1)
+    assert wv.index_to_key == renumbered.vocab.words and np.isfinite(wv.record.log.final_loss)

@@ -122,9 +122,10 @@ Inputs = Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]]
 def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
     """The corpus to train on.
 
-    ``"ptb"`` -> the PTB train split; a Corpus -> itself; a prepared corpus folder -> that
-    corpus, memory-mapped; one plain text file that fits easily in memory -> prepared into a
-    temporary folder of the cache and memory-mapped (:func:`w2v.prepared.mapped_text`; read
+    ``"ptb"`` -> the PTB train split; a Corpus -> itself (renumbered by frequency if its ids are
+    not); a prepared corpus folder -> that corpus, memory-mapped; one plain text file that fits
+    easily in memory -> prepared into a temporary folder of the cache and memory-mapped
+    (:func:`w2v.text.prepared.mapped_text`; read
     into memory if the cache cannot be written); standard input -> read into memory; anything
     else (compressed files, folders, several inputs, a large file) -> prepared once into the
     cache (``$W2V_CACHE_DIR/corpora``) and memory-mapped from there, reused while the inputs
@@ -134,7 +135,7 @@ def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
     if isinstance(source, Corpus):
         if cfg.read_vocab is not None:
             raise ConfigError("read_vocab applies to text; a Corpus comes with its vocabulary", options=("read_vocab",))
-        return source
+        return source.by_frequency()
     if isinstance(source, (str, os.PathLike)) and str(source) == "ptb":
         from .datasets import ptb
 

@@ -1,8 +1,11 @@
 """The Penn Treebank as the book reads it (``dataset/ptb.py`` of Deep Learning from Scratch 2).
 
-Each line break becomes the word ``<eos>``, the text is split on whitespace, and ids are
-given in order of first appearance over the train split, so they equal the book's
-``ptb.vocab.pkl``. A split is one sequence (the book's corpus), i.e. a single "sentence".
+Each line break becomes the word ``<eos>`` and the text is split on whitespace. The book gives
+ids in order of first appearance over the train split (its ``ptb.vocab.pkl``); w2v's ids go
+by frequency, as every vocabulary of w2v's does (hierarchical softmax's Huffman tree, the hot
+rows and ``restrict_vocab`` rely on it), ties in order of first appearance. ``order="book"``
+gives the book's ids, and :func:`book_words` its ``id_to_word``. A split is one sequence (the
+book's corpus), i.e. a single "sentence".
 """
 
 from __future__ import annotations
@@ -28,20 +31,30 @@ FILES = {
 }
 
 Split = Literal["train", "valid", "test"]
+Order = Literal["frequency", "book"]
 
 
-def load(split: Split = "train") -> Corpus:
+def load(split: Split = "train", order: Order = "frequency") -> Corpus:
     """Load one PTB split with the train split's vocabulary (ids and counts).
+
+    Parameters
+    ----------
+    split : {"train", "valid", "test"}
+    order : {"frequency", "book"}
+        How ids are given: by descending count over the train split (ties: first appearance),
+        as w2v trains; or the book's (first appearance).
 
     Returns
     -------
     Corpus
-        ``ids`` (N,) int32 equal to the book's ``corpus``; ``vocab.words`` equals its
-        ``id_to_word``; ``offsets`` is ``[0, N]``.
+        ``ids`` (N,) int32 (with ``order="book"`` equal to the book's ``corpus``, and
+        ``vocab.words`` to its ``id_to_word``); ``offsets`` is ``[0, N]``.
     """
     if split not in FILES:
         raise CorpusError(f"PTB has splits train, valid and test, not {split!r}")
-    vocab, train_ids = _train()
+    if order not in ("frequency", "book"):
+        raise CorpusError(f"PTB's ids go by frequency or as the book gives them, not {order!r}")
+    vocab, train_ids = _train(order)
     if split == "train":
         ids = train_ids
     else:
@@ -53,14 +66,27 @@ def load(split: Split = "train") -> Corpus:
     return Corpus(ids, np.array([0, ids.size], dtype=np.int64), vocab, f"ptb.{split}")
 
 
-@lru_cache(maxsize=1)
-def _train() -> tuple[Vocab, np.ndarray]:
-    """The train split's vocabulary and ids, by first appearance as the book's ``preprocess``.
+def book_words() -> list[str]:
+    """The book's ``id_to_word`` for PTB: the train split's words in order of first appearance."""
+    return _train("book")[0].words
+
+
+@lru_cache(maxsize=2)
+def _train(order: Order) -> tuple[Vocab, np.ndarray]:
+    """The train split's vocabulary and ids: by first appearance as the book's ``preprocess``, or
+    renumbered by descending count (a stable sort keeps first appearance among equal counts).
 
     Dicts rather than the compiled tokenizer: PTB's 0.9 M tokens take a fraction of a second
-    this way, and the README's first command then compiles no tokenizer (2-2.5 s on a fresh
-    install when it is not precompiled).
+    this way, and the README's first command then compiles no tokenizer.
     """
+    if order == "frequency":
+        book, book_ids = _train("book")
+        ranked = np.argsort(-book.counts, kind="stable")  # (V,) book id of each new id
+        new_id = np.empty_like(ranked)
+        new_id[ranked] = np.arange(ranked.size)
+        ids = new_id.astype(np.int32)[book_ids]
+        ids.setflags(write=False)
+        return Vocab([book.words[i] for i in ranked.tolist()], book.counts[ranked]), ids
     tokens = _book_tokens("train")
     words = list(dict.fromkeys(tokens))  # first appearance order
     ids = np.fromiter(map({word: i for i, word in enumerate(words)}.__getitem__, tokens), dtype=np.int32,

@@ -100,6 +100,15 @@ class Corpus:
         """(S,) int64 tokens per sentence."""
         return np.diff(self.offsets)
 
+    def by_frequency(self) -> Corpus:
+        """This corpus, or a copy with its ids renumbered by descending count if they are not (a Corpus
+        built by hand); the sentences are the same."""
+        if self.vocab.by_frequency:
+            return self
+        vocab, new_id = self.vocab.ranked()
+        return Corpus(new_id[self.ids], self.offsets, vocab, self.name, self.longest_sentence,
+                      prepared_with=self.prepared_with)
+
     def fingerprint(self) -> str:
         """sha256 of the vocabulary, counts, ids and sentence offsets: the same corpus, exactly."""
         if self.known_fingerprint is not None:

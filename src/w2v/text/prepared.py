@@ -136,6 +136,9 @@ def open_corpus(path: str | os.PathLike) -> Corpus:
     except (KeyError, TypeError, ValueError):
         raise CorpusError(f"{folder}: its manifest is malformed") from None
     vocab = read_vocab_file(folder / "vocab.txt")
+    if not vocab.by_frequency:
+        raise CorpusError(f"{folder}: vocab.txt is not in descending order of counts, as w2v prepare writes it "
+                          "(damaged?)")
     ids = _mapped(folder / "tokens.int32", np.dtype("<i4"), tokens, folder)
     offsets = _mapped(folder / "offsets.int64", np.dtype("<i8"), sentences + 1, folder)
     if tokens and (offsets[0] != 0 or offsets[-1] != tokens):

@@ -107,6 +107,20 @@ class Vocab:
     def __repr__(self) -> str:
         return f"Vocab({len(self)} words, {int(self.counts.sum())} tokens)"
 
+    @property
+    def by_frequency(self) -> bool:
+        """Whether ids go by descending count, as training needs (the Huffman tree, the hot rows,
+        ``restrict_vocab``): every vocabulary w2v builds is, and :meth:`Corpus.by_frequency` sorts one."""
+        return bool(np.all(self.counts[:-1] >= self.counts[1:]))
+
+    def ranked(self) -> tuple[Vocab, np.ndarray]:
+        """This vocabulary with ids by descending count (equal counts keep their order), and
+        ``new_id`` (V,) int32: the new id of each old one."""
+        order = np.argsort(-self.counts, kind="stable")
+        new_id = np.empty(order.size, dtype=np.int32)
+        new_id[order] = np.arange(order.size, dtype=np.int32)
+        return Vocab([self.words[i] for i in order.tolist()], self.counts[order]), new_id
+
     def noise_distribution(self, power: float = 0.75) -> np.ndarray:
         """Probabilities of drawing each word as a negative: ``counts ** power``, normalised.
 

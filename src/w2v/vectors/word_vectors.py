@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import ModelFileError, UnknownWordError
+from ..errors import ModelFileError, UnknownWordError, W2VError
 from ..io import Format, format_of, read_vectors, write_vectors
 from ..io.stored import StoredVectors, first_duplicate
 from ..record import TrainingRecord
@@ -447,7 +447,10 @@ class WordVectors:
         """
         stored = StoredVectors(self.vectors, self.index_to_key, self.counts,
                                self.record.to_dict() if self.record else {})
-        write_vectors(stored, path, format or format_of(path) or "npz", dtype=dtype)
+        format = format or format_of(path) or "npz"
+        if format == "book-pickle" and self.record is not None and self.record.corpus.name == "ptb.train":
+            stored = _in_book_order(stored)
+        write_vectors(stored, path, format, dtype=dtype)
 
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
         """Write word2vec's text or binary file atomically (gensim's name for ``save(path, "text"/"binary")``)."""
@@ -494,6 +497,23 @@ def from_stored(stored: StoredVectors, path: str | os.PathLike) -> WordVectors:
         return WordVectors(stored.vectors, stored.index_to_key, counts=stored.counts, record=record)
     except ValueError as err:  # a duplicate word
         raise ModelFileError(f"{path}: {err}") from None
+
+
+def _in_book_order(stored: StoredVectors) -> StoredVectors:
+    """PTB vectors with their rows in the book's ids, so that the pickle's ``word_to_id`` is the book's
+    ``ptb.vocab.pkl`` (w2v trains with ids by frequency); as they are if PTB's files are not at hand."""
+    from ..datasets import ptb
+
+    try:
+        words = ptb.book_words()
+    except W2VError:
+        return stored  # the pickle still pairs every word with its own vector
+    row_of = {word: i for i, word in enumerate(stored.index_to_key)}
+    if len(words) != len(row_of) or any(word not in row_of for word in words):
+        return stored
+    rows = np.fromiter(map(row_of.__getitem__, words), dtype=np.int64, count=len(words))
+    counts = None if stored.counts is None else stored.counts[rows]
+    return StoredVectors(stored.vectors[rows], words, counts, stored.info)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -10,6 +10,7 @@ position in the run, computed on the host for every device.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from ..config import TrainConfig
 from ..errors import ConfigError
 from ..text.corpus import Corpus, sentence_offsets
 from ..text.huffman import HuffmanTree, huffman_tree
+from ..training.engine import BlockStats, Engine
 from ._constants import (
     CHUNK_WORDS,
     MAX_NEGATIVE,
@@ -254,3 +256,21 @@ class FastSetup:
         init, _ = self.seeds(0)
         W_in, W_out = init_weights(self.vocabulary, self.cfg.vector_size, init, row_align)
         return W_in, W_out, aligned_zeros((self.tree.inner_nodes, W_in.shape[1]))
+
+
+class RankEngine(Engine, Protocol):
+    """What :class:`w2v.fast.mpi.DistributedEngine` needs of the engine each rank runs (CpuEngine, CudaEngine)."""
+
+    setup: FastSetup
+    epoch: int
+    rng_states: list[np.ndarray] | None
+    """Each worker's (1,) uint64 random state, which a rank reseeds as its own; None where the random
+    numbers are hashes of the position (the GPU engine), the same on every rank by construction."""
+
+    def train_range(self, start: int, stop: int, alpha_of: Callable[[np.ndarray], np.ndarray]) -> BlockStats:
+        """Train chunks ``start .. stop - 1`` of the current epoch, ``alpha_of(positions)`` giving the
+        learning rate at each (S,) int64 position (words before it in the epoch)."""
+
+    def reduce_rows(self, hot: int | None, reduce: Callable[[int, slice, np.ndarray], None]) -> None:
+        """Call ``reduce(k, rows, block)`` for matrix k = 0, 1, 2 (W_in, W_out, W_node) with its ``hot`` most
+        used ``rows`` (None: every row; see :func:`hot_rows`) as a (n, D') float32 block it combines in place."""

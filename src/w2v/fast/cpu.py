@@ -21,7 +21,7 @@ import numpy as np
 from ..config import TrainConfig
 from ..io.mapped import release
 from ..text.corpus import Corpus
-from ..training.engine import BlockStats, expect_array, expect_epoch
+from ..training.engine import BlockStats, SingleProcess, expect_array, expect_epoch
 from ._constants import CBOW_BATCHED, CBOW_PLAIN, HOT_ROW_UPDATES, HOT_ROWS, ROW_ALIGN, SKIPGRAM_BATCHED
 from ._cpu_kernels import train_chunks
 from .common import FastSetup, aligned_zeros, hot_rows, unpad_rows
@@ -118,7 +118,7 @@ def guided_batches(chunks: int, workers: int) -> list[tuple[int, int]]:
     return batches
 
 
-class CpuEngine:
+class CpuEngine(SingleProcess):
     """Trains ``cfg.model`` on ``corpus`` with ``cfg.kernel`` kernels on ``cfg.workers`` threads."""
 
     unit_name = "chunk"

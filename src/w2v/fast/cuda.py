@@ -15,7 +15,7 @@ import numpy as np
 from ..config import TrainConfig
 from ..io.mapped import release
 from ..text.corpus import Corpus
-from ..training.engine import BlockStats, expect_array, expect_epoch
+from ..training.engine import BlockStats, SingleProcess, expect_array, expect_epoch
 from ._constants import PIECE_TOKENS, WARP
 from .common import FastSetup, hot_rows
 
@@ -38,13 +38,14 @@ def piece_table(offsets: np.ndarray, piece_tokens: int = PIECE_TOKENS) -> np.nda
     return np.stack([piece_start, piece_end, starts[sentence], ends[sentence]]).T.astype(np.int64)
 
 
-class CudaEngine:
+class CudaEngine(SingleProcess):
     """Trains ``cfg.model`` on ``corpus`` with the CUDA kernels (batched updates only).
 
     Whether CUDA can run at all is checked before the corpus is read (``devices.require_gpu``).
     """
 
     unit_name = "chunk"
+    rng_states = None  # its random numbers are hashes of the position (RankEngine)
 
     def __init__(self, corpus: Corpus, cfg: TrainConfig):
         from numba import cuda

@@ -34,6 +34,7 @@ from ..config import TrainConfig
 from ..errors import ConfigError, ModelFileError
 from ..text.corpus import Corpus
 from ..training.engine import BlockStats
+from .common import RankEngine
 
 MAX_COUNT = 2**31 - 1  # MPI counts are C ints
 
@@ -124,13 +125,13 @@ class DistributedEngine:
     cfg : TrainConfig
         Resolved, with ``distributed=True``; ``workers`` threads per rank.
     make_local : callable
-        ``make_local(corpus, cfg)`` -> a CpuEngine or CudaEngine (with ``setup``, ``train_range``
-        and ``reduce_rows``).
+        ``make_local(corpus, cfg)`` -> the :class:`~w2v.fast.common.RankEngine` this rank runs
+        (a CpuEngine or CudaEngine).
     """
 
     unit_name = "chunk"
 
-    def __init__(self, corpus: Corpus, cfg: TrainConfig, make_local: Callable[[Corpus, TrainConfig], Any]):
+    def __init__(self, corpus: Corpus, cfg: TrainConfig, make_local: Callable[[Corpus, TrainConfig], RankEngine]):
         MPI = _mpi()
         comm = MPI.COMM_WORLD
         self.comm, self.rank, self.size = comm, comm.Get_rank(), comm.Get_size()
@@ -177,7 +178,7 @@ class DistributedEngine:
 
     def _own_random_streams(self) -> None:
         """Rank r's workers take seeds 1 + rW .. (r + 1)W of the run's seed (rank 0's are the single-process ones)."""
-        states = getattr(self.local, "rng_states", None)
+        states = self.local.rng_states
         if states is None:  # the GPU engine's random numbers are hashes of the position
             return
         workers = len(states)

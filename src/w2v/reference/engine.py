@@ -16,7 +16,7 @@ from ..config import TrainConfig
 from ..errors import ConfigError, ModelFileError
 from ..text.corpus import Corpus
 from ..text.huffman import huffman_tree
-from ..training.engine import BlockStats, expect_array
+from ..training.engine import BlockStats, SingleProcess, expect_array
 from .grads import clip_grads
 from .models import CBOW, SkipGram
 from .optim import SGD, Adam, LazyAdam
@@ -53,7 +53,7 @@ OPTIMIZERS = {"lazy-adam": LazyAdam, "adam": Adam, "sgd": SGD}
 MODELS = {"cbow": CBOW, "skipgram": SkipGram}
 
 
-class ReferenceEngine:
+class ReferenceEngine(SingleProcess):
     """Trains ``cfg.model`` on ``corpus`` with the book's layers on array module ``xp``."""
 
     unit_name = "iteration"

@@ -1,4 +1,4 @@
-"""Training engines: the driver (:mod:`w2v.loop`) runs any of them through :class:`Engine`.
+"""Training engines: the driver (:mod:`w2v.training.loop`) runs any of them through :class:`Engine`.
 
 An engine owns the weights and does the arithmetic; it never parses options or prints.
 Work is cut into units (mini-batches for the reference engine, blocks of words for the
@@ -8,7 +8,7 @@ compiled ones) so the driver can report progress, record the loss and stop betwe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -52,9 +52,22 @@ def expect_epoch(state: Any, epochs: int) -> int:
     return value
 
 
+T = TypeVar("T")
+
+
 class Engine(Protocol):
+    """All the driver knows of an engine (:class:`SingleProcess` gives the process questions' answers
+    for engines that run in one process; :class:`w2v.fast.mpi.DistributedEngine` answers them for a job)."""
+
     units_per_epoch: int
     unit_name: str  # what a unit is, for the loss curve's axis ("iteration", ...)
+    is_root: bool  # whether this process writes the run's files and reports (rank 0 of a distributed run)
+
+    def describe(self) -> str | None:
+        """One line on how the run is laid out across processes, for the progress output; None: nothing to add."""
+
+    def consensus(self, value: T) -> T:
+        """Rank 0's ``value`` on every process, so that all act on one decision (``value`` itself in one process)."""
 
     def start_epoch(self, epoch: int) -> None:
         """Prepare epoch ``epoch`` (0-based): shuffle, shard, reset counters."""
@@ -73,3 +86,15 @@ class Engine(Protocol):
         """Everything needed to continue bit-identically (weights, optimizer, RNG)."""
 
     def load_state_dict(self, state: dict[str, Any]) -> None: ...
+
+
+class SingleProcess:
+    """An engine that runs in one process: it is the root, has no layout to describe, and agrees with itself."""
+
+    is_root = True
+
+    def describe(self) -> str | None:
+        return None
+
+    def consensus(self, value: T) -> T:
+        return value

@@ -1,6 +1,6 @@
 """The one training driver: epochs, progress bar, loss record, divergence check, checkpoints.
 
-The driver works for any engine (:class:`~w2v.engine.Engine`): it runs blocks of units,
+The driver works for any engine (:class:`~w2v.training.engine.Engine`): it runs blocks of units,
 records the mean loss of each block, stops on a NaN loss, saves a checkpoint every so often,
 and on SIGINT (Ctrl-C), SIGTERM or SIGHUP finishes the current block, saves one, and stops.
 A periodic save that fails (a full disk) is a warning, not the end of the run.
@@ -152,8 +152,7 @@ class TrainingLoop:
         every = self.checkpoint.every_seconds
         due = every is not None and time.perf_counter() - self._last_save >= every
         requested = stop.requested
-        if hasattr(self.engine, "consensus"):  # ranks of a distributed run act on rank 0's decision
-            due, requested = self.engine.consensus((due, requested))
+        due, requested = self.engine.consensus((due, requested))  # a distributed run's ranks act on rank 0's
         if requested:
             self._save(where)
             raise TrainingInterrupted(self._stopped_summary(requested, where), checkpoint=self.checkpoint.path)

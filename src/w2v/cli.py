@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Sequence, get_args
 
 from .config import Algorithm, Combine, Device, EvaluateEvery, Kernel, Model, Optimizer, TrainConfig
+from .devices import abort_job, mpi_job
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
 from .vectors.scoring import ANALOGY_METHODS
@@ -167,80 +168,46 @@ def _duration(text: str) -> float:
     return seconds
 
 
-_RESUME_KEEPS = ("model", "algorithm", "device", "vector_size", "window", "negative", "hs", "cbow_mean",
-                 "shrink_windows", "epochs", "min_count", "max_vocab_size", "read_vocab", "seed", "ns_exponent",
-                 "loss_every", "alpha", "min_alpha", "sample", "workers", "kernel", "batch_size", "lr", "optimizer",
-                 "max_grad", "distinct_negatives", "distributed", "sync_chunks", "full_sync_chunks", "hot_rows",
-                 "combine",
-                 "evaluate_every", "evaluate_analogies", "evaluate_similarity")
-
-
-def _inputs_of(corpus: list[str]) -> list[str]:
-    """The files a training run reads (for the output checks)."""
-    from .text.sources import expand_inputs
-
-    if corpus in ([], ["ptb"]):
-        return []
-    try:
-        return [source.path for source in expand_inputs(corpus)]
-    except W2VError:
-        return list(corpus)  # the reader says what is wrong with them
+_RESUME_KEEPS = tuple(field.name for field in dataclasses.fields(TrainConfig))  # a checkpoint fixes them all
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from .io.files import check_output
-    from .train import resume, train
+    from .train import resume, train, training_inputs
+    from .training.outputs import run_files, save_run
 
     if args.resume:
         given = [name for name in _RESUME_KEEPS if getattr(args, name) != args.parser.get_default(name)]
         if given:
             flags = ", ".join("--" + name.replace("_", "-") for name in given)
             raise ConfigError(f"--resume goes on with the options the run started with; drop {flags}")
-    output = Path(args.output)
-    checkpoint = Path(args.checkpoint or args.resume or output.with_suffix(".ckpt.npz"))
-    curve = output.with_name(output.stem + "-loss.png")
-    inputs = _inputs_of(args.corpus) + [name for name in (args.read_vocab, args.evaluate_analogies,
-                                                           args.evaluate_similarity) if name]
-    check_output(output, inputs=inputs, outputs=[checkpoint, curve])
-    check_output(checkpoint, inputs=inputs, outputs=[curve])
-    check_output(curve, inputs=inputs + ([args.resume] if args.resume else []))
-    if args.save_vocab:
-        check_output(args.save_vocab, inputs=inputs + ([args.resume] if args.resume else []),
-                     outputs=[output, checkpoint, curve])
-    every = args.checkpoint_every
-    if every is None and (args.checkpoint or args.resume):
-        every = 600.0
     corpus = args.corpus[0] if len(args.corpus) == 1 else args.corpus
+    config = _config_from(args)
+    files = run_files(args.output, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
+                      resuming=args.resume, inputs=training_inputs(corpus or "ptb", config),
+                      save_vocab=args.save_vocab)
+    # The files go to the library as checked here, and are written below, where this command can list them.
+    run = dict(progress=not args.quiet, checkpoint_every=files.checkpoint_every, save_vocab=args.save_vocab,
+               loss_curve=False)
     try:
         if args.resume:
-            wv = resume(args.resume, progress=not args.quiet, checkpoint_every=every, corpus=corpus or None,
-                        save_vocab=args.save_vocab)
+            wv = resume(args.resume, corpus=corpus or None, **run)
         else:
-            wv = train(corpus or "ptb", _config_from(args), progress=not args.quiet, checkpoint=checkpoint,
-                       checkpoint_every=every, save_vocab=args.save_vocab)
+            wv = train(corpus or "ptb", config, checkpoint=files.checkpoint, **run)
     except TrainingInterrupted as err:  # every rank of a distributed run stops here together
-        if _mpi_rank() == 0:
-            size = _mpi_job()[1]
+        rank, size = mpi_job()
+        if rank == 0:
             launch = f"mpiexec -n {size} python -m mpi4py -m w2v" if size > 1 else "w2v"
             print(f"w2v train: {err.summary}; progress saved to {err.checkpoint}; continue with: "
-                  f"{launch} train --resume {err.checkpoint} -o {output}", file=sys.stderr)
+                  f"{launch} train --resume {err.checkpoint} -o {args.output}", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
-        saved = f"; the last checkpoint is {checkpoint}" if checkpoint.exists() else ""
+        saved = f"; the last checkpoint is {files.checkpoint}" if files.checkpoint.exists() else ""
         return _end("w2v train", f"stopped at once by a second signal{saved}", 130)
-    if _mpi_rank() > 0:
+    if mpi_job()[0] > 0:
         return 0  # rank 0 writes the model and reports
-    wv.save(output, "npz")
+    written = [str(path) for path in save_run(wv, files)]
     record = wv.record
     log, corpus_info, cfg = record.log, record.corpus, record.config
-    written = [str(output)]
-    from .vectors.plot import save_loss_curve  # matplotlib (~30 MiB) is loaded only once training has freed its memory
-
-    try:
-        save_loss_curve(log, curve, title=f"{cfg.model} on {corpus_info.name}")
-        written.append(str(curve))
-    except (W2VError, OSError, ValueError) as err:
-        warnings.warn(f"the loss curve was not drawn ({err}); the model is saved", stacklevel=1)
     print(f"trained {cfg.model} ({cfg.algorithm} algorithm) on {_safe(corpus_info.name)}: {corpus_info.words:,} words, "
           f"{corpus_info.vocabulary:,} in vocabulary, {cfg.epochs} epochs in {log.seconds:.1f} s "
           f"({log.words_per_second:,.0f} words/s)")
@@ -744,26 +711,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _mpi_job() -> tuple[int, int]:
-    """(rank, size) of this process's MPI job; (0, 1) when not running under MPI."""
-    mpi = sys.modules.get("mpi4py.MPI")
-    if mpi is None or not mpi.Is_initialized() or mpi.Is_finalized():
-        return 0, 1
-    return mpi.COMM_WORLD.Get_rank(), mpi.COMM_WORLD.Get_size()
-
-
-def _mpi_rank() -> int:
-    return _mpi_job()[0]
-
-
 def _end(prefix: str, message: str, code: int) -> int:
-    """Print the one line (naming the rank in a job of several) and, in such a job, end every rank:
-    the others must not be left waiting in a collective."""
-    rank, size = _mpi_job()
+    """Print the one line (naming the rank in a job of several) and, in such a job, end every rank."""
+    rank, size = mpi_job()
     print(f"{prefix}: {f'rank {rank}: ' if size > 1 else ''}{message}", file=sys.stderr)
-    if size > 1:
-        sys.stderr.flush()
-        sys.modules["mpi4py.MPI"].COMM_WORLD.Abort(code)
+    abort_job(code)
     return code
 
 

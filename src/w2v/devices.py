@@ -1,8 +1,10 @@
-"""What this machine offers a training run: CPU cores, and which GPU support is usable (and why not)."""
+"""What this machine offers a training run: CPU cores, which GPU support is usable (and why not), and
+the MPI job this process is part of."""
 
 from __future__ import annotations
 
 import os
+import sys
 from types import ModuleType
 
 from .errors import ConfigError
@@ -82,3 +84,19 @@ def cupy_module() -> ModuleType:
     import cupy
 
     return cupy
+
+
+def mpi_job() -> tuple[int, int]:
+    """(rank, size) of this process's MPI job; (0, 1) when MPI is not running (mpi4py never imported here)."""
+    mpi = sys.modules.get("mpi4py.MPI")
+    if mpi is None or not mpi.Is_initialized() or mpi.Is_finalized():
+        return 0, 1
+    return mpi.COMM_WORLD.Get_rank(), mpi.COMM_WORLD.Get_size()
+
+
+def abort_job(code: int) -> None:
+    """End every rank of this process's MPI job (a rank that fails must not leave the others waiting in a
+    collective); nothing when it is the only process."""
+    if mpi_job()[1] > 1:
+        sys.stderr.flush()
+        sys.modules["mpi4py.MPI"].COMM_WORLD.Abort(code)

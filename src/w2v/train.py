@@ -21,8 +21,7 @@ from .config import TrainConfig, renamed_options
 from .datasets.benchmarks import read_analogies, read_word_pairs, resolve
 from .datasets.fetch import cache_dir
 from .devices import available_cores, available_memory, cupy_module, gpu_problem, require_gpu
-from .errors import ConfigError, ModelFileError, StopTraining
-from .io.files import check_output
+from .errors import ConfigError, ModelFileError, StopTraining, W2VError
 from .memory import MemoryEstimate, check_fits, estimate
 from .record import CorpusSummary, Position, TrainingLog, TrainingRecord
 from .text.corpus import Corpus, read_corpus
@@ -32,6 +31,7 @@ from .text.vocab import fixed_vocab, write_vocab_file
 from .training.checkpoint import Checkpoint, CorpusRef, load_checkpoint, save_checkpoint
 from .training.engine import Engine
 from .training.loop import CheckpointPolicy, TrainingLoop
+from .training.outputs import RunFiles, run_files, save_run
 from .vectors import evaluate
 from .vectors.word_vectors import WordVectors
 
@@ -111,11 +111,6 @@ def resolve_config(cfg: TrainConfig, *, corpus_is_ptb: bool) -> TrainConfig:
     return resolved
 
 
-def is_root(engine: Engine) -> bool:
-    """Whether this process writes the run's files and reports progress (rank 0 of a distributed run)."""
-    return getattr(engine, "is_root", True)
-
-
 Inputs = Union[str, os.PathLike, Sequence[Union[str, os.PathLike]]]
 
 
@@ -182,8 +177,10 @@ def train(
     config: TrainConfig | None = None,
     *,
     progress: bool = False,
+    output: str | os.PathLike | None = None,
     checkpoint: str | os.PathLike | None = None,
     checkpoint_every: float | None = None,
+    loss_curve: bool = True,
     save_vocab: str | os.PathLike | None = None,
     on_epoch_end: EpochCallback | Sequence[EpochCallback] | None = None,
     **options: Any,
@@ -199,10 +196,15 @@ def train(
         Options; keyword ``options`` override its fields (``train("ptb", epochs=1)``).
     progress : bool
         Show a progress bar on stderr.
+    output : path, optional
+        Save the vectors there (a w2v ``.npz``, as ``w2v train -o``) once trained, with the loss
+        curve beside it (``MODEL-loss.png``, unless ``loss_curve=False``); the checkpoint then
+        defaults to ``MODEL.ckpt.npz``. Every output is checked before the corpus is read.
     checkpoint : path, optional
-        Where to save the run's state: every ``checkpoint_every`` seconds, and before stopping
-        on SIGINT or SIGTERM (which then raises :class:`~w2v.errors.TrainingInterrupted`).
-        :func:`resume` goes on from it.
+        Where to save the run's state: every ``checkpoint_every`` seconds (default 600 for a
+        checkpoint named here; ``math.inf`` and the default beside ``output``: never on a timer),
+        and before stopping on SIGINT or SIGTERM (which then raises
+        :class:`~w2v.errors.TrainingInterrupted`). :func:`resume` goes on from it.
     save_vocab : path, optional
         Write the vocabulary there as ``word count`` lines (word2vec.c's ``-save-vocab``) once
         the corpus is read, before training; ``read_vocab`` reads it back.
@@ -221,41 +223,44 @@ def train(
         ``record`` holds the resolved config, the corpus and the training log.
     """
     cfg = dataclasses.replace(config or TrainConfig(), **renamed_options(options))
+    files = run_files(output, checkpoint=checkpoint, checkpoint_every=checkpoint_every, loss_curve=loss_curve,
+                      inputs=training_inputs(corpus, cfg), save_vocab=save_vocab)
     cfg = resolve_config(cfg, corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
     _check_benchmarks(cfg)
-    if save_vocab is not None:
-        check_output(save_vocab, inputs=[cfg.read_vocab] if cfg.read_vocab else [])
     data, cfg, needed = _checked(load_training_corpus(corpus, cfg), cfg)
     engine, progress = _start(data, cfg, needed, save_vocab, progress)
     source = None if isinstance(corpus, Corpus) else _source_of(corpus)
-    ref = CorpusRef(source, data.name, data.fingerprint()) if checkpoint is not None else None
-    policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, ref, engine)
+    ref = CorpusRef(source, data.name, data.fingerprint()) if files.checkpoint is not None else None
+    policy = _checkpoint_policy(files, cfg, ref, engine)
     log = TrainingLog(unit=engine.unit_name)
     if cfg.evaluates:  # the initial vectors' scores: chance level, and the benchmarks checked before training
         log.evaluations.append({"epoch": 0, "units": 0, **_scores(_snapshot(engine, data, cfg, log), cfg)})
     loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy,
                         log=log, divergence_advice=_ADVICE[cfg.algorithm],
                         on_epoch_end=_epoch_end(engine, data, cfg, on_epoch_end))
-    return _vectors(engine, data, cfg, loop.run())
+    return _finished(engine, data, cfg, loop.run(), files)
 
 
 def resume(
     checkpoint: str | os.PathLike,
     *,
     progress: bool = False,
+    output: str | os.PathLike | None = None,
     checkpoint_every: float | None = None,
+    loss_curve: bool = True,
     corpus: Inputs | Corpus | None = None,
     save_vocab: str | os.PathLike | None = None,
     on_epoch_end: EpochCallback | Sequence[EpochCallback] | None = None,
 ) -> WordVectors:
-    """Continue a run from a checkpoint written by :func:`train`, saving further checkpoints there.
+    """Continue a run from a checkpoint written by :func:`train`, saving further checkpoints there
+    (every ``checkpoint_every`` seconds, default 600).
 
     The corpus is read again from where the run read it (or ``corpus``) and must be the same.
     With one worker and a seed the result equals an uninterrupted run bit for bit.
-    ``save_vocab`` and ``on_epoch_end`` are as in :func:`train`.
+    ``output``, ``loss_curve``, ``save_vocab`` and ``on_epoch_end`` are as in :func:`train`.
     """
-    if save_vocab is not None:
-        check_output(save_vocab, inputs=[checkpoint])
+    files = run_files(output, checkpoint_every=checkpoint_every, loss_curve=loss_curve, resuming=checkpoint,
+                      inputs=[] if corpus is None else training_inputs(corpus, TrainConfig()), save_vocab=save_vocab)
     saved = load_checkpoint(checkpoint)
     cfg = saved.config
     if cfg.device == "cuda":
@@ -273,11 +278,11 @@ def resume(
         engine.load_state_dict(saved.state)
     except ModelFileError as err:
         raise ModelFileError(f"{checkpoint}: {err}") from None
-    policy = _checkpoint_policy(checkpoint, checkpoint_every, cfg, saved.corpus, engine)
+    policy = _checkpoint_policy(files, cfg, saved.corpus, engine)
     loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy,
                         log=saved.log, start=saved.position, divergence_advice=_ADVICE[cfg.algorithm],
                         on_epoch_end=_epoch_end(engine, data, cfg, on_epoch_end))
-    return _vectors(engine, data, cfg, loop.run())
+    return _finished(engine, data, cfg, loop.run(), files)
 
 
 def _start(data: Corpus, cfg: TrainConfig, needed: MemoryEstimate, save_vocab: str | os.PathLike | None,
@@ -288,7 +293,7 @@ def _start(data: Corpus, cfg: TrainConfig, needed: MemoryEstimate, save_vocab: s
         write_vocab_file(save_vocab, data.vocab.words, data.vocab.counts)
     with _compile_notice(progress):
         engine = make_engine(data, cfg)
-    progress = progress and is_root(engine)
+    progress = progress and engine.is_root
     _describe(engine, needed, progress)
     return engine, progress
 
@@ -297,8 +302,9 @@ def _describe(engine: Engine, needed: MemoryEstimate, progress: bool) -> None:
     """With progress on: what the run will hold, and how a distributed run is laid out."""
     if progress:
         print(needed.describe(), file=sys.stderr)
-        if hasattr(engine, "describe"):
-            print(engine.describe(), file=sys.stderr)
+        layout = engine.describe()
+        if layout is not None:
+            print(layout, file=sys.stderr)
 
 
 def _source_of(corpus: Inputs) -> str | list[str]:
@@ -308,28 +314,40 @@ def _source_of(corpus: Inputs) -> str | list[str]:
     return [os.fspath(item) for item in corpus]
 
 
-def _checkpoint_policy(
-    path: str | os.PathLike | None,
-    every: float | None,
-    cfg: TrainConfig,
-    corpus: CorpusRef | None,
-    engine: Engine,
-) -> CheckpointPolicy | None:
+def _checkpoint_policy(files: RunFiles, cfg: TrainConfig, corpus: CorpusRef | None,
+                       engine: Engine) -> CheckpointPolicy | None:
+    path = files.checkpoint
     if path is None:
         return None
-    check_output(path)
 
     def save(position: Position, log: TrainingLog) -> None:
         state = engine.state_dict()  # on every rank: a distributed engine averages and gathers here
-        if is_root(engine):
+        if engine.is_root:
             save_checkpoint(path, Checkpoint(cfg, corpus, position, log, state))
 
-    return CheckpointPolicy(str(path), save, every)
+    return CheckpointPolicy(str(path), save, files.checkpoint_every)
 
 
-def _vectors(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog) -> WordVectors:
+def _finished(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog, files: RunFiles) -> WordVectors:
+    """The trained vectors, saved to the run's files by the process that writes them."""
     record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), log)
-    return WordVectors(engine.word_vectors(final=True), data.vocab.words, counts=data.vocab.counts, record=record)
+    vectors = WordVectors(engine.word_vectors(final=True), data.vocab.words, counts=data.vocab.counts, record=record)
+    if engine.is_root:
+        save_run(vectors, files)
+    return vectors
+
+
+def training_inputs(corpus: Inputs | Corpus, cfg: TrainConfig) -> list[str]:
+    """The files a run on ``corpus`` with ``cfg`` reads (the corpus's, the vocabulary and the benchmark
+    files'), which no output of the run may replace."""
+    named = [os.fspath(path) for path in (cfg.read_vocab, cfg.evaluate_analogies, cfg.evaluate_similarity) if path]
+    if isinstance(corpus, Corpus) or (isinstance(corpus, str) and corpus == "ptb"):
+        return named
+    items = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
+    try:
+        return [source.path for source in expand_inputs(items)] + named
+    except W2VError:
+        return [os.fspath(item) for item in items] + named  # the reader says what is wrong with them
 
 
 EpochCallback = Callable[[int, WordVectors, TrainingLog], Any]

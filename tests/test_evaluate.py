@@ -486,3 +486,22 @@ def test_cli_evaluate_errors_are_one_line(tmp_path, model_file, capsys, argv, me
     code, out, err = run(capsys, "evaluate", model_file[0], *argv)
     assert code == 1 and message in err and len(err.strip().splitlines()) == 1
 
+
+
+def test_similarity_scores_never_copy_the_matrix_to_unit_length(tmp_path):
+    """Mapped vectors stay shared: cosines divide by the rows' lengths, for the pairs scored only."""
+    rng = np.random.default_rng(0)
+    wv = WordVectors(rng.normal(size=(50, 8)).astype(np.float32), [f"w{i}" for i in range(50)])
+    pairs = tmp_path / "pairs.txt"
+    pairs.write_text("".join(f"w{i} w{i + 1} {i % 7}\n" for i in range(0, 40, 2)))
+    result = evaluate.similarity(wv, pairs)
+    assert wv._unit is None
+    unit = wv.vectors / np.linalg.norm(wv.vectors, axis=1, keepdims=True)
+    model = [float(unit[i] @ unit[i + 1]) for i in range(0, 40, 2)]
+    assert result.spearman == pytest.approx(stats_spearman([i % 7 for i in range(0, 40, 2)], model))
+
+
+def stats_spearman(gold, model):
+    from scipy import stats
+
+    return float(stats.spearmanr(gold, model)[0])

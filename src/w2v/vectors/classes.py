@@ -24,6 +24,7 @@ from scipy import sparse
 
 from ..errors import ConfigError
 from ..io.files import atomic_write
+from .scoring import unit_rows
 from .word_vectors import WordVectors
 
 MAX_ITER = 100
@@ -165,7 +166,8 @@ def word_classes(vectors: WordVectors, classes: int, *, seed: int = 0, max_iter:
     if not isinstance(classes, (int, np.integer)) or isinstance(classes, bool) or not 1 <= classes <= n:
         raise ConfigError(f"classes must be an integer in 1..{n:,} (the words classified), not {classes!r}",
                           options=("classes",))
-    result = kmeans(vectors.unit_vectors[:n], int(classes), seed=seed, max_iter=max_iter)
+    unit = unit_rows(vectors.vectors, vectors.norms, np.arange(n))  # (n, D): the rows classified, once
+    result = kmeans(unit, int(classes), seed=seed, max_iter=max_iter)
     return vectors.index_to_key[:n], _by_first_member(result.labels, int(classes)), result
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..datasets.benchmarks import Question, read_analogies, read_word_pairs, resolve
 from ..errors import BenchmarkError
-from .scoring import ANALOGY_METHODS, COSMUL_EPSILON, AnalogyMethod, analogy_scores, restricted
+from .scoring import ANALOGY_METHODS, COSMUL_EPSILON, AnalogyMethod, analogy_scores, restricted, unit_rows
 from .word_vectors import WordVectors
 
 Method = AnalogyMethod
@@ -334,8 +334,8 @@ def similarity(
             "a correlation needs at least 2"
         )
     first, second, gold = (np.array(column) for column in zip(*used))
-    unit = vectors.unit_vectors
-    model = np.einsum("ij,ij->i", unit[first], unit[second])  # (P,) cosine similarities
+    pair = [unit_rows(vectors.vectors, vectors.norms, rows) for rows in (first, second)]  # (P, D) each: no (V, D) copy
+    model = np.einsum("ij,ij->i", *pair)  # (P,) cosine similarities
     spearman, pearson = _correlations(gold.astype(np.float64), model.astype(np.float64))
     return SimilarityResult(str(file), spearman, pearson, len(used), len(pairs) - len(used))
 

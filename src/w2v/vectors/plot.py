@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..io.files import atomic_write
+from .scoring import unit_rows
 
 if TYPE_CHECKING:
     from ..record import TrainingLog
@@ -125,7 +126,8 @@ def save_word_plot(
     rows = [vectors.index(word) for word in queries]
     nearby = [w for q in queries for w, _ in (vectors.most_similar(q, topn=neighbors) if neighbors else [])]
     extra = [w for w in dict.fromkeys(nearby) if w not in set(queries)]
-    coords, explained = pca_2d(vectors.unit_vectors[rows + [vectors.index(w) for w in extra]])
+    shown = np.array(rows + [vectors.index(w) for w in extra], dtype=np.int64)
+    coords, explained = pca_2d(unit_rows(vectors.vectors, vectors.norms, shown))  # only the rows drawn
     figure = Figure(figsize=(7, 6))
     axes = figure.add_subplot()
     drawn = ((extra, coords[len(queries):], _PALE_BLUE, 8), (queries, coords[: len(queries)], _BLUE, 10))

@@ -547,14 +547,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="w2v", description="word2vec (CBOW / skip-gram with negative sampling), fast.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_train(sub: Any) -> None:
+    """``w2v train``."""
     train = sub.add_parser("train", help="train vectors on PTB, text files or a prepared corpus")
     _train_options(train)
     train.set_defaults(func=cmd_train, parser=train)
 
+
+def _add_prepare(sub: Any) -> None:
+    """``w2v prepare``."""
     prepare = sub.add_parser("prepare", help="write a corpus as word ids to a folder, to train on memory-mapped",
                              description="Reads the text once; memory stays bounded whatever the corpus size.")
     prepare.add_argument("inputs", nargs="+", metavar="INPUT",
@@ -571,6 +572,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "disk and stay exact")
     prepare.set_defaults(func=cmd_prepare)
 
+
+def _add_phrases(sub: Any) -> None:
+    """``w2v phrases``."""
     phrases = sub.add_parser("phrases", help="join frequent bigrams with _ (word2vec.c's word2phrase)",
                              description="Each pass joins the bigrams of what the last one wrote that score above "
                                          "the threshold: default (word2phrase): (count(ab) - min_count) / (count(a) "
@@ -591,6 +595,9 @@ def build_parser() -> argparse.ArgumentParser:
                               "disk and stay exact")
     phrases.set_defaults(func=cmd_phrases)
 
+
+def _add_similar(sub: Any) -> None:
+    """``w2v similar``."""
     similar = sub.add_parser("similar", help="nearest words by cosine similarity",
                              description="gensim's most_similar: each query word enters as its unit vector; the "
                                          "query words are not answers.")
@@ -607,6 +614,9 @@ def build_parser() -> argparse.ArgumentParser:
     _load_options(similar)
     similar.set_defaults(func=cmd_similar, parser=similar)
 
+
+def _add_analogy(sub: Any) -> None:
+    """``w2v analogy``."""
     analogy = sub.add_parser("analogy", help="a : b = c : ?  (nearest to b - a + c)",
                              description="The three words are not answers. The default method, 3cosadd, is what "
                                          "w2v evaluate scores (and word2vec.c and gensim answer), so the answer shown "
@@ -625,6 +635,9 @@ def build_parser() -> argparse.ArgumentParser:
     _load_options(analogy)
     analogy.set_defaults(func=cmd_analogy, parser=analogy)
 
+
+def _add_embed(sub: Any) -> None:
+    """``w2v embed``."""
     embed = sub.add_parser("embed", help="sentence vectors (mean, SIF, uSIF), one per line of INPUT, to a .npy file",
                            description="Writes an (N, D) float32 .npy, row i for line i; a line without a known word "
                                        "gets zeros (one warning counts them). SIF and uSIF are fitted on INPUT.")
@@ -646,6 +659,9 @@ def build_parser() -> argparse.ArgumentParser:
     _load_options(embed)
     embed.set_defaults(func=cmd_embed)
 
+
+def _add_export(sub: Any) -> None:
+    """``w2v export``."""
     export = sub.add_parser("export", help="write vectors as word2vec text or binary, or the book's pickle")
     export.add_argument("model", metavar="MODEL", help="vectors to read: .npz, word2vec .txt/.vec or .bin")
     export.add_argument("output", metavar="OUT", nargs="?", default=None,
@@ -664,6 +680,9 @@ def build_parser() -> argparse.ArgumentParser:
     _load_options(export)
     export.set_defaults(func=cmd_export, parser=export)
 
+
+def _add_classes(sub: Any) -> None:
+    """``w2v classes``."""
     classes = sub.add_parser("classes", help="k-means word classes, one 'word class' line per word (word2vec.c's "
                                              "-classes)",
                              description="Lloyd's k-means from a k-means++ start, on the unit vectors.")
@@ -678,6 +697,9 @@ def build_parser() -> argparse.ArgumentParser:
     _load_options(classes)
     classes.set_defaults(func=cmd_classes)
 
+
+def _add_evaluate(sub: Any) -> None:
+    """``w2v evaluate``."""
     from .datasets.benchmarks import names
 
     evaluate = sub.add_parser("evaluate", help="analogy accuracy and word-similarity correlations",
@@ -700,6 +722,9 @@ def build_parser() -> argparse.ArgumentParser:
     _load_options(evaluate)
     evaluate.set_defaults(func=cmd_evaluate)
 
+
+def _add_plot(sub: Any) -> None:
+    """``w2v plot``."""
     plot = sub.add_parser("plot", help="a labelled 2-D PCA picture of words and their neighbours")
     plot.add_argument("model", metavar="MODEL")
     plot.add_argument("words", metavar="WORD", nargs="+")
@@ -708,6 +733,21 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("-o", "--output", required=True, metavar="WORDS.png")
     _load_options(plot)
     plot.set_defaults(func=cmd_plot)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="w2v", description="word2vec (CBOW / skip-gram with negative sampling), fast.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_train(sub)
+    _add_prepare(sub)
+    _add_phrases(sub)
+    _add_similar(sub)
+    _add_analogy(sub)
+    _add_embed(sub)
+    _add_export(sub)
+    _add_classes(sub)
+    _add_evaluate(sub)
+    _add_plot(sub)
     return parser
 
 

@@ -19,7 +19,7 @@ from .fast._constants import ROW_ALIGN
 from .io.mapped import is_mapped
 from .text.corpus import Corpus
 
-RUNTIME_BYTES = 200 << 20  # Python, NumPy, Numba/LLVM and their code, measured at about 160-200 MiB
+RUNTIME_BYTES = 200 << 20  # Python, NumPy, Numba/LLVM and their code (bench/memory_parts.py measures them)
 
 
 class MemoryLimitError(W2VError):

@@ -1,7 +1,7 @@
 """``train()`` and ``resume()``: corpus + options in, :class:`WordVectors` out, whichever engine runs.
 
 The engine registry maps an algorithm and a device to the class that runs it; the driver
-(:mod:`w2v.loop`) never knows which one it drives.
+(:mod:`w2v.training.loop`) never knows which one it drives.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
     else (compressed files, folders, several inputs, a large file) -> prepared once into the
     cache (``$W2V_CACHE_DIR/corpora``) and memory-mapped from there, reused while the inputs
     keep their size and modification time. ``cfg.read_vocab`` fixes the vocabulary of text
-    (:func:`w2v.vocab.fixed_vocab`).
+    (:func:`w2v.text.vocab.fixed_vocab`).
     """
     if isinstance(source, Corpus):
         if cfg.read_vocab is not None:

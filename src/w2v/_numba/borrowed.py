@@ -9,9 +9,8 @@ the one cache line holding each matrix's count. An array whose memory-info point
 is not counted (Numba's increment and decrement skip a null pointer), so the kernels work on
 borrowed views: of the arrays they are given, which the caller's references keep alive for
 the whole call, and of their own scratch arrays, kept alive by a ``keep_alive`` call at the
-end. A borrowed view never outlives the call (it is never returned or stored). With them,
-one worker's CBOW kernel spends 28 % less time per example (``bench/worker_costs.py``
-alternated with the commit before, in ``bench/RESULTS.md``).
+end. A borrowed view never outlives the call (it is never returned or stored). What that
+saves per example is measured by ``bench/worker_costs.py`` (``bench/RESULTS.md``).
 """
 
 from __future__ import annotations

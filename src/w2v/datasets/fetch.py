@@ -82,7 +82,7 @@ def _download(remote: RemoteFile, target: Path, looked_in: str | None) -> Path:
     except OSError as err:
         raise DataError(f"cannot write the cache folder {target.parent} ({err.strerror}); {advice}") from None
     tmp = Path(tmp_name)
-    import urllib.request  # imported when used: with http and email, 1 MiB of every run's memory otherwise
+    import urllib.request  # imported when used: with http and email it adds to every run's memory
 
     try:
         with os.fdopen(fd, "wb") as out, urllib.request.urlopen(remote.url, timeout=DOWNLOAD_TIMEOUT_S) as response:

@@ -76,8 +76,8 @@ def _train(order: Order) -> tuple[Vocab, np.ndarray]:
     """The train split's vocabulary and ids: by first appearance as the book's ``preprocess``, or
     renumbered by descending count (a stable sort keeps first appearance among equal counts).
 
-    Dicts rather than the compiled tokenizer: PTB's 0.9 M tokens take a fraction of a second
-    this way, and the README's first command then compiles no tokenizer.
+    Dicts rather than the compiled tokenizer: PTB's 0.9 M tokens are quick this way, and the
+    README's first command then compiles no tokenizer.
     """
     if order == "frequency":
         book, book_ids = _train("book")

@@ -8,11 +8,11 @@ MAX_NEGATIVE = 24  # so an example has at most 25 labels
 # With several CPU workers, each trains its own copy of the W_out rows of the HOT_ROWS most frequent
 # words and adds its changes to the shared rows now and then: those rows are written by almost
 # every example, and writing them from several cores at once moved cache lines between the
-# cores on every access (CBOW spent about a third of its time on it: bench/worker_costs.py, 2
-# workers against 2 with private weights). The hotter a row, the more often it is merged: about
+# cores on every access (bench/worker_costs.py compares 2 workers against 2 with private weights;
+# bench/RESULTS.md has the figures). The hotter a row, the more often it is merged: about
 # every HOT_ROW_UPDATES updates a worker makes to it, so that no worker trains on a copy that
-# lacks many of the others' updates (merging all of them every 1,024 centre words left the
-# hottest about 95 behind on wiki.txt) while the cooler rows merge rarely.
+# lacks many of the others' updates (as merging all of them every 1,024 centre words did) while
+# the cooler rows merge rarely.
 HOT_ROWS = 1024
 HOT_ROW_UPDATES = 32
 

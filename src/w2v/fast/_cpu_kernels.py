@@ -25,7 +25,7 @@ keep : (V,) uint64
     A word is kept (not subsampled) when a 32-bit random number is below ``keep[word]``.
 tree : (W_node, codes, points, lengths) or None
     Hierarchical softmax: (V - 1, D) float32 inner-node vectors, (V, L) uint8 codes, (V, L)
-    int32 inner nodes and (V,) int32 path lengths (:mod:`w2v.huffman`); None without it.
+    int32 inner nodes and (V,) int32 path lengths (:mod:`w2v.text.huffman`); None without it.
 options : (window, negative, variant, shrink, mean)
     negative 0: no negative sampling; variant ``CBOW_PLAIN``, ``CBOW_BATCHED``,
     ``SKIPGRAM_PLAIN`` or ``SKIPGRAM_BATCHED`` (``_constants``); shrink: word2vec.c's random
@@ -77,7 +77,7 @@ from ._row_width import RowWidth, row_length
 # error_model="numpy": no zero-division checks, which would keep loops from vectorising.
 _FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 _kernel = njit(nogil=True, cache=CACHE, fastmath=_FASTMATH, error_model="numpy")
-# Small helpers are inlined at Numba's level, and the kernels pass them borrowed views (w2v._borrowed):
+# Small helpers are inlined at Numba's level, and the kernels pass them borrowed views (w2v._numba.borrowed):
 # binding an array to a helper's argument would otherwise count a reference to it, atomically.
 _inline = njit(nogil=True, cache=CACHE, fastmath=_FASTMATH, error_model="numpy", inline="always")
 

@@ -24,7 +24,7 @@ ids : (N,) int32 corpus; pieces : (P, 4) int64 [start, end, sentence start, sent
 alphas : (count,) float32 learning rate of each piece trained (the host computes the
 schedule); first, count : the pieces to train; W_in, W_out : (V, D) float32; W_node, codes,
 points, lengths : hierarchical softmax's (V - 1, D) float32 inner nodes and the Huffman
-paths (:mod:`w2v.huffman`; zero-size without it); table : (T,) int32 noise table; keep : (V,)
+paths (:mod:`w2v.text.huffman`; zero-size without it); table : (T,) int32 noise table; keep : (V,)
 uint64 subsampling thresholds; window, negative (0: none); variant : ``CBOW_BATCHED`` or
 ``SKIPGRAM_BATCHED``; shrink : word2vec.c's random window; mean : CBOW averages (else sums)
 the context; seed, epoch; stats : (3,) float64 [loss sum, examples, words], added to atomically.

@@ -57,8 +57,8 @@ def aligned_zeros(shape: tuple[int, ...], dtype: type = np.float32, alignment: i
 
     NumPy's large arrays start 16 bytes past a page boundary (malloc's header), so every row of
     a weight matrix started off a cache line and its vector loads crossed line boundaries: two
-    workers sharing the rows took 6-8 % longer per example than with aligned rows
-    (bench/worker_costs.py, see bench/RESULTS.md). The zeros are still calloc's, mapped
+    workers sharing the rows took longer per example than with aligned rows
+    (bench/worker_costs.py; the figure is in bench/RESULTS.md). The zeros are still calloc's, mapped
     only when written.
     """
     nbytes = int(np.prod(shape)) * np.dtype(dtype).itemsize

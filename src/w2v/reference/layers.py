@@ -288,7 +288,7 @@ class HierarchicalSoftmaxLoss:
         One row per inner node (word2vec.c's ``syn1``).
     codes, points : (V, L) uint8 and int
         Every word's turns and inner nodes, root first; lengths : (V,) int path lengths
-        (see :func:`w2v.huffman.huffman_tree`).
+        (see :func:`w2v.text.huffman.huffman_tree`).
     """
 
     def __init__(self, W: Any, codes: Any, points: Any, lengths: Any):

@@ -1,6 +1,6 @@
-"""Compiled passes over a token-id stream for phrase detection (:mod:`w2v.phrases`).
+"""Compiled passes over a token-id stream for phrase detection (:mod:`w2v.text.phrases`).
 
-The stream is int32 word ids with ``NEWLINE`` (0) between lines, as :mod:`w2v._tokenizer`
+The stream is int32 word ids with ``NEWLINE`` (0) between lines, as :mod:`w2v.text._tokenizer`
 writes it; a bigram is two ids next to each other on one line. Each function works on one
 block of the stream and carries what crosses a block boundary in a small ``state`` array,
 so the stream can be read from disk a block at a time. Every write is bounds-checked: a

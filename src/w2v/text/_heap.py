@@ -10,7 +10,7 @@ def trim_heap() -> None:
 
     Reading frees thousands of chunk-sized buffers, and glibc keeps them in its heap (its
     mmap threshold rises as large blocks are freed), where training's few large arrays never
-    reuse them: about 16 MiB of resident memory after wiki.txt.
+    reuse them: resident memory that training never gets back otherwise.
     """
     try:
         trim = ctypes.CDLL(None).malloc_trim

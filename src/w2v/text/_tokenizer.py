@@ -146,7 +146,7 @@ def encode_bytes(buf, out, slots, hashes, word_starts, word_lengths, arena, coun
     token count at its first appearance) unless ``frozen``, when it gets ``UNKNOWN`` and is
     not counted. Returns how many ids were written, or ``NO_ROOM`` if ``out`` or the table ran
     out of room (nothing is written past either). (The look-up is written inline: as a
-    function it ran several times slower. The arrays are borrowed views, :mod:`w2v._borrowed`:
+    function it ran slower. The arrays are borrowed views, :mod:`w2v._numba.borrowed`:
     the inlined helpers would otherwise count references to them for every token.)
     """
     buf, out, slots, hashes, word_starts, word_lengths, arena, counts, firsts, sizes = borrowed(

@@ -2,7 +2,7 @@
 
 A corpus is one contiguous id array plus sentence offsets: no Python object per token
 survives reading. Lines are sentences; tokens are split on whitespace (as ``str.split()``).
-Text is read once, in a single streaming pass (:mod:`w2v.sources`): tokens get provisional
+Text is read once, in a single streaming pass (:mod:`w2v.text.sources`): tokens get provisional
 ids in order of first appearance, and once every word is counted, the ids are rewritten to
 the vocabulary's (most frequent first), dropping the words left out.
 """
@@ -25,7 +25,7 @@ from .vocab import Pruned, Vocab, select_words
 
 NO_SPLIT = 2**62  # a sentence length no line reaches: keep lines whole
 _HASH_BLOCK = 1 << 20  # values hashed at a time
-BYTES_PER_ID_ESTIMATE = 4  # English text runs ~6 bytes per token and line break; a guess that seldom grows
+BYTES_PER_ID_ESTIMATE = 4  # English text has more bytes per token and line break: a guess that seldom grows
 
 
 class _GrowingIds:
@@ -68,7 +68,7 @@ class Corpus:
     ----------
     ids : (N,) int32
         Word ids, sentence after sentence; words left out of the vocabulary are dropped.
-        A NumPy array, or a read-only memory map for a prepared corpus (:mod:`w2v.prepared`).
+        A NumPy array, or a read-only memory map for a prepared corpus (:mod:`w2v.text.prepared`).
     offsets : (S + 1,) int64
         Sentence ``s`` is ``ids[offsets[s]:offsets[s + 1]]``; no sentence is empty.
     vocab : Vocab
@@ -141,9 +141,9 @@ def read_corpus(
     One sentence per line, tokens separated by whitespace (what ``str.split()`` gives); ids
     by descending frequency, ties in order of first appearance. Raises :class:`CorpusError`
     for a missing, unreadable, damaged, non-UTF-8 or empty input, or when no word reaches
-    ``min_count``. For corpora larger than memory, see :func:`w2v.prepared.prepare`.
+    ``min_count``. For corpora larger than memory, see :func:`w2v.text.prepared.prepare`.
 
-    With a fixed ``vocab`` (see :func:`w2v.vocab.fixed_vocab`), its words keep their ids and
+    With a fixed ``vocab`` (see :func:`w2v.text.vocab.fixed_vocab`), its words keep their ids and
     counts, words outside it are dropped, and ``min_count``/``max_vocab_size`` are not used.
     """
     items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
@@ -171,7 +171,7 @@ def encode_text(
     frozen: bool = False,
     after_chunk: Callable[[Interner], Interner] | None = None,
 ) -> Interner:
-    """Tokenize ``chunks`` (what :func:`w2v.sources.read_text` yields) in one pass.
+    """Tokenize ``chunks`` (what :func:`w2v.text.sources.read_text` yields) in one pass.
 
     Each chunk is checked for UTF-8 (a bad byte ends the run with the source's name and line),
     encoded to ids (``NEWLINE`` between lines) by ``interner`` (a new one by default: ids in

@@ -41,7 +41,7 @@ from .corpus import NO_SPLIT, Corpus, corpus_name, encode_text, frozen_interner,
 from .sources import Source, SourceDigest, expand_inputs, read_text
 from .vocab import Pruned, Vocab, fixed_vocab, read_vocab_file, select_words, vocab_file_bytes
 
-FORMAT = "w2v.corpus"
+FORMAT = "w2v.text.corpus"
 VERSION = 1
 MANIFEST = "manifest.json"
 DEFAULT_COUNT_MEMORY = 1 << 30  # bytes of counting table before it spills to disk
@@ -100,7 +100,7 @@ def prepare(
     read_vocab : path, optional
         A ``word count`` file that fixes the vocabulary instead of counting: its words and
         counts, less those below ``min_count`` and beyond ``max_vocab_size``
-        (:func:`w2v.vocab.fixed_vocab`); the text's other words are dropped.
+        (:func:`w2v.text.vocab.fixed_vocab`); the text's other words are dropped.
     """
     started = time.perf_counter()
     sources, options, vocab = _plan(inputs, min_count, max_vocab_size, read_vocab)
@@ -156,8 +156,8 @@ def mapped_text(inputs: str | os.PathLike | Sequence[str | os.PathLike], *, min_
                 max_vocab_size: int | None, under: Path, read_vocab: str | os.PathLike | None = None) -> Corpus:
     """``inputs`` prepared into a temporary folder in ``under`` and memory-mapped from there.
 
-    The corpus :func:`w2v.corpus.read_corpus` gives (lines whole, the same fingerprint), at
-    the same speed, but the ids live in the page cache rather than in the process (see
+    The corpus :func:`w2v.text.corpus.read_corpus` gives (lines whole, the same fingerprint),
+    but the ids live in the page cache rather than in the process (see
     :mod:`w2v.io.mapped`). The folder is removed as soon as it is mapped (mapped files live
     on until they are unmapped), so a run leaves nothing behind; one killed while preparing
     leaves a hidden folder that the next run removes.

@@ -86,7 +86,7 @@ class TrainingLoop:
         units = self.engine.units_per_epoch
         bar: Any = _QuietBar()
         if self.progress:
-            from tqdm.auto import tqdm  # imported when shown: with asyncio, 3 MiB of a quiet run's memory otherwise
+            from tqdm.auto import tqdm  # imported when shown: with asyncio it adds to a quiet run's memory
 
             bar = tqdm(total=self.epochs * units, initial=self.start.epoch * units + self.start.unit,
                        unit=f" {self.engine.unit_name}", dynamic_ncols=True, leave=False)

@@ -90,7 +90,7 @@ def save_run(vectors: WordVectors, files: RunFiles) -> list[Path]:
         vectors.save(files.model, "npz")
         written.append(files.model)
     if files.curve is not None and vectors.record is not None:
-        from ..vectors.plot import save_loss_curve  # matplotlib (~30 MiB) is loaded once training has freed memory
+        from ..vectors.plot import save_loss_curve  # matplotlib is loaded once training has freed its memory
 
         record = vectors.record
         try:

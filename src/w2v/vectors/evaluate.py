@@ -210,7 +210,7 @@ def analogies(
         3CosMul: the word maximising ``cos'(x, b) cos'(x, c) / (cos'(x, a) + 0.001)`` with
         ``cos' = (1 + cos) / 2`` (Levy & Goldberg 2014). book: ``cos(x, b - a + c)`` of the
         vectors as trained (the book's ``analogy``). ``WordVectors.analogy(a, b, c,
-        method=..., restrict_vocab=...)`` gives the same answers (:mod:`w2v.scoring`).
+        method=..., restrict_vocab=...)`` gives the same answers (:mod:`w2v.vectors.scoring`).
     case_insensitive : bool
         Compare words upper-cased (gensim's ``case_insensitive=True``).
 
@@ -253,7 +253,7 @@ def _answers(vectors: WordVectors, limit: int, questions: np.ndarray, method: Me
              variants: dict[int, list[int]]) -> np.ndarray:
     """Row of the best answer to each question, a batch of questions per matrix product.
 
-    The scores are :func:`w2v.scoring.analogy_scores`, which ``WordVectors.analogy`` uses too.
+    The scores are :func:`w2v.vectors.scoring.analogy_scores`, which ``WordVectors.analogy`` uses too.
 
     Parameters
     ----------
@@ -342,7 +342,7 @@ def similarity(
 
 def _correlations(gold: np.ndarray, model: np.ndarray) -> tuple[float, float]:
     """Spearman's rho and Pearson's r (scipy); NaN when either side is constant."""
-    from scipy import stats  # imported when used: it adds 0.4 s to every command's start
+    from scipy import stats  # imported when used: it slows every command's start
 
     if np.ptp(gold) == 0 or np.ptp(model) == 0:
         return math.nan, math.nan

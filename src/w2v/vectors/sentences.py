@@ -240,7 +240,7 @@ class SentenceEncoder:
         scale = self.weights_[ids] / np.repeat(lengths, lengths).astype(np.float32)  # (T,)
         if self.method != "sif":  # mean and usif average unit vectors
             scale /= np.where(wv.norms[ids] > 0, wv.norms[ids], 1)
-        from scipy import sparse  # imported when used: 7 MiB of every training run's memory otherwise
+        from scipy import sparse  # imported when used: it would add to every training run's memory otherwise
 
         rows = sparse.csr_matrix((scale, ids, offsets), shape=(len(lengths), len(wv)))  # (N, V)
         return np.asarray(rows @ wv.vectors, dtype=np.float32)

@@ -1,6 +1,7 @@
 """Constants of the fast engines (CPU and CUDA), their kernels and their shared setup."""
 
-MAX_SENTENCE_LENGTH = 10_000  # longer sentences are split into pieces, not truncated
+from ..text import MAX_SENTENCE_LENGTH  # noqa: F401 (the engines split sentences where prepared corpora do)
+
 CHUNK_WORDS = 10_000  # a unit of work: whole sentences adding up to at least this many words
 ROW_ALIGN = 8  # the CPU engine pads vector rows to a multiple of this many floats (32 bytes: one AVX register)
 MIN_PROBABILITY = 1e-12  # label probabilities are clamped here: 25 of them still multiply to a normal float64

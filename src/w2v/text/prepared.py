@@ -32,9 +32,9 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import CorpusError
-from ..fast._constants import MAX_SENTENCE_LENGTH
 from ..io.files import remove_stale_temporaries, staging_name
 from ..io.mapped import map_file, release
+from . import MAX_SENTENCE_LENGTH
 from ._heap import trim_heap
 from ._tokenizer import UNKNOWN, Interner, remap
 from .corpus import NO_SPLIT, Corpus, corpus_name, encode_text, frozen_interner, frozen_new_ids

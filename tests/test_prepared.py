@@ -297,3 +297,13 @@ def test_a_run_that_cannot_fit_in_memory_is_refused_with_the_figure(tmp_path, te
     run = subprocess.run([sys.executable, "-m", "w2v", "train", str(text), "-o", str(tmp_path / "m.npz"),
                           "--min-count", "1", "--epochs", "1", "--vector-size", "8"], capture_output=True, text=True)
     assert run.returncode == 0 and "memory: about" in run.stderr
+
+
+def test_the_file_formats_keep_their_names_across_the_package_layout():
+    """The names inside prepared folders, checkpoints and models are formats, not module paths: folders
+    prepared, and runs checkpointed, by earlier versions must still open."""
+    from w2v.io import npz
+    from w2v.text import prepared
+    from w2v.training import checkpoint
+
+    assert (prepared.FORMAT, checkpoint.FORMAT, npz.FORMAT) == ("w2v.corpus", "w2v.checkpoint", "w2v.vectors")

@@ -41,7 +41,7 @@ from .corpus import NO_SPLIT, Corpus, corpus_name, encode_text, frozen_interner,
 from .sources import Source, SourceDigest, expand_inputs, read_text
 from .vocab import Pruned, Vocab, fixed_vocab, read_vocab_file, select_words, vocab_file_bytes
 
-FORMAT = "w2v.text.corpus"
+FORMAT = "w2v.corpus"
 VERSION = 1
 MANIFEST = "manifest.json"
 DEFAULT_COUNT_MEMORY = 1 << 30  # bytes of counting table before it spills to disk

@@ -19,7 +19,7 @@ from ..errors import ModelFileError
 from ..io.npz import VERSION, read_archive, write_archive
 from ..record import Position, TrainingLog
 
-FORMAT = "w2v.training.checkpoint"
+FORMAT = "w2v.checkpoint"
 # Engine state keys renamed since checkpoints were first written: old -> new.
 _STATE_RENAMED = {"syn0": "W_in", "syn1neg": "W_out"}
 

@@ -107,7 +107,6 @@ def test_dependencies_point_one_way():
         "w2v.fast": ["w2v.reference", "w2v.train", "w2v.training.loop", "w2v.cli", "w2v.vectors"],
         "w2v.fast.cpu": ["w2v.fast.cuda", "w2v.fast._cuda_kernels"],
         "w2v.fast.cuda": ["w2v.fast.cpu", "w2v.fast._cpu_kernels"],
-        "w2v.io": ["w2v.vectors", "w2v.train", "w2v.cli"],
         "w2v.config": ["w2v.devices", "w2v.fast", "w2v.reference"],
         "w2v.vectors.word_vectors": ["w2v.train", "w2v.vectors.evaluate", "w2v.cli"],
         "w2v.vectors.evaluate": ["w2v.vectors.plot", "w2v.vectors.report", "w2v.cli"],

@@ -108,31 +108,6 @@ def test_counts_spilled_under_a_tiny_memory_cap_are_exact(tmp_path, text):
     assert (tmp_path / "tight.txt").read_bytes() == (tmp_path / "roomy.txt").read_bytes()
 
 
-@pytest.mark.parametrize("budget", [1 << 30, 1 << 14])  # the table grows; the table spills to disk
-def test_bigram_counts_are_exact_when_the_table_grows_or_spills(tmp_path, budget):
-    from w2v.text.phrases import _PairCounter
-    from w2v.text.prepared import id_blocks
-
-    rng = np.random.default_rng(4)
-    ids = rng.integers(1, 600, size=300_000).astype(np.int32)
-    ids[rng.random(ids.size) < 0.05] = 0  # line breaks
-    stream = tmp_path / "stream.int32"
-    ids.tofile(stream)
-    eligible = np.ones(600, dtype=bool)
-    eligible[rng.integers(1, 600, size=50)] = False
-    counter = _PairCounter(tmp_path / "spill", budget)
-    keys, counts = counter.count(id_blocks(stream), eligible, 2)
-    left, right = ids[:-1].astype(np.int64), ids[1:].astype(np.int64)
-    real = (left > 0) & (right > 0) & eligible[left] & eligible[right]
-    expected, expected_counts = np.unique(left[real] << 32 | right[real], return_counts=True)
-    order = np.argsort(keys)
-    np.testing.assert_array_equal(keys[order], expected[expected_counts >= 2])
-    np.testing.assert_array_equal(counts[order], expected_counts[expected_counts >= 2])
-    assert counter.spilled == (budget < 1 << 20)
-    if not counter.spilled:
-        assert counter.keys.size > 1 << 16  # grown from its first size
-
-
 def test_lines_stay_lines_and_whitespace_becomes_single_spaces(tmp_path):
     path = tmp_path / "t.txt"
     path.write_bytes(("x y\t x  y\n\n  x\u00a0y \r\nz" + "\nx y" * 9).encode())

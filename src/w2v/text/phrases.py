@@ -49,25 +49,22 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Literal, Sequence, get_args
+from typing import Literal, Sequence, get_args
 
 import numpy as np
 
 from ..errors import ConfigError, CorpusError
 from ..io.files import atomic_write, check_output, remove_stale_temporaries, staging_name
-from ._bigrams import EMPTY, count_pairs, flush_waiting, join_pairs, partition_of, rehash, render
+from ._bigrams import flush_waiting, join_pairs, render
 from ._tokenizer import NEWLINE, NO_ROOM, Interner
 from .corpus import corpus_name, encode_text
+from .counting import PairCounter
 from .prepared import id_blocks
 from .sources import expand_inputs, read_text
 
 Scoring = Literal["default", "npmi"]
 DEFAULT_COUNT_MEMORY = 1 << 30  # bytes of the bigram table before it spills to disk
 MAX_PASSES = 16  # each pass at most doubles a phrase's words
-_PARTITION_BITS = 8  # spilled counts are merged 1/256 at a time
-_SLOT_BYTES = 16  # a bigram table slot: an int64 key and an int64 count
-_MIN_SLOTS = 1 << 10
-_FIRST_SLOTS = 1 << 16  # the bigram table starts this small and doubles as it fills
 
 
 @dataclass(frozen=True)
@@ -152,7 +149,7 @@ def phrases(
         counts = interner.word_counts
         reports, spilled = [], False
         for number, pass_threshold in enumerate(thresholds, 1):
-            counter = _PairCounter(work / f"spill{number}", count_memory)
+            counter = PairCounter(work / f"spill{number}", count_memory)
             keys, pair_counts = counter.count(id_blocks(stream), counts >= min_count, min_count)
             spilled = spilled or counter.spilled
             found_keys, scores = _score(keys, pair_counts, counts, min_count, scoring, pass_threshold)
@@ -197,88 +194,6 @@ def _checked_options(min_count: int, threshold: float | Sequence[float], scoring
             bounds = "in -1..1 for npmi scoring" if scoring == "npmi" else "above 0 for default scoring"
             raise ConfigError(f"threshold must be a number {bounds}, not {value!r}", options=("threshold",))
     return [float(value) for value in thresholds]
-
-
-class _PairCounter:
-    """Exact bigram counts in bounded memory.
-
-    Counting fills an open-addressing table, doubled whenever it fills up to ``budget`` bytes;
-    when it is full at that size, its bigrams are written out as a run split into hash
-    partitions and counting starts afresh. At the end each partition is summed over the runs
-    on its own, so only one partition's bigrams are in memory at a time.
-    """
-
-    def __init__(self, folder: Path, budget: int):
-        self.folder = folder
-        self.most_slots = max(_MIN_SLOTS, 1 << int(np.log2(max(budget // _SLOT_BYTES, 1))))
-        self.keys = np.full(min(_FIRST_SLOTS, self.most_slots), EMPTY, dtype=np.int64)
-        self.counts = np.zeros(self.keys.size, dtype=np.int64)
-        self.runs = 0
-
-    @property
-    def spilled(self) -> bool:
-        return self.runs > 0
-
-    def count(self, blocks: Iterator[np.ndarray], eligible: np.ndarray, min_count: int
-              ) -> tuple[np.ndarray, np.ndarray]:
-        """(keys, counts) of the bigrams of eligible words seen at least ``min_count`` times in the stream,
-        counted exactly (in no particular order)."""
-        state = np.array([NEWLINE, 0], dtype=np.int64)
-        for block in blocks:
-            done = 0
-            while done < block.size:
-                done += count_pairs(block[done:], eligible, self.keys, self.counts, state)
-                if done < block.size and self.keys.size < self.most_slots:
-                    self._grow()
-                elif done < block.size:
-                    self._spill()
-                    state[1] = 0
-        if not self.spilled:
-            kept = (self.keys != EMPTY) & (self.counts >= min_count)
-            return self.keys[kept], self.counts[kept]
-        self._spill()
-        return self._merged(min_count)
-
-    def _grow(self) -> None:
-        keys = np.full(2 * self.keys.size, EMPTY, dtype=np.int64)
-        counts = np.zeros(keys.size, dtype=np.int64)
-        if rehash(self.keys, self.counts, keys, counts) == NO_ROOM:
-            raise MemoryError("the bigram table did not grow")  # a bug: twice the slots hold every bigram
-        self.keys, self.counts = keys, counts
-
-    def _spill(self) -> None:
-        self.folder.mkdir(exist_ok=True)
-        used = self.keys != EMPTY
-        keys, counts = self.keys[used], self.counts[used]
-        partition = partition_of(keys, _PARTITION_BITS)
-        order = np.argsort(partition, kind="stable")
-        bounds = np.searchsorted(partition[order], np.arange((1 << _PARTITION_BITS) + 1))
-        np.savez(self.folder / f"run{self.runs}.npz", keys=keys[order], counts=counts[order], bounds=bounds)
-        self.runs += 1
-        self.keys.fill(EMPTY)
-        self.counts.fill(0)
-
-    def _merged(self, min_count: int) -> tuple[np.ndarray, np.ndarray]:
-        """Each partition's counts summed over the runs (a sort and a segmented sum per partition), the
-        bigrams seen fewer than ``min_count`` times left out."""
-        runs = [np.load(self.folder / f"run{k}.npz") for k in range(self.runs)]
-        arrays = [{name: run[name] for name in ("keys", "counts", "bounds")} for run in runs]
-        for run in runs:
-            run.close()
-        keys_out, counts_out = [], []
-        for p in range(1 << _PARTITION_BITS):
-            keys = np.concatenate([a["keys"][a["bounds"][p]:a["bounds"][p + 1]] for a in arrays])
-            counts = np.concatenate([a["counts"][a["bounds"][p]:a["bounds"][p + 1]] for a in arrays])
-            if keys.size == 0:
-                continue
-            order = np.argsort(keys, kind="stable")
-            keys, counts = keys[order], counts[order]
-            starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-            sums = np.add.reduceat(counts, starts)
-            kept = sums >= min_count
-            keys_out.append(keys[starts][kept])
-            counts_out.append(sums[kept])
-        return np.concatenate(keys_out), np.concatenate(counts_out)
 
 
 def _score(keys: np.ndarray, pair_counts: np.ndarray, counts: np.ndarray, min_count: int, scoring: str,

@@ -36,16 +36,16 @@ from ..io.files import remove_stale_temporaries, staging_name
 from ..io.mapped import map_file, release
 from . import MAX_SENTENCE_LENGTH
 from ._heap import trim_heap
-from ._tokenizer import UNKNOWN, Interner, remap
+from ._tokenizer import UNKNOWN, remap
 from .corpus import NO_SPLIT, Corpus, corpus_name, encode_text, frozen_interner, frozen_new_ids
+from .counting import WordCounter
 from .sources import Source, SourceDigest, expand_inputs, read_text
-from .vocab import Pruned, Vocab, fixed_vocab, read_vocab_file, select_words, vocab_file_bytes
+from .vocab import Pruned, Vocab, fixed_vocab, read_vocab_file, vocab_file_bytes
 
 FORMAT = "w2v.corpus"
 VERSION = 1
 MANIFEST = "manifest.json"
 DEFAULT_COUNT_MEMORY = 1 << 30  # bytes of counting table before it spills to disk
-_PARTITIONS = 256  # hash partitions of spilled counts: one is summed at a time
 _BLOCK = 1 << 20  # ids checked, remapped or read at a time
 _TEMPORARY = "text"  # the name mapped_text's folders are hidden temporaries of
 
@@ -251,7 +251,7 @@ def _count_and_write(sources: Sequence[Source], digests: list[SourceDigest], fol
                      options: dict, count_memory: int) -> tuple[list[str], np.ndarray, Pruned, bool]:
     """Count the words exactly, choose the vocabulary and write the corpus; (words, counts, pruned, spilled)."""
     name = corpus_name(sources)
-    counter = _Counter(folder / "spill", count_memory)
+    counter = WordCounter(folder / "spill", count_memory)
     raw_path = folder / "raw.int32"  # provisional ids, while the counting table fits its budget
     with open(raw_path, "wb") as raw:
         interner = encode_text(read_text(sources, digests), lambda ids: counter.spilled or ids.tofile(raw),
@@ -362,123 +362,6 @@ class _CorpusWriter:
             os.fsync(handle.fileno())
             handle.close()
         return self.written, self.sentences, self.longest
-
-
-class _Counter:
-    """Exact word counts in bounded memory.
-
-    While the table fits ``budget`` bytes, the interner's counts are the answer. Past it, the
-    table is written out as a run, split into hash partitions, and counting starts afresh; at
-    the end each partition is summed over the runs on its own, so only one partition's words
-    are in memory at a time. First positions travel with the counts, so ties are broken by
-    first appearance exactly as without spilling.
-    """
-
-    def __init__(self, folder: Path, budget: int):
-        self.folder = folder
-        self.budget = budget
-        self.runs = 0
-        self.tokens_before = 0  # tokens counted by the tables already spilled
-        self.total_tokens = 0
-
-    @property
-    def spilled(self) -> bool:
-        return self.runs > 0
-
-    def maybe_spill(self, interner: Interner) -> Interner:
-        """``interner`` while it fits the budget; else spill it and return a fresh one."""
-        if interner.nbytes <= self.budget:
-            return interner
-        self._spill(interner)
-        return Interner()
-
-    def _spill(self, interner: Interner) -> None:
-        self.folder.mkdir(exist_ok=True)
-        data, starts, lengths = interner.word_bytes()
-        n = len(interner)
-        partition = (interner.hashes[1:n + 1] >> np.uint64(56)).astype(np.int64)  # top 8 bits: 256 partitions
-        order = np.argsort(partition, kind="stable")
-        packed = _gather_bytes(data, starts[order], lengths[order])
-        firsts = interner.first_positions[1:][order] + self.tokens_before
-        np.savez(self.folder / f"run{self.runs}.npz", data=packed, lengths=lengths[order],
-                 counts=interner.word_counts[1:][order], firsts=firsts,
-                 bounds=np.searchsorted(partition[order], np.arange(_PARTITIONS + 1)))
-        self.tokens_before += interner.tokens
-        self.runs += 1
-
-    def finish(self, interner: Interner) -> None:
-        """Account for the last table (spilled too if earlier ones were)."""
-        self.total_tokens = self.tokens_before + interner.tokens
-        if self.spilled and len(interner):
-            self._spill(interner)
-
-    def vocabulary(self, interner: Interner, name: str, min_count: int, max_vocab_size: int | None
-                   ) -> tuple[list[str], np.ndarray, np.ndarray, Pruned]:
-        """(words, counts, new_id, pruned); ``new_id`` maps the ids of the stream to be remapped to the
-        vocabulary's: the provisional ids without spilling, ``vocabulary id + 1`` after it."""
-        if not self.spilled:
-            counts = interner.word_counts[1:]
-            kept, pruned = _select(counts, None, name, min_count, max_vocab_size)
-            new_id = np.full(counts.size + 1, -1, dtype=np.int32)
-            new_id[kept + 1] = np.arange(kept.size, dtype=np.int32)
-            return interner.words_at(kept + 1), counts[kept], new_id, pruned
-        words: list[str] = []
-        counts_parts, firsts_parts = [], []
-        rare_types = rare_tokens = frequent_types = frequent_tokens = 0
-        for merged in self._partitions():
-            data, starts, lengths = merged.word_bytes()
-            counts, firsts = merged.word_counts[1:], merged.first_positions[1:]
-            frequent = np.flatnonzero(counts >= min_count)
-            rare_types += counts.size - frequent.size
-            rare_tokens += int(counts.sum() - counts[frequent].sum())
-            frequent_types += frequent.size
-            frequent_tokens += int(counts[frequent].sum())
-            if max_vocab_size is not None and frequent.size > max_vocab_size:  # the overall top N is among these
-                frequent = frequent[np.lexsort((firsts[frequent], -counts[frequent]))[:max_vocab_size]]
-            raw = data.tobytes()
-            words += [raw[s:s + n].decode("utf-8")
-                      for s, n in zip(starts[frequent].tolist(), lengths[frequent].tolist())]
-            counts_parts.append(counts[frequent])
-            firsts_parts.append(firsts[frequent])
-        counts, firsts = np.concatenate(counts_parts), np.concatenate(firsts_parts)
-        if counts.size == 0:
-            raise CorpusError(f"{name}: no word occurs at least {min_count} times; lower min_count")
-        kept, _ = _select(counts, firsts, name, min_count, max_vocab_size)
-        kept_tokens = int(counts[kept].sum())
-        pruned = Pruned(rare_types, rare_tokens, frequent_types - kept.size, frequent_tokens - kept_tokens)
-        new_id = np.arange(-1, kept.size, dtype=np.int32)  # the second pass's ids: vocabulary id + 1
-        return [words[i] for i in kept], counts[kept], new_id, pruned
-
-    def _partitions(self) -> Iterator[Interner]:
-        """Each partition's words summed over every run, one partition at a time."""
-        runs = [np.load(self.folder / f"run{k}.npz") for k in range(self.runs)]
-        arrays = [{key: run[key] for key in ("data", "lengths", "counts", "firsts", "bounds")} for run in runs]
-        for run in runs:
-            run.close()
-        byte_starts = [np.concatenate([[0], np.cumsum(a["lengths"])]) for a in arrays]
-        for p in range(_PARTITIONS):
-            merged = Interner()
-            for a, starts in zip(arrays, byte_starts):
-                lo, hi = int(a["bounds"][p]), int(a["bounds"][p + 1])
-                merged.add(a["data"], starts[lo:hi], a["lengths"][lo:hi], a["counts"][lo:hi], a["firsts"][lo:hi])
-            yield merged
-
-
-def _gather_bytes(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The bytes ``data[starts[i]:starts[i] + lengths[i]]`` for every i, concatenated (vectorised)."""
-    if lengths.size == 0:
-        return np.zeros(0, dtype=np.uint8)
-    ends = np.cumsum(lengths)
-    index = np.arange(int(ends[-1])) - np.repeat(ends - lengths, lengths) + np.repeat(starts, lengths)
-    return data[index]
-
-
-def _select(counts: np.ndarray, firsts: np.ndarray | None, name: str, min_count: int, max_vocab_size: int | None
-            ) -> tuple[np.ndarray, Pruned]:
-    try:
-        return select_words(counts, min_count=min_count, max_vocab_size=max_vocab_size, firsts=firsts)
-    except CorpusError as err:
-        raise CorpusError(f"{name}: {err}", options=err.options) from None
 
 
 def _read_manifest(folder: Path) -> dict:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from .config import TrainConfig
 from .errors import W2VError
-from .fast._constants import ROW_ALIGN
+from .fast._constants import HOT_ROWS, ROW_ALIGN
+from .fast.common import padded_width
 from .io.mapped import is_mapped
 from .text.corpus import Corpus
+from .text.vocab import noise_table_bits
 
 RUNTIME_BYTES = 200 << 20  # Python, NumPy, Numba/LLVM and their code (bench/memory_parts.py measures them)
 
@@ -58,9 +58,12 @@ def estimate(corpus: Corpus, cfg: TrainConfig) -> MemoryEstimate:
     mapped = (4 * N if is_mapped(corpus.ids) else 0) + (8 * S if is_mapped(corpus.offsets) else 0)
     parts = [("runtime", RUNTIME_BYTES), ("corpus", corpus_bytes)]
     if cfg.algorithm == "fast":
-        width = -(-D // ROW_ALIGN) * ROW_ALIGN if cfg.device == "cpu" else D
-        table = 4 * 2 ** max(20, int(np.ceil(np.log2(max(V, 2)))) + 3)
-        parts += [("W_in and W_out", 2 * V * width * 4), ("noise table", table), ("subsampling", 8 * V)]
+        width = padded_width(D, ROW_ALIGN if cfg.device == "cpu" else 1)
+        private = 2 * cfg.workers * min(HOT_ROWS, V) if cfg.device == "cpu" and cfg.workers > 1 else 0
+        nodes = V - 1 if cfg.hs else 0  # W_node: one row per inner node of the Huffman tree
+        parts += [("W_in and W_out", 2 * V * width * 4), ("hot rows' private copies", private * width * 4),
+                  ("W_node", nodes * width * 4), ("noise table", 4 * 2 ** noise_table_bits(V)),
+                  ("subsampling", 8 * V)]
         if cfg.distributed and cfg.combine == "changes":
             parts.append(("W_in and W_out as last combined (MPI)", 2 * V * width * 4))
         if corpus.longest_sentence is None:

@@ -67,6 +67,11 @@ def aligned_zeros(shape: tuple[int, ...], dtype: type = np.float32, alignment: i
     return buffer[start : start + nbytes].view(dtype).reshape(shape)
 
 
+def padded_width(dim: int, row_align: int) -> int:
+    """Floats a weight row holds: ``dim`` rounded up to a multiple of ``row_align``."""
+    return -(-dim // row_align) * row_align
+
+
 def init_weights(vocab_size: int, dim: int, seed: np.random.SeedSequence, row_align: int = 1
                  ) -> tuple[np.ndarray, np.ndarray]:
     """word2vec.c's start: input vectors uniform in [-0.5/D, 0.5/D), output vectors zero.
@@ -80,7 +85,7 @@ def init_weights(vocab_size: int, dim: int, seed: np.random.SeedSequence, row_al
     W_in, W_out : (V, D') float32, D' = D rounded up to a multiple of ``row_align``
     """
     rng = np.random.default_rng(seed)
-    width = -(-dim // row_align) * row_align
+    width = padded_width(dim, row_align)
     W_in = aligned_zeros((vocab_size, width))
     for first in range(0, vocab_size, ROW_BLOCK):  # in blocks, drawing the same numbers: no (V, D) temporaries
         block = rng.random((min(ROW_BLOCK, vocab_size - first), dim), dtype=np.float32)

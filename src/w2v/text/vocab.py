@@ -159,7 +159,7 @@ class Vocab:
         (2**bits,) int32
         """
         if bits is None:
-            bits = max(MIN_TABLE_BITS, int(np.ceil(np.log2(max(len(self), 2)))) + 3)
+            bits = noise_table_bits(len(self))
         size = 2**bits
         cdf = np.cumsum(self.noise_distribution(power))
         table = np.empty(size, dtype=np.int32)
@@ -167,6 +167,11 @@ class Vocab:
             slots = (np.arange(first, min(size, first + TABLE_BLOCK), dtype=np.float64) + 0.5) / size
             table[first : first + slots.size] = np.minimum(np.searchsorted(cdf, slots, side="right"), len(self) - 1)
         return table
+
+
+def noise_table_bits(vocabulary: int) -> int:
+    """log2 of the noise table's default size for ``vocabulary`` words: 8 slots a word, at least 2**20."""
+    return max(MIN_TABLE_BITS, int(np.ceil(np.log2(max(vocabulary, 2)))) + 3)
 
 
 def fixed_vocab(path: str | os.PathLike, *, min_count: int = 1, max_vocab_size: int | None = None) -> Vocab:

@@ -69,7 +69,7 @@ from numba import njit
 from .._numba.borrowed import borrowed, keep_alive
 from .._numba.cache import CACHE
 from ._constants import CBOW_BATCHED, CBOW_PLAIN, MAX_SENTENCE_LENGTH, SKIPGRAM_PLAIN
-from ._math import bounded, label_probability
+from ._math import bounded, gradient_step, label_probability
 from ._prefetch import prefetch, prefetch_item
 from ._row_width import RowWidth, row_length
 
@@ -99,6 +99,7 @@ def xorshift32(state):
 
 
 _label_probability = _inline(label_probability)
+_step = _inline(gradient_step)
 _bounded = _inline(bounded)
 
 
@@ -106,7 +107,7 @@ _bounded = _inline(bounded)
 def _gradient(f, label, alpha):
     """word2vec.c's ``g = (label - s(f)) * alpha`` (float32) and the probability of the label."""
     s, p = _label_probability(f, label)
-    return np.float32((label - s) * alpha), p
+    return _step(s, label, alpha), p
 
 
 # Row helpers take (matrix, row) pairs rather than row views: a view is a reference-counted

@@ -37,8 +37,9 @@ import math
 import numpy as np
 from numba import cuda
 
+from .._numba.hashing import splitmix64
 from ._constants import MAX_NEGATIVE, MAX_VECTOR_SIZE, MAX_WINDOW, SKIPGRAM_BATCHED, WARP
-from ._math import bounded, label_probability
+from ._math import bounded, gradient_step, label_probability
 
 MAX_CONTEXT = 2 * MAX_WINDOW
 MAX_TARGETS = MAX_NEGATIVE + 1
@@ -48,12 +49,7 @@ SALT_KEEP, SALT_WINDOW, SALT_NOISE = 0, 1, 2  # noise draws use SALT_NOISE + k, 
 _U = np.uint64
 
 
-@cuda.jit(device=True)
-def _mix(x):
-    """splitmix64's finaliser: a well-spread 64-bit hash of ``x``."""
-    x = (x ^ (x >> _U(30))) * _U(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> _U(27))) * _U(0x94D049BB133111EB)
-    return x ^ (x >> _U(31))
+_mix = cuda.jit(device=True)(splitmix64)  # a well-spread 64-bit hash of a uint64
 
 
 @cuda.jit(device=True)
@@ -65,6 +61,7 @@ def hashed32(seed, epoch, position, salt):
 
 _bounded = cuda.jit(device=True)(bounded)
 _label_probability = cuda.jit(device=True)(label_probability)
+_step = cuda.jit(device=True)(gradient_step)
 
 
 @cuda.jit(device=True)
@@ -119,7 +116,7 @@ def hs_path(h, W_node, codes, points, lengths, word, alpha, lane, buf, e):
         _block_sums(partial, 1, lane, buf, score)
         label = 1 - codes[word, j]
         s, p = _label_probability(score[0], label)
-        g = np.float32((label - s) * alpha)
+        g = _step(s, label, alpha)
         if lane == 0:
             loss -= math.log(p)
         t = 0
@@ -162,7 +159,7 @@ def cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total_ctx, out, out_count, m
     _block_sums(partial, m, lane, buf, score)
     for j in range(m):
         s, p = _label_probability(score[j], 1 if j == 0 else 0)
-        score[j] = np.float32(((1.0 if j == 0 else 0.0) - s) * alpha) * np.float32(out_count[j])
+        score[j] = _step(s, 1.0 if j == 0 else 0.0, alpha) * np.float32(out_count[j])
         if lane == 0:
             loss -= out_count[j] * math.log(p)
     t = 0
@@ -220,7 +217,7 @@ def skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha
         for j in range(m):
             s, p = _label_probability(score[j], 1 if j == 0 else 0)
             if lane == 0:
-                grad[i, j] = np.float32(((1.0 if j == 0 else 0.0) - s) * alpha)
+                grad[i, j] = _step(s, 1.0 if j == 0 else 0.0, alpha)
                 loss -= ctx_count[i] * out_count[j] * math.log(p)
     cuda.syncthreads()  # grad is complete
     for d in range(lane, dim, WARP):

@@ -31,6 +31,12 @@ def label_probability(f, label):
     return s, max(p, MIN_PROBABILITY)
 
 
+def gradient_step(s, label, alpha):
+    """word2vec.c's ``g = (label - s) * alpha`` as float32: how far a score's row pair moves, for the
+    sigmoid ``s`` of the score and the label (1 for the target, 0 for a negative or a Huffman turn)."""
+    return np.float32((label - s) * alpha)
+
+
 def bounded(bits, n):
     """An integer in ``0 .. n-1`` from 32 random bits (a uint64 below 2**32): ``bits * n >> 32``.
 

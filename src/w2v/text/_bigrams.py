@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from .._numba.cache import CACHE
+from .._numba.hashing import splitmix64
 from ._tokenizer import NEWLINE, NO_ROOM
 
 EMPTY = -1  # a free slot of the bigram table
@@ -28,13 +29,13 @@ def pair_key(left, right):
     return (np.int64(left) << np.int64(32)) | np.int64(right)
 
 
+_splitmix64 = _inline(splitmix64)
+
+
 @_inline
 def _mix(key):
-    """splitmix64's finaliser: every bit of the key moves every bit of the hash."""
-    h = np.uint64(key)
-    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return h ^ (h >> np.uint64(31))
+    """A well-spread 64-bit hash of an int64 key (splitmix64's finaliser)."""
+    return _splitmix64(np.uint64(key))
 
 
 @_jit

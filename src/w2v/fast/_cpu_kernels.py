@@ -406,68 +406,110 @@ def hs_step(A, a, W_node, codes, points, lengths, word, alpha, E, e, width=None)
 
 
 @_inline
-def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=True, tree=None, word=0, width=None):
-    """One CBOW example: the mean (or with ``mean=False`` the sum) h of the ``count`` context
-    rows ``W_in[ctx]`` scores the target ``out[0]`` (label 1) and the noise words ``out[1:m]``
-    (label 0); with a ``tree`` (W_node, codes, points, lengths) hierarchical softmax of ``word``
-    comes first, as in word2vec.c.
-
-    plain (word2vec.c): row by row, ``g = alpha (label - s(h . row))``, ``e += g row``,
-    ``row += g h``; batched: all m scores first, then all updates (when the m rows are distinct,
-    each row's share of ``e`` and its update in one pass over it). Finally every context row
-    gets ``e`` undivided for the mean (word2vec.c and gensim's cbow_mean), i.e. ``count``
-    times the gradient of the mean, and ``e / count`` for the sum (gensim's cbow_mean=0).
-    ``work`` : (2, D) scratch for h and e; ``g`` : (m,) scratch.
-    Returns the example's loss, -log(product of its label probabilities).
-    """
-    D = row_length(W_in, width)
-    H, E = 0, 1
+def _cbow_hidden(W_in, ctx, count, work, H, mean, D):
+    """``work[H]`` = the sum of the ``count`` context rows ``W_in[ctx]``, divided by ``count`` if ``mean``."""
     _zero(work, H, D)
     tail = count - count % 4
     for i in range(0, tail, 4):
         _axpy4(_ONE, _ONE, _ONE, _ONE, W_in, ctx[i], ctx[i + 1], ctx[i + 2], ctx[i + 3], work, H, D)
     for i in range(tail, count):
         _axpy(_ONE, W_in, ctx[i], work, H, D)
-    inv = np.float32(1.0 / count)
     if mean:
+        inv = np.float32(1.0 / count)
         for k in range(D):
             work[H, k] *= inv
-    _zero(work, E, D)
-    loss = 0.0
-    if tree is not None:  # Numba drops the branch when the tree is None
-        loss += hs_step(work, H, tree[0], tree[1], tree[2], tree[3], word, alpha, work, E, D)
+
+
+@_inline
+def _cbow_plain(W_out, out, m, alpha, work, H, E, g, D):
+    """word2vec.c's order, row by row: ``g = alpha (label - s(h . row))``, ``e += g row``, ``row += g h``.
+    Returns the product of the m label probabilities."""
     product = 1.0
-    if batched:  # every score from the rows as they were, then every update
-        for j in range(0, m - 1, 2):
-            g[j], g[j + 1] = _dot2(work, H, W_out, out[j], out[j + 1], D)
-        if m % 2:
-            g[m - 1] = _dot(work, H, W_out, out[m - 1], D)
-        for j in range(m):
-            g[j], p = _gradient(g[j], 1 if j == 0 else 0, alpha)
-            product *= p
-        if _distinct(out, m):  # each row read once: its share of e, then its update
-            for j in range(0, m - 1, 2):
-                _collect_update2(g[j], g[j + 1], W_out, out[j], out[j + 1], work, H, E, D)
-            if m % 2:
-                _collect_update(g[m - 1], W_out, out[m - 1], work, H, E, D)
-        else:
-            for j in range(0, m - 1, 2):
-                _axpy2(g[j], W_out, out[j], g[j + 1], W_out, out[j + 1], work, E, D)
-            if m % 2:
-                _axpy(g[m - 1], W_out, out[m - 1], work, E, D)
-            for j in range(m):
-                _axpy(g[j], work, H, W_out, out[j], D)
-    else:
-        for j in range(m):
-            g[j], p = _gradient(_dot(work, H, W_out, out[j], D), 1 if j == 0 else 0, alpha)
-            product *= p
-            _axpy(g[j], W_out, out[j], work, E, D)
-            _axpy(g[j], work, H, W_out, out[j], D)
+    for j in range(m):
+        g[j], p = _gradient(_dot(work, H, W_out, out[j], D), 1 if j == 0 else 0, alpha)
+        product *= p
+        _axpy(g[j], W_out, out[j], work, E, D)
+        _axpy(g[j], work, H, W_out, out[j], D)
+    return product
+
+
+@_inline
+def _cbow_scores(W_out, out, m, alpha, work, H, g, D):
+    """The batched order's first half: every score from the rows as they are, ``g[j]`` its gradient step.
+    Returns the product of the m label probabilities."""
+    for j in range(0, m - 1, 2):
+        g[j], g[j + 1] = _dot2(work, H, W_out, out[j], out[j + 1], D)
+    if m % 2:
+        g[m - 1] = _dot(work, H, W_out, out[m - 1], D)
+    product = 1.0
+    for j in range(m):
+        g[j], p = _gradient(g[j], 1 if j == 0 else 0, alpha)
+        product *= p
+    return product
+
+
+@_inline
+def _cbow_updates_distinct(W_out, out, m, work, H, E, g, D):
+    """The batched updates when the m rows are distinct: each row read once, for its share of ``e`` and its update."""
+    for j in range(0, m - 1, 2):
+        _collect_update2(g[j], g[j + 1], W_out, out[j], out[j + 1], work, H, E, D)
+    if m % 2:
+        _collect_update(g[m - 1], W_out, out[m - 1], work, H, E, D)
+
+
+@_inline
+def _cbow_updates_repeated(W_out, out, m, work, H, E, g, D):
+    """The batched updates when a row repeats: every share of ``e`` first, then every update."""
+    for j in range(0, m - 1, 2):
+        _axpy2(g[j], W_out, out[j], g[j + 1], W_out, out[j + 1], work, E, D)
+    if m % 2:
+        _axpy(g[m - 1], W_out, out[m - 1], work, E, D)
+    for j in range(m):
+        _axpy(g[j], work, H, W_out, out[j], D)
+
+
+@_inline
+def _cbow_spread(W_in, ctx, count, work, E, mean, D):
+    """Every context row gets ``e``: undivided for the mean (word2vec.c and gensim's cbow_mean), i.e. ``count``
+    times the gradient of the mean, and ``e / count`` for the sum (gensim's cbow_mean=0)."""
     if not mean:
+        inv = np.float32(1.0 / count)
         for k in range(D):
             work[E, k] *= inv
     for i in range(count):
         _axpy(_ONE, work, E, W_in, ctx[i], D)
+
+
+@_inline
+def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=True, tree=None, word=0, width=None):
+    """One CBOW example: the mean (or with ``mean=False`` the sum) h of the ``count`` context
+    rows ``W_in[ctx]`` scores the target ``out[0]`` (label 1) and the noise words ``out[1:m]``
+    (label 0); with a ``tree`` (W_node, codes, points, lengths) hierarchical softmax of ``word``
+    comes first, as in word2vec.c.
+
+    Three update orders: plain (word2vec.c's, :func:`_cbow_plain`); batched, all m scores first
+    (:func:`_cbow_scores`), then the updates, in one pass over each row when the m rows are
+    distinct (:func:`_cbow_updates_distinct`), else shares of ``e`` first
+    (:func:`_cbow_updates_repeated`). Finally :func:`_cbow_spread` hands ``e`` to the context rows.
+    ``work`` : (2, D) scratch for h and e; ``g`` : (m,) scratch.
+    Returns the example's loss, -log(product of its label probabilities).
+    """
+    D = row_length(W_in, width)
+    H, E = 0, 1
+    _cbow_hidden(W_in, ctx, count, work, H, mean, D)
+    _zero(work, E, D)
+    loss = 0.0
+    if tree is not None:  # Numba drops the branch when the tree is None
+        loss += hs_step(work, H, tree[0], tree[1], tree[2], tree[3], word, alpha, work, E, D)
+    if batched:
+        product = _cbow_scores(W_out, out, m, alpha, work, H, g, D)
+        if _distinct(out, m):
+            _cbow_updates_distinct(W_out, out, m, work, H, E, g, D)
+        else:
+            _cbow_updates_repeated(W_out, out, m, work, H, E, g, D)
+    else:
+        product = _cbow_plain(W_out, out, m, alpha, work, H, E, g, D)
+    _cbow_spread(W_in, ctx, count, work, E, mean, D)
     return loss - math.log(product)
 
 

@@ -270,9 +270,14 @@ def _collect(ids, position, sent_start, sent_end, word, window, shrink, negative
 
 
 @cuda.jit
-def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, W_node, codes, points, lengths, table, keep, window,
-                 negative, variant, shrink, mean, seed, epoch, stats):
-    """Train the centre words of pieces ``first .. first + count - 1`` (see the module docstring)."""
+def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, tree, table, keep, options, seed, epoch, stats):
+    """Train the centre words of pieces ``first .. first + count - 1`` (see the module docstring).
+
+    Packed as the CPU kernels' arguments are: ``tree`` is (W_node, codes, points, lengths) and
+    ``options`` (window, negative, variant, shrink, mean).
+    """
+    W_node, codes, points, lengths = tree
+    window, negative, variant, shrink, mean = options
     lane = cuda.threadIdx.x
     ctx = cuda.shared.array(MAX_CONTEXT, np.int32)
     ctx_count = cuda.shared.array(MAX_CONTEXT, np.int32)

@@ -89,9 +89,9 @@ class CudaEngine(SingleProcess):
         if last > first:
             alphas = alpha_of(self.pieces[first:last, 0])
             grid = min(last - first, MAX_BLOCKS)
+            options = (cfg.window, cfg.negative, setup.variant, bool(cfg.shrink_windows), cfg.cbow_mean)
             self._kernel[grid, WARP](self.d_ids, self.d_pieces, alphas, first, last - first, self.W_in, self.W_out,
-                                     self.W_node, *self.tree, self.table, self.keep, cfg.window, cfg.negative,
-                                     setup.variant, bool(cfg.shrink_windows), cfg.cbow_mean, self.seed, self.epoch,
+                                     (self.W_node, *self.tree), self.table, self.keep, options, self.seed, self.epoch,
                                      self.stats)
         loss, examples, words = self.stats.copy_to_host()
         alpha = alpha_of(setup.chunk_position[stop : stop + 1])[0]

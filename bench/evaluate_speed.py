@@ -21,8 +21,9 @@ import time
 import numpy as np
 from gensim.models import KeyedVectors
 
-from w2v import WordVectors, evaluate, read_corpus
+from w2v import WordVectors, read_corpus
 from w2v.datasets.benchmarks import resolve
+from w2v.vectors import evaluate
 
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 

@@ -18,9 +18,9 @@ import tempfile
 
 os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="w2v-refcounts-")  # before Numba is imported: compile afresh
 
-from w2v import _tokenizer  # noqa: E402
 from w2v.fast import _cpu_kernels  # noqa: E402
 from w2v.precompile import compile_kernels  # noqa: E402
+from w2v.text import _tokenizer  # noqa: E402
 
 _CALL = re.compile(r"call void @(NRT_incref|NRT_decref)\(")
 

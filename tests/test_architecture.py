@@ -151,3 +151,17 @@ def test_the_architecture_note_lists_every_module_and_the_code_follows_its_layer
     upward = [(module, target) for module, targets in graph.items() for target in targets
               if layers[target] > layers[module]]
     assert upward == []
+
+
+def test_the_modules_names_before_the_folders_still_import_the_moved_modules():
+    import importlib
+
+    from w2v._moved import MOVED
+
+    for old, new in MOVED.items():
+        assert importlib.import_module(old) is importlib.import_module(new)
+    from w2v import evaluate
+    from w2v.classes import word_classes
+    from w2v.vectors import classes
+
+    assert evaluate.analogies and word_classes is classes.word_classes

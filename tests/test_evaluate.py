@@ -12,10 +12,11 @@ import pytest
 from gensim.models import KeyedVectors
 
 import w2v
-from w2v import WordVectors, evaluate, report
+from w2v import WordVectors
 from w2v.cli import main
 from w2v.datasets import benchmarks
 from w2v.errors import BenchmarkError, DataError
+from w2v.vectors import evaluate, report
 
 
 def eval_file(name: str) -> Path | None:

@@ -610,6 +610,23 @@ def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table,
            RowWidth(W_in.shape[1]))
 
 
+@_inline
+def _sentence_scratch(window, negative):
+    """What both chunk kernels draw a sentence into: its kept words, and this position's and the next one's
+    context rows, target rows and noise-table slots (drawn ahead)."""
+    return (np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32), np.empty((2, 2 * window), dtype=np.int32),
+            np.empty((2, negative + 1), dtype=np.int32), np.empty((2, negative), dtype=np.int64))
+
+
+@_inline
+def _end_chunks(W_out, hot_rows, stats, loss, examples, words, D):
+    """Both chunk kernels' last step: the private hot rows merged into the shared ones, and the stats added."""
+    _merge_rows(W_out, hot_rows, 0, hot_rows[0], D)
+    stats[0] += loss
+    stats[1] += examples
+    stats[2] += words
+
+
 @_kernel
 def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot,
                       rng_state, stats, row_width):
@@ -619,10 +636,8 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
         ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state)  # the caller keeps them
     hot_rows, schedule = (hot[0], hot[1], hot[2]), borrowed(hot[3])  # ints and the schedule apart
     window, negative, variant, shrink, mean = options
-    owners = (np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32), np.empty((2, 2 * window), dtype=np.int32),
-              np.empty((2, negative + 1), dtype=np.int32), np.empty((2, negative), dtype=np.int64),
-              np.empty(negative + 1, dtype=np.float32), np.empty((2, D), dtype=np.float32))  # to keep_alive()
-    # ctx, out and slots (noise-table slots drawn ahead) hold this position's and the next one's
+    owners = _sentence_scratch(window, negative) + (np.empty(negative + 1, dtype=np.float32),
+                                                    np.empty((2, D), dtype=np.float32))  # to keep_alive()
     sen, ctx, out, slots, g, work = borrowed(*owners)
     loss, examples, words = 0.0, 0, 0
     _take_hot_rows(W_out, hot_rows, D)
@@ -644,10 +659,7 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
                     examples += 1
                     trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                 count, m = next_count, next_m
-    _merge_rows(W_out, hot_rows, 0, hot_rows[0], D)
-    stats[0] += loss
-    stats[1] += examples
-    stats[2] += words
+    _end_chunks(W_out, hot_rows, stats, loss, examples, words, D)
     keep_alive(owners)
 
 
@@ -660,11 +672,9 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
         ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state)  # the caller keeps them
     hot_rows, schedule = (hot[0], hot[1], hot[2]), borrowed(hot[3])  # ints and the schedule apart
     window, negative, variant, shrink, _ = options
-    owners = (np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32), np.empty((2, 2 * window), dtype=np.int32),
-              np.empty((2, negative + 1), dtype=np.int32), np.empty((2, negative), dtype=np.int64),
-              np.empty((1, D), dtype=np.float32), np.empty((negative + 1, D), dtype=np.float32),
-              np.empty((2 * window, negative + 1), dtype=np.float32))  # to keep_alive()
-    # ctx, out and slots (noise-table slots drawn ahead) hold this position's and the next one's (batched)
+    owners = _sentence_scratch(window, negative) + (
+        np.empty((1, D), dtype=np.float32), np.empty((negative + 1, D), dtype=np.float32),
+        np.empty((2 * window, negative + 1), dtype=np.float32))  # to keep_alive()
     sen, ctx, out, slots, work, out_rows, grad = borrowed(*owners)
     loss, examples, words = 0.0, 0, 0
     _take_hot_rows(W_out, hot_rows, D)
@@ -700,8 +710,5 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                 examples += count
                 trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                 count, m = next_count, next_m
-    _merge_rows(W_out, hot_rows, 0, hot_rows[0], D)
-    stats[0] += loss
-    stats[1] += examples
-    stats[2] += words
+    _end_chunks(W_out, hot_rows, stats, loss, examples, words, D)
     keep_alive(owners)

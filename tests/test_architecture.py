@@ -165,3 +165,6 @@ def test_the_modules_names_before_the_folders_still_import_the_moved_modules():
     from w2v.vectors import classes
 
     assert evaluate.analogies and word_classes is classes.word_classes
+    import w2v
+
+    assert callable(w2v.phrases) and callable(w2v.train)  # aliases never replace the package's functions

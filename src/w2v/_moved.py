@@ -13,7 +13,7 @@ import sys
 
 MOVED = {f"w2v.{old}": f"w2v.{new}" for old, new in {
     "sources": "text.sources", "vocab": "text.vocab", "huffman": "text.huffman", "corpus": "text.corpus",
-    "prepared": "text.prepared", "phrases": "text.phrases",
+    "prepared": "text.prepared",  # not phrases: w2v.phrases is the function, which an alias would replace
     "engine": "training.engine", "loop": "training.loop", "checkpoint": "training.checkpoint",
     "scoring": "vectors.scoring", "evaluate": "vectors.evaluate", "sentences": "vectors.sentences",
     "classes": "vectors.classes", "report": "vectors.report", "plot": "vectors.plot",

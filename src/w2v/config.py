@@ -14,7 +14,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from .errors import ConfigError
+from .errors import ConfigError, check_integer
 
 Model = Literal["cbow", "skipgram"]
 Algorithm = Literal["fast", "reference"]
@@ -224,9 +224,7 @@ def _int_in(cfg: TrainConfig, name: str, low: int, high: int, why: str) -> None:
     value = getattr(cfg, name)
     if value is None and name in _OPTIONAL:
         return
-    if not _is_int(value) or not low <= value <= high:
-        shown = f"{value!r}" if not _is_int(value) or abs(value) < 10**12 else f"about 10**{len(str(abs(value))) - 1}"
-        raise ConfigError(f"{name} must be an integer in {low:,}..{high:,} ({why}), not {shown}", options=(name,))
+    check_integer(name, value, low, high, why=why, error=ConfigError)
 
 
 def _positive_float(cfg: TrainConfig, *names: str) -> None:

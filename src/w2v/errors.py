@@ -3,7 +3,12 @@
 Every problem caused by the user's input (a missing or malformed file, a bad option, an
 unknown word, a diverging run) is raised as a :class:`W2VError` whose message names what is
 wrong and, where possible, what to do. The CLI prints that message as one line.
+:func:`check_integer` is the one check of an integer option, wherever it is taken.
 """
+
+from __future__ import annotations
+
+import numpy as np
 
 
 class W2VError(Exception):
@@ -88,3 +93,24 @@ class CheckpointWarning(UserWarning):
 
 class EmptySentenceWarning(UserWarning):
     """Sentences without a word in the vocabulary got zero vectors (the warning gives their number)."""
+
+
+def check_integer(name: str, value: object, low: int = 1, high: int | None = None, *, why: str = "",
+                  none_ok: bool = False, error: type[Exception] = ValueError) -> None:
+    """Raise ``error`` naming ``name`` unless ``value`` is an integer (Python's or NumPy's, never a bool)
+    in ``low .. high`` (no upper bound when None), or None where ``none_ok``; ``why`` explains the bounds.
+
+    A W2VError subclass as ``error`` carries ``options=(name,)``, so the command line words it as a flag.
+    """
+    if value is None and none_ok:
+        return
+    is_int = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if is_int and low <= value and (high is None or value <= high):
+        return
+    if high is None:
+        what = "a positive integer" if low == 1 else f"an integer of at least {low:,}"
+    else:
+        what = f"an integer in {low:,}..{high:,}"
+    shown = f"about 10**{len(str(abs(int(value)))) - 1}" if is_int and abs(int(value)) >= 10**12 else repr(value)
+    message = f"{name} must be {what}{f' ({why})' if why else ''}{' or None' if none_ok else ''}, not {shown}"
+    raise error(message, options=(name,)) if issubclass(error, W2VError) else error(message)

@@ -21,7 +21,7 @@ from typing import IO
 
 import numpy as np
 
-from ..errors import ModelFileError
+from ..errors import ModelFileError, check_integer
 from .files import atomic_write, check_finite, check_readable
 from .stored import StoredVectors, first_duplicate
 
@@ -155,8 +155,7 @@ def _check_unique(words: list[str], path: Path) -> None:
 
 def check_read_options(limit: int | None, unicode_errors: str) -> None:
     """Raise ValueError for a ``limit`` that is not a positive int or an unknown ``unicode_errors``."""
-    if limit is not None and (not isinstance(limit, (int, np.integer)) or isinstance(limit, bool) or limit < 1):
-        raise ValueError(f"limit must be a positive integer or None, not {limit!r}")
+    check_integer("limit", limit, none_ok=True)
     if unicode_errors not in UNICODE_ERRORS:
         raise ValueError(f"unicode_errors must be one of {', '.join(UNICODE_ERRORS)}, not {unicode_errors!r}")
 

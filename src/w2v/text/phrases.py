@@ -53,7 +53,7 @@ from typing import Literal, Sequence, get_args
 
 import numpy as np
 
-from ..errors import ConfigError, CorpusError
+from ..errors import ConfigError, CorpusError, check_integer
 from ..io.files import atomic_write, check_output, remove_stale_temporaries, staging_name
 from ._bigrams import flush_waiting, join_pairs, render
 from ._tokenizer import NEWLINE, NO_ROOM, Interner
@@ -179,8 +179,7 @@ def _checked_options(min_count: int, threshold: float | Sequence[float], scoring
                           options=("scoring",))
     for name, value, low, high in (("min_count", min_count, 1, 2**62), ("passes", passes, 1, MAX_PASSES),
                                    ("count_memory", count_memory, 1, 2**62)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not low <= value <= high:
-            raise ConfigError(f"{name} must be an integer in {low:,}..{high:,}, not {value!r}", options=(name,))
+        check_integer(name, value, low, high, error=ConfigError)
     thresholds = [threshold] if isinstance(threshold, (int, float, np.number)) else list(threshold)
     if len(thresholds) == 1:
         thresholds *= passes

@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 from scipy import sparse
 
-from ..errors import ConfigError
+from ..errors import ConfigError, check_integer
 from ..io.files import atomic_write
 from .scoring import unit_rows
 from .word_vectors import WordVectors
@@ -75,10 +75,8 @@ def kmeans(points: np.ndarray, k: int, *, seed: int = 0, max_iter: int = MAX_ITE
     x = np.ascontiguousarray(points, dtype=np.float32)  # (N, D)
     if x.ndim != 2 or not np.isfinite(x).all():
         raise ValueError(f"points must be a finite (N, D) array, not of shape {x.shape}")
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or not 1 <= k <= len(x):
-        raise ValueError(f"k must be an integer in 1..{len(x):,} (the number of points), not {k!r}")
-    if not isinstance(max_iter, (int, np.integer)) or isinstance(max_iter, bool) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, not {max_iter!r}")
+    check_integer("k", k, 1, len(x), why="the number of points")
+    check_integer("max_iter", max_iter)
     squared = np.einsum("ij,ij->i", x, x, dtype=np.float64)  # (N,) |x|^2
     centroids = _kmeans_plus_plus(x, squared, int(k), np.random.default_rng(seed))
     labels = np.full(len(x), -1, dtype=np.int32)
@@ -163,9 +161,7 @@ def word_classes(vectors: WordVectors, classes: int, *, seed: int = 0, max_iter:
     result : KMeansResult
     """
     n = len(vectors) if limit is None else min(int(limit), len(vectors))
-    if not isinstance(classes, (int, np.integer)) or isinstance(classes, bool) or not 1 <= classes <= n:
-        raise ConfigError(f"classes must be an integer in 1..{n:,} (the words classified), not {classes!r}",
-                          options=("classes",))
+    check_integer("classes", classes, 1, n, why="the words classified", error=ConfigError)
     unit = unit_rows(vectors.vectors, vectors.norms, np.arange(n))  # (n, D): the rows classified, once
     result = kmeans(unit, int(classes), seed=seed, max_iter=max_iter)
     return vectors.index_to_key[:n], _by_first_member(result.labels, int(classes)), result

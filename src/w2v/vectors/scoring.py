@@ -19,6 +19,8 @@ from typing import Literal, Sequence
 
 import numpy as np
 
+from ..errors import check_integer
+
 AnalogyMethod = Literal["book", "3cosadd", "3cosmul"]
 ANALOGY_METHODS = ("book", "3cosadd", "3cosmul")
 COSMUL_EPSILON = 1e-3  # Levy & Goldberg (2014), section 6
@@ -27,11 +29,8 @@ NORM_BLOCK = 1 << 16  # rows whose lengths are computed at once (bounds the temp
 
 def restricted(size: int, restrict_vocab: int | None) -> int:
     """How many of ``size`` rows ``restrict_vocab`` searches (all when None); ValueError unless a positive int."""
-    if restrict_vocab is None:
-        return size
-    if not isinstance(restrict_vocab, (int, np.integer)) or isinstance(restrict_vocab, bool) or restrict_vocab < 1:
-        raise ValueError(f"restrict_vocab must be a positive integer or None, not {restrict_vocab!r}")
-    return min(int(restrict_vocab), size)
+    check_integer("restrict_vocab", restrict_vocab, none_ok=True)
+    return size if restrict_vocab is None else min(int(restrict_vocab), size)
 
 
 def row_norms(vectors: np.ndarray) -> np.ndarray:

@@ -35,7 +35,7 @@ from typing import Any, Iterable, Literal, Mapping
 
 import numpy as np
 
-from ..errors import ConfigError, CorpusError, EmptySentenceWarning, ModelFileError
+from ..errors import ConfigError, CorpusError, EmptySentenceWarning, ModelFileError, check_integer
 from ..io import format_of, read_vectors, write_vectors
 from ..io.stored import StoredVectors
 from ..text.vocab import Vocab, read_vocab_file
@@ -214,10 +214,8 @@ class SentenceEncoder:
         if self.a is not None and not (isinstance(self.a, Real) and 0 < self.a < float("inf")):
             raise ConfigError(f"a must be a positive number or None, not {self.a!r}", options=("a",))
         n_components = DEFAULT_COMPONENTS[self.method] if self.n_components is None else self.n_components
-        if (not isinstance(n_components, (int, np.integer)) or isinstance(n_components, bool)
-                or not 0 <= n_components <= self.vectors.vector_size):
-            raise ConfigError(f"n_components must be an integer in 0..{self.vectors.vector_size} or None, "
-                              f"not {self.n_components!r}", options=("n_components",))
+        if self.n_components is not None:
+            check_integer("n_components", n_components, 0, self.vectors.vector_size, none_ok=True, error=ConfigError)
         return self.method, int(n_components), self.vectors
 
     def _ids(self, sentences: list[Any]) -> tuple[np.ndarray, np.ndarray]:

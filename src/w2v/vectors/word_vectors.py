@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import ModelFileError, UnknownWordError, W2VError
+from ..errors import ModelFileError, UnknownWordError, W2VError, check_integer
 from ..io import Format, format_of, read_vectors, write_vectors
 from ..io.stored import StoredVectors, first_duplicate
 from ..record import TrainingRecord
@@ -550,7 +550,4 @@ def _items(value: Any, default_weight: float, name: str) -> list[tuple[str | np.
 
 
 def _check_topn(topn: Any, allow_none: bool = True) -> None:
-    if topn is None and allow_none:
-        return
-    if not isinstance(topn, (int, np.integer)) or isinstance(topn, bool) or topn < 1:
-        raise ValueError(f"topn must be a positive integer{' or None' if allow_none else ''}, not {topn!r}")
+    check_integer("topn", topn, none_ok=allow_none)

@@ -430,3 +430,14 @@ def test_flags_that_would_be_ignored_are_refused(tmp_path, corpus_file, args, me
 def test_divergence_advice_fits_the_algorithm(corpus_file):
     with pytest.raises(W2VError, match="lower alpha"), np.errstate(all="ignore"):
         w2v.train(corpus_file, alpha=1e3, epochs=1, vector_size=8, min_count=1)
+
+
+@pytest.mark.parametrize("command", [["train", "-", "-o", "{out}/m.npz"], ["prepare", "-", "-o", "{out}/p"],
+                                     ["phrases", "-", "-o", "{out}/p.txt"], ["similar", "{model}", "-"],
+                                     ["analogy", "{model}", "-"], ["embed", "{model}", "-", "-o", "{out}/e.npy"]])
+def test_closed_standard_input_is_one_line_for_every_command_that_reads_it(tmp_path, command):
+    model = tmp_path / "model.npz"
+    w2v.WordVectors(np.eye(3, dtype=np.float32), ["a", "b", "c"]).save(model)
+    args = [part.format(out=tmp_path, model=model) for part in command]
+    err = one_clear_line(w2v_cli(*args, preexec_fn=lambda: os.close(0)))  # as a shell's <&- leaves it
+    assert "standard input is closed" in err

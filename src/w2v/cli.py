@@ -9,7 +9,6 @@ any command with one line, like Ctrl-C.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import re
@@ -281,7 +280,9 @@ def _answer_lines(args: argparse.Namespace, answer: Any) -> int:
     the exit status is 1 if any could not be. Blank lines are skipped.
     """
     failed = 0
-    for number, raw in enumerate(iter(sys.stdin.buffer.readline, b""), 1):
+    from .text.sources import standard_input
+
+    for number, raw in enumerate(iter(standard_input().readline, b""), 1):
         try:
             words = raw.decode("utf-8").split()
             if words:
@@ -368,29 +369,12 @@ def cmd_analogy(args: argparse.Namespace) -> int:
     return _answer_lines(args, answer_line)
 
 
-def _read_sentences(source: str) -> list[str]:
-    """The lines of a UTF-8 file, or of standard input for ``-``, without their line ends."""
-    from .errors import CorpusError
-
-    name = "standard input" if source == "-" else source
-    lines = []
-    with contextlib.nullcontext(sys.stdin.buffer) if source == "-" else open(source, "rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            try:
-                lines.append(raw.decode("utf-8").removeprefix("\ufeff" if number == 1 else "").rstrip("\r\n"))
-            except UnicodeDecodeError as err:
-                raise CorpusError(f"{name}:{number}: not valid UTF-8 (byte 0x{raw[err.start]:02x} at column "
-                                  f"{err.start + 1})") from None
-    if not lines:
-        raise CorpusError(f"{name}: holds no lines")
-    return lines
-
-
 def cmd_embed(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .errors import ConfigError, CorpusError
     from .io.files import atomic_write, check_output
+    from .text.sources import read_lines
     from .vectors.sentences import SentenceEncoder, load_vectors_and_encoder
 
     inputs = [args.model] + ([args.input] if args.input != "-" else []) + ([args.counts] if args.counts else [])
@@ -403,7 +387,7 @@ def cmd_embed(args: argparse.Namespace) -> int:
     if encoder is not None and (args.method not in (None, encoder.method) or args.counts):
         raise ConfigError(f"{args.model} holds a fitted {encoder.method!r} encoder that embeds with its own "
                           "weights: leave out method and counts", options=("method", "counts"))
-    sentences = _read_sentences(args.input)
+    sentences = read_lines(args.input)
     if not any(word in wv for line in sentences for word in line.split()):
         name = "standard input" if args.input == "-" else args.input
         raise CorpusError(f"{name}: none of its {len(sentences):,} lines has a word in the vocabulary")

@@ -15,6 +15,7 @@ bytes of each file are counted and hashed on the way, for the prepared corpus's 
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import hashlib
 import io
@@ -147,10 +148,39 @@ class _Counting(io.RawIOBase):
         return n or 0
 
 
+def standard_input() -> BinaryIO:
+    """Standard input as bytes; CorpusError when the process has none (started with ``<&-``)."""
+    stdin = sys.stdin
+    if stdin is None or getattr(stdin, "buffer", None) is None:
+        raise CorpusError("standard input is closed: give a file instead of -")
+    return stdin.buffer
+
+
+def read_lines(path: str) -> list[str]:
+    """The lines of a UTF-8 file, or of standard input for ``-``, without their line ends (and without a
+    byte-order mark); CorpusError names the file and line of bytes that are not UTF-8, or an empty input."""
+    name = "standard input" if path == "-" else path
+    lines = []
+    try:
+        handle = standard_input() if path == "-" else open(path, "rb")
+    except OSError as err:
+        raise CorpusError(f"{name}: cannot open ({err.strerror})") from None
+    with handle if path != "-" else contextlib.nullcontext(handle):
+        for number, raw in enumerate(handle, 1):
+            try:
+                lines.append(raw.decode("utf-8").removeprefix("\ufeff" if number == 1 else "").rstrip("\r\n"))
+            except UnicodeDecodeError as err:
+                raise CorpusError(f"{name}:{number}: not valid UTF-8 (byte 0x{raw[err.start]:02x} at column "
+                                  f"{err.start + 1})") from None
+    if not lines:
+        raise CorpusError(f"{name}: holds no lines")
+    return lines
+
+
 def _open(source: Source) -> tuple[_Counting, BinaryIO, str]:
     """(raw counting stream, decompressed stream, codec name) for ``source``."""
     if source.path == "-":
-        raw = sys.stdin.buffer
+        raw = standard_input()
     else:
         try:
             raw = open(source.path, "rb", buffering=0)

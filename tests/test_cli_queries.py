@@ -188,7 +188,7 @@ def test_export_vocab_feeds_sif_for_vectors_without_counts(capsys, model, wv, tm
     np.testing.assert_allclose(np.load(tmp_path / "s.npy"),
                                SentenceEncoder(wv, "sif").fit_transform(["w1 w2 w3", "w4 w5"]), rtol=1e-5)
     code, _, err = run(capsys, "export", tmp_path / "m.txt", "--vocab", tmp_path / "v2.txt")
-    one_line_error(code, err, "holds no word counts (word2vec files keep none)")
+    one_line_error(code, err, "hold no word counts (word2vec files keep none)")
 
 
 @pytest.mark.parametrize(

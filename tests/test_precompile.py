@@ -9,6 +9,8 @@ import venv
 import zipfile
 from pathlib import Path
 
+import pytest
+
 # Trains from a text file and from sentences in memory, with each model on two workers, then
 # prints how many w2v functions Numba compiled rather than loaded from its cache.
 _RUN = """
@@ -34,6 +36,7 @@ def _python(arguments, cache):
                           timeout=600).stdout
 
 
+@pytest.mark.slow
 def test_a_run_after_precompiling_compiles_no_kernel(tmp_path):
     cache = tmp_path / "numba"
     _python(["-m", "w2v.precompile"], cache)
@@ -43,6 +46,7 @@ def test_a_run_after_precompiling_compiles_no_kernel(tmp_path):
     assert _python(["-c", _RUN, str(text)], cache).split() == ["none"]
 
 
+@pytest.mark.slow
 def test_a_wheel_built_as_pip_install_builds_it_carries_the_kernels(tmp_path):
     """The build hook's child must see pip's isolated build environment (numpy, numba there): a
     fresh virtual environment's own pip, in a copy of the sources with no build folder left over."""

@@ -141,7 +141,7 @@ def test_the_command_line_saves_reads_and_exports_vocabularies(tmp_path, text, c
     (["train", "{text}", "-o", "{tmp}/m.npz", "--save-vocab", "{text}"], "is an input of this run"),
     (["train", "{text}", "-o", "{tmp}/m.npz", "--save-vocab", "{tmp}/m.npz"], "is also another output"),
     (["train", "{text}", "-o", "{tmp}/m.npz", "--read-vocab", "{tmp}/rare.txt"], "lower --min-count"),
-    (["export", "{tmp}/v.txt", "--vocab", "{tmp}/vocab.txt"], "holds no word counts"),
+    (["export", "{tmp}/v.txt", "--vocab", "{tmp}/vocab.txt"], "hold no word counts"),
     (["export", "{tmp}/v.txt"], "name the file to write (OUT), or --vocab"),
 ])
 def test_vocabulary_errors_end_with_one_clear_line(tmp_path, text, capsys, argv, message):
@@ -151,3 +151,9 @@ def test_vocabulary_errors_end_with_one_clear_line(tmp_path, text, capsys, argv,
     code = main([a.format(text=text, tmp=tmp_path) for a in argv] + (["--quiet"] if argv[0] == "train" else []))
     err = capsys.readouterr().err
     assert code == 1 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_vocabulary_file_cannot_hold_a_word_with_white_space(tmp_path):
+    with pytest.raises(CorpusError, match="white space"):
+        write_vocab_file(tmp_path / "v.txt", ["a", "b c"], [2, 1])
+    assert not (tmp_path / "v.txt").exists()

@@ -372,30 +372,16 @@ def cmd_analogy(args: argparse.Namespace) -> int:
 def cmd_embed(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .errors import ConfigError, CorpusError
     from .io.files import atomic_write, check_output
-    from .text.sources import read_lines
-    from .vectors.sentences import SentenceEncoder, load_vectors_and_encoder
+    from .vectors.sentences import embed_lines
 
     inputs = [args.model] + ([args.input] if args.input != "-" else []) + ([args.counts] if args.counts else [])
     extra = [args.save_encoder] if args.save_encoder else []
     output = check_output(args.output, inputs=inputs, outputs=extra)
     if args.save_encoder:
         check_output(args.save_encoder, inputs=inputs, outputs=[output])
-    wv, encoder = load_vectors_and_encoder(args.model, unicode_errors=args.unicode_errors,
-                                           no_header=args.no_header)
-    if encoder is not None and (args.method not in (None, encoder.method) or args.counts):
-        raise ConfigError(f"{args.model} holds a fitted {encoder.method!r} encoder that embeds with its own "
-                          "weights: leave out method and counts", options=("method", "counts"))
-    sentences = read_lines(args.input)
-    if not any(word in wv for line in sentences for word in line.split()):
-        name = "standard input" if args.input == "-" else args.input
-        raise CorpusError(f"{name}: none of its {len(sentences):,} lines has a word in the vocabulary")
-    if encoder is None:
-        encoder = SentenceEncoder(wv, args.method or "mean", counts=args.counts)
-        vectors = encoder.fit_transform(sentences)
-    else:
-        vectors = encoder.transform(sentences)
+    vectors, encoder = embed_lines(args.model, args.input, method=args.method, counts=args.counts,
+                                   unicode_errors=args.unicode_errors, no_header=args.no_header)
     with atomic_write(output) as handle:
         np.save(handle, vectors)
     written = [str(output)]
@@ -455,7 +441,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .errors import ModelFileError
     from .io import format_of
     from .io.files import check_output
-    from .text.vocab import write_vocab_file
     from .vectors.word_vectors import load
 
     if args.output is None and args.vocab is None:
@@ -470,18 +455,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.vocab is not None:
         check_output(args.vocab, inputs=[args.model])
     wv = load(args.model, limit=args.limit, unicode_errors=args.unicode_errors, no_header=args.no_header)
-    if args.vocab is not None and wv.counts is None:
-        raise ModelFileError(f"{args.model}: holds no word counts (word2vec files keep none); export the "
-                             "vocabulary from the w2v .npz the vectors came from")
-    spaced = next((word for word in wv.index_to_key if len(word.split()) != 1), None) if args.vocab else None
-    if spaced is not None:
-        raise ModelFileError(f"{args.model}: the word {spaced!r} holds white space, which a 'word count' line cannot")
+    if args.vocab is not None:  # first: a vocabulary that cannot be written stops the export before any file
+        try:
+            wv.save_vocab(args.vocab)
+        except W2VError as err:
+            raise type(err)(f"{args.model}: {err}", options=err.options) from None
     if fmt is not None:
         wv.save(output, fmt, dtype=args.dtype)
         shown = fmt if args.dtype == "float32" else f"{fmt}, {args.dtype}"
         print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({shown})")
     if args.vocab is not None:
-        write_vocab_file(args.vocab, wv.index_to_key, wv.counts)
         print(f"wrote {len(wv):,} words and their counts to {args.vocab}")
     return 0
 

@@ -197,7 +197,13 @@ def write_vocab_file(path: str | os.PathLike, words: Sequence[str], counts: Sequ
 
 
 def vocab_file_bytes(words: Sequence[str], counts: Sequence[int] | np.ndarray) -> bytes:
-    """A vocabulary as word2vec.c's ``-save-vocab`` writes it: one ``word count`` line per word, in id order."""
+    """A vocabulary as word2vec.c's ``-save-vocab`` writes it: one ``word count`` line per word, in id order.
+
+    CorpusError for a word that holds white space (or is empty), which such a line cannot hold.
+    """
+    spaced = next((word for word in words if len(word.split()) != 1 or word.split()[0] != word), None)
+    if spaced is not None:
+        raise CorpusError(f"the word {spaced!r} holds white space, which a 'word count' line cannot")
     return "".join(f"{word} {count}\n" for word, count in zip(words, np.asarray(counts).tolist())).encode("utf-8")
 
 

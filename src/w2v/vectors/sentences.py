@@ -329,3 +329,32 @@ def _resolve_counts(counts: Any, wv: WordVectors, method: str) -> np.ndarray:
         raise ConfigError("counts must be finite, at least 0, and not all 0", options=("counts",))
     return resolved
 
+
+
+def embed_lines(model: str | os.PathLike, source: str, *, method: Method | None = None,
+                counts: str | os.PathLike | None = None, unicode_errors: str = "strict",
+                no_header: bool = False) -> tuple[np.ndarray, SentenceEncoder]:
+    """What ``w2v embed`` computes: one vector per line of ``source`` (a UTF-8 file, or ``-`` for standard input).
+
+    With the fitted encoder that ``model`` holds (then ``method`` and ``counts`` must be left out: it
+    embeds with its own weights), else with a new ``method`` encoder (default mean) fitted on these lines.
+
+    Returns
+    -------
+    vectors : (N, D) float32, row i for line i
+    encoder : SentenceEncoder, fitted
+    """
+    from ..text.sources import read_lines
+
+    wv, encoder = load_vectors_and_encoder(model, unicode_errors=unicode_errors, no_header=no_header)
+    if encoder is not None and (method not in (None, encoder.method) or counts):
+        raise ConfigError(f"{model} holds a fitted {encoder.method!r} encoder that embeds with its own "
+                          "weights: leave out method and counts", options=("method", "counts"))
+    sentences = read_lines(source)
+    if not any(word in wv for line in sentences for word in line.split()):
+        name = "standard input" if source == "-" else source
+        raise CorpusError(f"{name}: none of its {len(sentences):,} lines has a word in the vocabulary")
+    if encoder is None:
+        encoder = SentenceEncoder(wv, method or "mean", counts=counts)
+        return encoder.fit_transform(sentences), encoder
+    return encoder.transform(sentences), encoder

@@ -17,6 +17,7 @@ from ..errors import ModelFileError, UnknownWordError, W2VError, check_integer
 from ..io import Format, format_of, read_vectors, write_vectors
 from ..io.stored import StoredVectors, first_duplicate
 from ..record import TrainingRecord
+from ..text.vocab import write_vocab_file
 from .scoring import (
     ANALOGY_METHODS,
     AnalogyMethod,
@@ -451,6 +452,14 @@ class WordVectors:
         if format == "book-pickle" and self.record is not None and self.record.corpus.name == "ptb.train":
             stored = _in_book_order(stored)
         write_vectors(stored, path, format, dtype=dtype)
+
+    def save_vocab(self, path: str | os.PathLike) -> None:
+        """Write the words and their corpus counts as ``word count`` lines (word2vec.c's ``-save-vocab``,
+        for ``read_vocab`` and for SIF weights), atomically; ModelFileError if the vectors hold no counts."""
+        if self.counts is None:
+            raise ModelFileError("the vectors hold no word counts (word2vec files keep none); export the "
+                                 "vocabulary from the w2v .npz the vectors came from")
+        write_vocab_file(path, self.index_to_key, self.counts)
 
     def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
         """Write word2vec's text or binary file atomically (gensim's name for ``save(path, "text"/"binary")``)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import inspect
 import json
 import re
 import signal
@@ -22,7 +23,13 @@ from .config import Algorithm, Combine, Device, EvaluateEvery, Kernel, Model, Op
 from .devices import abort_job, mpi_job
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
+from .text.phrases import Scoring
+from .text.phrases import phrases as join_phrases
+from .text.prepared import prepare as prepare_corpus
+from .vectors.classes import word_classes
+from .vectors.evaluate import analogies
 from .vectors.scoring import ANALOGY_METHODS
+from .vectors.sentences import METHODS as SENTENCE_METHODS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,6 +39,11 @@ class _Parser(argparse.ArgumentParser):
 
 def _choices(literal: Any) -> list[str]:
     return list(get_args(literal))
+
+
+def _default(function: Any, name: str) -> Any:
+    """The library's default for the option ``name`` of ``function``: the command takes it from there."""
+    return inspect.signature(function).parameters[name].default
 
 
 def _train_options(parser: argparse.ArgumentParser) -> None:
@@ -529,7 +541,9 @@ def _add_prepare(sub: Any) -> None:
                          help="UTF-8 text files, .gz/.bz2/.xz files, folders of them (their files, sorted by name, "
                               "not subfolders), or - for standard input")
     prepare.add_argument("-o", "--output", required=True, metavar="CORPUS_DIR")
-    prepare.add_argument("--min-count", type=_positive_int, default=5, help="drop words seen fewer times (default 5)")
+    min_count = _default(prepare_corpus, "min_count")
+    prepare.add_argument("--min-count", type=_positive_int, default=min_count,
+                         help=f"drop words seen fewer times (default {min_count})")
     prepare.add_argument("--max-vocab-size", type=_positive_int, default=None,
                          help="keep only the N most frequent words (counted exactly)")
     prepare.add_argument("--read-vocab", metavar="VOCAB.txt", default=None,
@@ -549,13 +563,14 @@ def _add_phrases(sub: Any) -> None:
     phrases.add_argument("inputs", nargs="+", metavar="INPUT",
                          help="UTF-8 text files, .gz/.bz2/.xz files, folders of them, or - for standard input")
     phrases.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="the text with phrases joined")
-    phrases.add_argument("--min-count", type=_positive_int, default=5,
+    phrases.add_argument("--min-count", type=_positive_int, default=_default(join_phrases, "min_count"),
                          help="words and bigrams seen fewer times are never joined (default 5)")
-    phrases.add_argument("--threshold", type=float, nargs="+", default=[100.0], metavar="T",
+    phrases.add_argument("--threshold", type=float, nargs="+", default=[_default(join_phrases, "threshold")],
+                         metavar="T",
                          help="join bigrams scoring above T (default 100; npmi: -1..1); one value for every pass, "
                               "or one per pass (word2vec.c's demo-phrases.sh: 200 100)")
-    phrases.add_argument("--scoring", choices=["default", "npmi"], default="default")
-    phrases.add_argument("--passes", type=_positive_int, default=2,
+    phrases.add_argument("--scoring", choices=_choices(Scoring), default=_default(join_phrases, "scoring"))
+    phrases.add_argument("--passes", type=_positive_int, default=_default(join_phrases, "passes"),
                          help="passes; each can join the phrases of the last into longer ones (default 2)")
     phrases.add_argument("--count-memory", type=_byte_size, default=None, metavar="SIZE",
                          help="memory for counting bigrams, e.g. 512M or 4G (default 1G); beyond it counts spill to "
@@ -613,7 +628,7 @@ def _add_embed(sub: Any) -> None:
                             "embedded with the weights and components it was fitted with)")
     embed.add_argument("input", metavar="INPUT", help="UTF-8 text, one sentence a line, or - for standard input")
     embed.add_argument("-o", "--output", required=True, metavar="OUT.npy")
-    embed.add_argument("--method", choices=["mean", "sif", "usif"], default=None,
+    embed.add_argument("--method", choices=list(SENTENCE_METHODS), default=None,
                        help="mean (default): the mean of the words' unit vectors (gensim's get_mean_vector); sif: "
                             "Arora et al.'s weighted mean less the first principal component; usif: Ethayarajh's "
                             "(needs the word counts a w2v .npz keeps, or --counts)")
@@ -656,8 +671,10 @@ def _add_classes(sub: Any) -> None:
     classes.add_argument("model", metavar="MODEL")
     classes.add_argument("-k", "--classes", type=_positive_int, required=True, metavar="K", help="number of classes")
     classes.add_argument("-o", "--output", required=True, metavar="CLASSES.txt")
-    classes.add_argument("--seed", type=_non_negative_int, default=0, help="seeds the k-means++ start (default 0)")
-    classes.add_argument("--max-iter", type=_positive_int, default=100, metavar="N",
+    seed = _default(word_classes, "seed")
+    classes.add_argument("--seed", type=_non_negative_int, default=seed,
+                         help=f"seeds the k-means++ start (default {seed})")
+    classes.add_argument("--max-iter", type=_positive_int, default=_default(word_classes, "max_iter"), metavar="N",
                          help="assignment steps at most (default 100; it stops once no word changes class)")
     classes.add_argument("--limit", type=_positive_int, default=None, metavar="N",
                          help="classify only the N most frequent words")
@@ -676,10 +693,11 @@ def _add_evaluate(sub: Any) -> None:
                           help=f"questions-words.txt-format file or {'/'.join(names('analogies'))}")
     evaluate.add_argument("--similarity", metavar="FILE", nargs="+",
                           help=f"'word1 word2 score' files or {'/'.join(names('similarity'))}")
-    evaluate.add_argument("--restrict-vocab", type=_positive_int, default=30000, metavar="N",
+    evaluate.add_argument("--restrict-vocab", type=_positive_int, default=_default(analogies, "restrict_vocab"),
+                          metavar="N",
                           help="analogies: search only the most frequent words and skip questions "
                                "outside them (default 30000)")
-    evaluate.add_argument("--method", choices=list(ANALOGY_METHODS), default="3cosadd",
+    evaluate.add_argument("--method", choices=list(ANALOGY_METHODS), default=_default(analogies, "method"),
                           help="analogy objective (as in w2v analogy)")
     evaluate.add_argument("--score-column", type=_positive_int, default=None, metavar="N",
                           help="similarity: 1-based column of the score (default 3)")

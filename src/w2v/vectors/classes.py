@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy import sparse
 
 from ..errors import ConfigError, check_integer
 from ..io.files import atomic_write
@@ -128,6 +127,8 @@ def _assign(x: np.ndarray, squared: np.ndarray, centroids: np.ndarray) -> tuple[
 
 def _means(x: np.ndarray, labels: np.ndarray, distances: np.ndarray, k: int) -> np.ndarray:
     """(k, D) float32 mean of each class; an empty class takes the farthest point not yet taken."""
+    from scipy import sparse  # imported when used: every command imports this module for its defaults
+
     members = sparse.csr_matrix((np.ones(len(x), dtype=np.float32), (labels, np.arange(len(x)))), shape=(k, len(x)))
     sums = np.asarray(members @ x, dtype=np.float32)  # (k, D)
     counts = np.bincount(labels, minlength=k)

@@ -307,3 +307,17 @@ def test_the_file_formats_keep_their_names_across_the_package_layout():
     from w2v.training import checkpoint
 
     assert (prepared.FORMAT, checkpoint.FORMAT, npz.FORMAT) == ("w2v.corpus", "w2v.checkpoint", "w2v.vectors")
+
+
+def test_a_prepared_corpus_has_the_fingerprint_of_the_same_corpus_read_into_memory(tmp_path):
+    """One fingerprint: of the vocabulary, counts, ids and offsets training reads, however they are held."""
+    from w2v.text.corpus import Corpus, read_corpus
+
+    text = tmp_path / "t.txt"
+    text.write_text("the cat sat\nthe dog sat down\nthe cat ran\n" * 20)
+    prepare(text, tmp_path / "p", min_count=1)
+    prepared = open_corpus(tmp_path / "p")
+    in_memory = read_corpus(text, min_count=1)
+    assert prepared.fingerprint() == in_memory.fingerprint()
+    recomputed = Corpus(np.array(prepared.ids), np.array(prepared.offsets), prepared.vocab).fingerprint()
+    assert prepared.fingerprint() == recomputed

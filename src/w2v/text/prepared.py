@@ -8,7 +8,8 @@
 - ``vocab.txt``: the vocabulary, one ``word count`` line per id (word2vec.c's vocabulary file);
 - ``manifest.json``, written last: format and version, the sources (path, codec, bytes,
   sha256), token and sentence counts, the options, what the vocabulary left out, and the
-  corpus's fingerprint.
+  corpus's fingerprint (:meth:`Corpus.fingerprint <w2v.text.corpus.Corpus.fingerprint>`, the
+  one a corpus read into memory has).
 
 The folder is built under a hidden name beside ``DIR`` and renamed into place only when
 complete, so an interrupted run leaves nothing :func:`open_corpus` would accept (and the next
@@ -172,7 +173,7 @@ def mapped_text(inputs: str | os.PathLike | Sequence[str | os.PathLike], *, min_
         mapped = open_corpus(folder)
         trim_heap()
         return Corpus(mapped.ids, mapped.offsets, mapped.vocab, corpus_name(sources),
-                      longest_sentence=mapped.longest_sentence)
+                      longest_sentence=mapped.longest_sentence, known_fingerprint=mapped.known_fingerprint)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -238,10 +239,11 @@ def _write(sources: Sequence[Source], folder: Path, options: dict, count_memory:
         "options": options | {"max_sentence_length": max_sentence_length},
         "pruned": asdict(pruned),
     }
-    identity = {key: manifest[key] for key in ("format", "version", "tokens", "sentences", "options")}
-    identity["sources"] = [[d.sha256, d.codec] for d in digests]
-    identity["vocab_sha256"] = hashlib.sha256(vocab_text).hexdigest()
-    manifest["fingerprint"] = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
+    # The one corpus fingerprint (Corpus.fingerprint: what training reads), in one pass over the files just
+    # written; folders prepared before it keep the fingerprint of their inputs that their manifests hold.
+    written = Corpus(_mapped(folder / "tokens.int32", np.dtype("<i4"), tokens, folder),
+                     _mapped(folder / "offsets.int64", np.dtype("<i8"), sentences + 1, folder), Vocab(words, counts))
+    manifest["fingerprint"] = written.fingerprint()
     shutil.rmtree(folder / "spill", ignore_errors=True)
     _write_durably(folder / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
     return manifest, pruned, spilled

@@ -50,6 +50,7 @@ class SpilledRuns:
         self.partitions = partitions
         self.runs = 0
         self._names: tuple[str, ...] = ()
+        self._maps: list[dict[str, tuple[np.ndarray, np.ndarray]]] = []
 
     def write(self, **arrays: tuple[np.ndarray, np.ndarray]) -> None:
         """Add a run: for each name, ``(values, bounds)``: the values in partition order and the (partitions + 1,)
@@ -63,15 +64,12 @@ class SpilledRuns:
 
     def partition(self, p: int) -> list[dict[str, np.ndarray]]:
         """Partition ``p`` of every run: for each run, the slice of each of its arrays (read from the map)."""
-        parts = []
-        for k in range(self.runs):
-            part = {}
-            for name in self._names:
-                bounds = np.load(self.folder / f"run{k}.{name}.bounds.npy")
-                values = np.load(self.folder / f"run{k}.{name}.npy", mmap_mode="r")
-                part[name] = np.array(values[bounds[p]:bounds[p + 1]])
-            parts.append(part)
-        return parts
+        if len(self._maps) != self.runs:  # the runs are mapped once, when merging starts
+            self._maps = [{name: (np.load(self.folder / f"run{k}.{name}.npy", mmap_mode="r"),
+                                  np.load(self.folder / f"run{k}.{name}.bounds.npy")) for name in self._names}
+                          for k in range(self.runs)]
+        return [{name: np.array(values[bounds[p]:bounds[p + 1]]) for name, (values, bounds) in run.items()}
+                for run in self._maps]
 
 
 class WordCounter:

@@ -81,12 +81,10 @@ def _train(order: Order) -> tuple[Vocab, np.ndarray]:
     """
     if order == "frequency":
         book, book_ids = _train("book")
-        ranked = np.argsort(-book.counts, kind="stable")  # (V,) book id of each new id
-        new_id = np.empty_like(ranked)
-        new_id[ranked] = np.arange(ranked.size)
-        ids = new_id.astype(np.int32)[book_ids]
+        vocab, new_id = book.ranked()
+        ids = new_id[book_ids]
         ids.setflags(write=False)
-        return Vocab([book.words[i] for i in ranked.tolist()], book.counts[ranked]), ids
+        return vocab, ids
     tokens = _book_tokens("train")
     words = list(dict.fromkeys(tokens))  # first appearance order
     ids = np.fromiter(map({word: i for i, word in enumerate(words)}.__getitem__, tokens), dtype=np.int32,

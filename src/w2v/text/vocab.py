@@ -201,7 +201,7 @@ def vocab_file_bytes(words: Sequence[str], counts: Sequence[int] | np.ndarray) -
 
     CorpusError for a word that holds white space (or is empty), which such a line cannot hold.
     """
-    spaced = next((word for word in words if len(word.split()) != 1 or word.split()[0] != word), None)
+    spaced = next((word for word in words if word.split() != [word]), None)
     if spaced is not None:
         raise CorpusError(f"the word {spaced!r} holds white space, which a 'word count' line cannot")
     return "".join(f"{word} {count}\n" for word, count in zip(words, np.asarray(counts).tolist())).encode("utf-8")

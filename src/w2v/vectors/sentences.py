@@ -38,6 +38,7 @@ import numpy as np
 from ..errors import ConfigError, CorpusError, EmptySentenceWarning, ModelFileError, check_integer
 from ..io import format_of, read_vectors, write_vectors
 from ..io.stored import StoredVectors
+from ..text.sources import read_lines
 from ..text.vocab import Vocab, read_vocab_file
 from .word_vectors import WordVectors, from_stored
 
@@ -344,8 +345,6 @@ def embed_lines(model: str | os.PathLike, source: str, *, method: Method | None 
     vectors : (N, D) float32, row i for line i
     encoder : SentenceEncoder, fitted
     """
-    from ..text.sources import read_lines
-
     wv, encoder = load_vectors_and_encoder(model, unicode_errors=unicode_errors, no_header=no_header)
     if encoder is not None and (method not in (None, encoder.method) or counts):
         raise ConfigError(f"{model} holds a fitted {encoder.method!r} encoder that embeds with its own "

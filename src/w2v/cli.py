@@ -23,6 +23,7 @@ from .config import Algorithm, Combine, Device, EvaluateEvery, Kernel, Model, Op
 from .devices import abort_job, mpi_job
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
+from .text.counting import DEFAULT_COUNT_MEMORY, MAX_COUNT_MEMORY
 from .text.phrases import Scoring
 from .text.phrases import phrases as join_phrases
 from .text.prepared import prepare as prepare_corpus
@@ -234,18 +235,14 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    from .text.prepared import DEFAULT_COUNT_MEMORY, prepare
-
-    report = prepare(args.inputs, args.output, min_count=args.min_count, max_vocab_size=args.max_vocab_size,
+    report = prepare_corpus(args.inputs, args.output, min_count=args.min_count, max_vocab_size=args.max_vocab_size,
                      count_memory=args.count_memory or DEFAULT_COUNT_MEMORY, read_vocab=args.read_vocab)
     print(_safe(report.describe()))
     return 0
 
 
 def cmd_phrases(args: argparse.Namespace) -> int:
-    from .text.phrases import DEFAULT_COUNT_MEMORY, phrases
-
-    report = phrases(args.inputs, args.output, min_count=args.min_count, threshold=args.threshold,
+    report = join_phrases(args.inputs, args.output, min_count=args.min_count, threshold=args.threshold,
                      scoring=args.scoring, passes=args.passes, count_memory=args.count_memory or DEFAULT_COUNT_MEMORY)
     print(_safe(report.describe()))
     return 0
@@ -264,12 +261,12 @@ def _byte_size(text: str) -> int:
     suffix = text[-1:].lower()
     number, scale = (text[:-1], units[suffix]) if suffix in units else (text, 1)
     try:
-        value = int(float(number) * scale)
+        value = float(number) * scale
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (try 512M or 2G)") from None
-    if value < 1 << 20:
-        raise argparse.ArgumentTypeError(f"must be at least 1M, not {text}")
-    return value
+    if not 1 << 20 <= value <= MAX_COUNT_MEMORY:  # nan and inf too
+        raise argparse.ArgumentTypeError(f"must be between 1M and {MAX_COUNT_MEMORY >> 40}T, not {text}")
+    return int(value)
 
 
 def _print_table(title: str, rows: list[tuple[str, float]], score: str = "cosine") -> None:

@@ -21,6 +21,7 @@ import numpy as np
 from ..devices import available_memory
 from ..errors import ModelFileError
 from .files import atomic_write, check_finite, check_readable
+from .numbers import parse_json
 from .stored import StoredVectors
 
 FORMAT = "w2v.vectors"
@@ -87,9 +88,9 @@ def read_archive(path: str | os.PathLike, kind: str, format_name: str, *, mmap: 
     if "meta_json" not in arrays:
         raise ModelFileError(f"{path}: not a w2v {kind}")
     try:
-        document = json.loads(arrays.pop("meta_json").tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise ModelFileError(f"{path}: its metadata is not valid JSON") from None
+        document = parse_json(arrays.pop("meta_json").tobytes())
+    except ValueError as err:
+        raise ModelFileError(f"{path}: its metadata is not valid JSON ({err})") from None
     if not isinstance(document, dict) or document.get("format") != format_name:
         raise ModelFileError(f"{path}: not a w2v {kind}")
     if not isinstance(document.get("version"), int):

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import ModelFileError, check_integer
 from .files import atomic_write, check_finite, check_readable
+from .numbers import whole_number
 from .stored import StoredVectors, first_duplicate
 
 UNICODE_ERRORS = ("strict", "replace", "ignore")
@@ -185,12 +186,13 @@ def _read_header(handle: IO[bytes], path: Path) -> tuple[int, int]:
     whole = line if line.endswith(b"\n") else line + handle.readline(_FIRST_LINE_MAX_BYTES)
     if not looks_like_header(line) and looks_headerless(whole):
         raise ModelFileError(f"{path}: {HEADERLESS_HINT}", options=("no_header",))
-    if not looks_like_header(line) or int(fields[0]) < 1 or int(fields[1]) < 1:
+    sizes = [whole_number(field) for field in fields] if looks_like_header(line) else []
+    if not sizes or None in sizes or min(sizes) < 1:
         raise ModelFileError(
             f"{path}: the first line should be the header 'VOCAB_SIZE VECTOR_SIZE' (two positive "
-            f"integers), not {line[:40]!r}"
+            f"integers of 64 bits), not {line[:40]!r}"
         )
-    return int(fields[0]), int(fields[1])
+    return sizes[0], sizes[1]
 
 
 def _count_headerless(handle: IO[bytes], path: Path, limit: int | None) -> tuple[int, int]:

@@ -24,6 +24,9 @@ _SLOT_BYTES = 16  # a bigram table slot: an int64 key and an int64 count
 _MIN_SLOTS = 1 << 10
 _FIRST_SLOTS = 1 << 16  # the bigram table starts this small and doubles as it fills
 
+DEFAULT_COUNT_MEMORY = 1 << 30  # bytes a counting table holds before it spills to disk
+MAX_COUNT_MEMORY = 1 << 50  # 1 PiB, beyond any machine: a bound, so that 1e400 or inf is refused
+
 
 def partition_order(partition: np.ndarray, partitions: int) -> tuple[np.ndarray, np.ndarray]:
     """How to lay records out by partition: ``order`` (n,) int64 (stable) and ``bounds`` (partitions + 1,)

@@ -58,12 +58,11 @@ from ..io.files import atomic_write, check_output, remove_stale_temporaries, sta
 from ._bigrams import flush_waiting, join_pairs, render
 from ._tokenizer import NEWLINE, NO_ROOM, Interner
 from .corpus import corpus_name, encode_text
-from .counting import PairCounter
+from .counting import DEFAULT_COUNT_MEMORY, MAX_COUNT_MEMORY, PairCounter
 from .prepared import id_blocks
 from .sources import expand_inputs, read_text
 
 Scoring = Literal["default", "npmi"]
-DEFAULT_COUNT_MEMORY = 1 << 30  # bytes of the bigram table before it spills to disk
 MAX_PASSES = 16  # each pass at most doubles a phrase's words
 
 
@@ -178,7 +177,7 @@ def _checked_options(min_count: int, threshold: float | Sequence[float], scoring
         raise ConfigError(f"scoring must be one of {', '.join(get_args(Scoring))}, not {scoring!r}",
                           options=("scoring",))
     for name, value, low, high in (("min_count", min_count, 1, 2**62), ("passes", passes, 1, MAX_PASSES),
-                                   ("count_memory", count_memory, 1, 2**62)):
+                                   ("count_memory", count_memory, 1, MAX_COUNT_MEMORY)):
         check_integer(name, value, low, high, error=ConfigError)
     thresholds = [threshold] if isinstance(threshold, (int, float, np.number)) else list(threshold)
     if len(thresholds) == 1:

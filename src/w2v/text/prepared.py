@@ -32,21 +32,21 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 
 from .._version import __version__
-from ..errors import CorpusError
+from ..errors import ConfigError, CorpusError, check_integer
 from ..io.files import remove_stale_temporaries, staging_name
 from ..io.mapped import map_file, release
+from ..io.numbers import parse_json
 from . import MAX_SENTENCE_LENGTH
 from ._heap import trim_heap
 from ._tokenizer import UNKNOWN, remap
 from .corpus import NO_SPLIT, Corpus, corpus_name, encode_text, frozen_interner, frozen_new_ids
-from .counting import WordCounter
+from .counting import DEFAULT_COUNT_MEMORY, MAX_COUNT_MEMORY, WordCounter
 from .sources import Source, SourceDigest, expand_inputs, read_text
 from .vocab import Pruned, Vocab, fixed_vocab, read_vocab_file, vocab_file_bytes
 
 FORMAT = "w2v.corpus"
 VERSION = 1
 MANIFEST = "manifest.json"
-DEFAULT_COUNT_MEMORY = 1 << 30  # bytes of counting table before it spills to disk
 _BLOCK = 1 << 20  # ids checked, remapped or read at a time
 _TEMPORARY = "text"  # the name mapped_text's folders are hidden temporaries of
 
@@ -104,6 +104,7 @@ def prepare(
         (:func:`w2v.text.vocab.fixed_vocab`); the text's other words are dropped.
     """
     started = time.perf_counter()
+    check_integer("count_memory", count_memory, 1, MAX_COUNT_MEMORY, error=ConfigError)
     sources, options, vocab = _plan(inputs, min_count, max_vocab_size, read_vocab)
     target = Path(output)
     _check_target(target, sources)
@@ -373,9 +374,11 @@ def _read_manifest(folder: Path) -> dict:
     if not path.is_file():
         raise CorpusError(f"{folder}: not a prepared corpus (no {MANIFEST}; an interrupted w2v prepare leaves none)")
     try:
-        manifest = json.loads(path.read_bytes()[: 1 << 24].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, OSError):
-        raise CorpusError(f"{path}: not a readable manifest") from None
+        manifest = parse_json(path.read_bytes()[: 1 << 24])
+    except OSError as err:
+        raise CorpusError(f"{path}: cannot read ({err.strerror})") from None
+    except ValueError as err:
+        raise CorpusError(f"{path}: not a readable manifest ({err})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
             or not isinstance(manifest.get("version"), int):
         raise CorpusError(f"{folder}: not a prepared corpus ({MANIFEST} is foreign)")

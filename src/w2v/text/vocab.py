@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import CorpusError
 from ..io.files import atomic_write
+from ..io.numbers import MAX_INT64, whole_number
 
 MIN_TABLE_BITS = 20  # the noise table has at least 2**20 entries (4 MiB: stays in cache)
 TABLE_BLOCK = 1 << 16  # table slots computed at a time
@@ -211,8 +212,8 @@ def read_vocab_file(path: str | os.PathLike) -> Vocab:
     """Read a ``word count`` file (word2vec.c's ``-save-vocab``, gensim's ``save_vocab``, ``w2v export --vocab``).
 
     Words keep the file's order as their ids. :class:`CorpusError` names the file and line of
-    anything else: a line without exactly two fields, a count that is not a whole number, a
-    word that is not UTF-8 or that repeats.
+    anything else: a line without exactly two fields, a count that is not a whole number or does
+    not fit 64 bits (nor do all of them together), a word that is not UTF-8 or that repeats.
     """
     words, counts = [], []
     try:
@@ -223,16 +224,25 @@ def read_vocab_file(path: str | os.PathLike) -> Vocab:
                     continue
                 if len(line) > MAX_VOCAB_LINE or len(fields) != 2 or not fields[1].isdigit():
                     raise CorpusError(f"{path}:{number}: expected 'word count', found {line[:60]!r}")
+                count = whole_number(fields[1])
+                if count is None:
+                    raise CorpusError(f"{path}:{number}: the count {_abbreviated(fields[1])} does not fit 64 bits")
                 try:
                     words.append(fields[0].decode("utf-8"))
                 except UnicodeDecodeError:
                     raise CorpusError(f"{path}:{number}: the word is not valid UTF-8") from None
-                counts.append(int(fields[1]))
+                counts.append(count)
     except OSError as err:
         raise CorpusError(f"{path}: cannot read ({err.strerror})") from None
     if not words:
         raise CorpusError(f"{path}: holds no 'word count' lines")
+    if sum(counts) > MAX_INT64:
+        raise CorpusError(f"{path}: its counts add up to more than 64 bits hold")
     try:
         return Vocab(words, counts)
     except ValueError as err:
         raise CorpusError(f"{path}: {err}") from None
+
+
+def _abbreviated(digits: bytes) -> str:
+    return digits.decode("ascii") if len(digits) <= 30 else f"{digits[:12].decode('ascii')}... ({len(digits):,} digits)"

@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 
 import w2v
 from w2v.config import TrainConfig
-from w2v.errors import ConfigError, ModelFileError, W2VError
+from w2v.errors import ConfigError, CorpusError, ModelFileError, W2VError
+from w2v.text.corpus import corpus_from_sentences
+from w2v.text.vocab import Vocab
 from w2v.training.checkpoint import load_checkpoint, save_checkpoint
 
 from conftest import planted_sentences, takes_ctrl_c
@@ -376,6 +378,106 @@ def test_dev_zero_as_a_corpus_or_a_benchmark_file_is_refused_quickly(tmp_path, m
     one_clear_line(w2v_cli("train", "/dev/zero", "-o", tmp_path / "m.npz", timeout=60))
     one_clear_line(w2v_cli("evaluate", model, "--analogies", "/dev/zero", timeout=60))
     assert time.perf_counter() - started < 60
+
+
+# ---------------------------------------------------------------------- 6b. damaged prepared corpora
+
+
+def _offsets(folder, change):
+    offsets = np.fromfile(folder / "offsets.int64", dtype="<i8")
+    change(offsets)
+    offsets.tofile(folder / "offsets.int64")
+
+
+def _manifest(folder, change):
+    manifest = json.loads((folder / "manifest.json").read_text())
+    change(manifest)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _vocab_lines(folder, change):
+    lines = [line.split() for line in (folder / "vocab.txt").read_text().splitlines()]
+    change(lines)
+    (folder / "vocab.txt").write_text("".join(f"{word} {count}\n" for word, count in lines))
+
+
+def _swap(array, i, j):
+    array[i], array[j] = array[j], array[i]
+
+
+def _set(container, key, value):
+    container[key] = value
+
+
+PREPARED_DAMAGE = {  # what a damaged prepared folder holds -> what the one line says
+    "tokens truncated": (lambda d: os.truncate(d / "tokens.int32", 100), "truncated or damaged"),
+    "offsets truncated": (lambda d: os.truncate(d / "offsets.int64", 16), "truncated or damaged"),
+    "an id beyond the vocabulary": (lambda d: _tokens(d, lambda t: _set(t, 10, 10**6)), "outside the"),
+    "a negative id": (lambda d: _tokens(d, lambda t: _set(t, 10, -3)), "outside the"),
+    "a huge offset": (lambda d: _offsets(d, lambda o: _set(o, o.size // 2, 2**40)), "ends beyond the"),
+    "a negative offset": (lambda d: _offsets(d, lambda o: _set(o, o.size // 2, -5)), "is empty"),
+    "unsorted offsets": (lambda d: _offsets(d, lambda o: _swap(o, 3, 4)), "sentence 2 is"),
+    "a sentence longer than the manifest's longest": (lambda d: _offsets(d, lambda o: _set(o, 1, o[5])),
+                                                      "sentence 0 is longer than"),
+    "a manifest's longest too small": (lambda d: _manifest(d, lambda m: _set(m, "longest_sentence", 2)),
+                                       "longer than the 2 tokens"),
+    "a manifest's longest too large": (lambda d: _manifest(d, lambda m: _set(m, "longest_sentence", 5000)),
+                                       "but the manifest says 5,000"),
+    "a negative longest": (lambda d: _manifest(d, lambda m: _set(m, "longest_sentence", -1)), "outside 1.."),
+    "a negative split length": (lambda d: _manifest(d, lambda m: _set(m["options"], "max_sentence_length", -1)),
+                                "split at -1"),
+    "vocab.txt permuted against the ids": (lambda d: _vocab_lines(d, _swap_words), "fingerprint"),
+    "a count changed": (lambda d: _vocab_lines(d, lambda v: _set(v[0], 1, str(int(v[0][1]) + 1))), "the ids hold it"),
+    "all counts zero": (lambda d: _vocab_lines(d, lambda v: [_set(line, 1, "0") for line in v]), "count of at least 1"),
+    "a count beyond 64 bits": (lambda d: _vocab_lines(d, lambda v: _set(v[0], 1, str(2**70))), "does not fit 64 bits"),
+    "a 5,000-digit version": (lambda d: (d / "manifest.json").write_text(
+        (d / "manifest.json").read_text().replace('"version": 2', '"version": 2' + "0" * 5000)), "5,001 digits"),
+    "no manifest (a killed prepare)": (lambda d: (d / "manifest.json").unlink(), "not a prepared corpus"),
+}
+
+
+def _tokens(folder, change):
+    tokens = np.fromfile(folder / "tokens.int32", dtype="<i4")
+    change(tokens)
+    tokens.tofile(folder / "tokens.int32")
+
+
+def _swap_words(lines):
+    lines[0][0], lines[1][0] = lines[1][0], lines[0][0]  # the counts stay in order: only the ids disagree
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory, corpus_file):
+    folder = tmp_path_factory.mktemp("prepared") / "good"
+    w2v.prepare(corpus_file, folder, min_count=1)
+    return folder
+
+
+@pytest.mark.parametrize("damage", sorted(PREPARED_DAMAGE))
+def test_a_damaged_prepared_corpus_is_refused_before_any_kernel_runs(tmp_path, prepared, damage):
+    folder = tmp_path / "damaged"
+    shutil.copytree(prepared, folder)
+    change, message = PREPARED_DAMAGE[damage]
+    change(folder)
+    assert message in one_clear_line(w2v_cli("train", folder, "-o", tmp_path / "m.npz", *TINY))
+    with pytest.raises(W2VError, match=message):
+        w2v.train(w2v.open_corpus(folder) if (folder / "manifest.json").exists() else folder, vector_size=8, epochs=1)
+    assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda c: c.offsets.__setitem__(2, 10**9), "sentence 1 ends beyond the 10 tokens"),
+    (lambda c: c.offsets.__setitem__(2, c.offsets[1]), "is empty"),
+    (lambda c: c.ids.__setitem__(0, 99), "outside the"),
+    (lambda c: setattr(c, "longest_sentence", 1), "longer than the 1 tokens"),
+    (lambda c: setattr(c, "ids", c.ids.astype(np.float64)), "1-D integer array"),
+    (lambda c: setattr(c, "vocab", Vocab(c.vocab.words, np.zeros(len(c.vocab), int))), "at least 1"),
+])
+def test_a_corpus_built_by_hand_is_checked_like_a_prepared_one(damage, message):
+    corpus = corpus_from_sentences([["a", "b", "c"], ["b", "c", "d"], ["c", "d", "e", "a"]])
+    damage(corpus)
+    with pytest.raises(CorpusError, match=message):
+        w2v.train(corpus, vector_size=8, epochs=1)
 
 
 # ---------------------------------------------------------------------- 7. leftovers and messages

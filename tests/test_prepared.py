@@ -190,7 +190,7 @@ def test_empty_folders_missing_inputs_and_newer_corpus_folders_are_refused(tmp_p
     (tmp_path / "p" / "manifest.json").write_text(json.dumps(manifest))
     with open(tmp_path / "p" / "tokens.int32", "r+b") as handle:  # a damaged id must not reach the kernels
         handle.write(np.array([10**6], dtype="<i4").tobytes())
-    with pytest.raises(CorpusError, match="outside the vocabulary"):
+    with pytest.raises(CorpusError, match="outside the 1,388 words of the vocabulary"):
         open_corpus(tmp_path / "p")
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine")

@@ -130,6 +130,7 @@ def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
     if isinstance(source, Corpus):
         if cfg.read_vocab is not None:
             raise ConfigError("read_vocab applies to text; a Corpus comes with its vocabulary", options=("read_vocab",))
+        source.check()
         return source.by_frequency()
     if isinstance(source, (str, os.PathLike)) and str(source) == "ptb":
         from .datasets import ptb

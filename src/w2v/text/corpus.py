@@ -9,7 +9,6 @@ the vocabulary's (most frequent first), dropping the words left out.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
@@ -17,14 +16,13 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from ..errors import CorpusError
-from ..io.mapped import release
 from ._heap import trim_heap
 from ._tokenizer import NEWLINE, UNKNOWN, Interner, first_bad_byte, remap
+from .integrity import check_corpus, content_fingerprint
 from .sources import Source, expand_inputs, read_text, stored_bytes
 from .vocab import Pruned, Vocab, select_words
 
 NO_SPLIT = 2**62  # a sentence length no line reaches: keep lines whole
-_HASH_BLOCK = 1 << 20  # values hashed at a time
 BYTES_PER_ID_ESTIMATE = 4  # English text has more bytes per token and line break: a guess that seldom grows
 
 
@@ -82,6 +80,9 @@ class Corpus:
     prepared_with : dict, optional
         A prepared corpus's vocabulary options (``min_count``, ``max_vocab_size``): its vocabulary
         is fixed, so a run on it records these.
+    checked : bool
+        Whether :func:`~w2v.text.prepared.open_corpus` verified these (read-only, mapped)
+        arrays, so that training need not check them again (:meth:`check`).
     """
 
     ids: np.ndarray
@@ -91,6 +92,7 @@ class Corpus:
     longest_sentence: int | None = None
     known_fingerprint: str | None = None
     prepared_with: dict | None = None
+    checked: bool = False
 
     def __len__(self) -> int:
         return int(self.ids.size)
@@ -99,6 +101,14 @@ class Corpus:
     def sentence_lengths(self) -> np.ndarray:
         """(S,) int64 tokens per sentence."""
         return np.diff(self.offsets)
+
+    def check(self) -> None:
+        """Raise :class:`CorpusError` unless the kernels can train on this corpus as it is
+        (:func:`w2v.text.integrity.check_corpus`); a corpus whose mapped arrays were verified when
+        opened is not read again."""
+        if self.checked and not (self.ids.flags.writeable or self.offsets.flags.writeable):
+            return
+        check_corpus(self.ids, self.offsets, self.vocab, self.longest_sentence, self.name or "the corpus")
 
     def by_frequency(self) -> Corpus:
         """This corpus, or a copy with its ids renumbered by descending count if they are not (a Corpus
@@ -110,16 +120,11 @@ class Corpus:
                       prepared_with=self.prepared_with)
 
     def fingerprint(self) -> str:
-        """sha256 of the vocabulary, counts, ids and sentence offsets: the same corpus, exactly."""
+        """sha256 of the vocabulary, counts, ids and sentence offsets: the same corpus, exactly
+        (:func:`w2v.text.integrity.content_fingerprint`)."""
         if self.known_fingerprint is not None:
             return self.known_fingerprint
-        digest = hashlib.sha256()
-        digest.update("\n".join(self.vocab.words).encode("utf-8"))
-        for array in (self.vocab.counts, self.ids, self.offsets):
-            for start in range(0, array.size, _HASH_BLOCK):  # the buffer itself: no copy of the ids
-                digest.update(np.ascontiguousarray(array[start : start + _HASH_BLOCK]))
-                release(array, start, start + _HASH_BLOCK)  # a mapped corpus's pages: not kept resident
-        return digest.hexdigest()
+        return content_fingerprint(self.vocab, self.ids, self.offsets)
 
 
 def corpus_name(sources: Sequence[Source]) -> str:

@@ -20,6 +20,7 @@ and counting spills to disk beyond ``count_memory`` bytes while keeping every co
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -34,20 +35,22 @@ import numpy as np
 from .._version import __version__
 from ..errors import ConfigError, CorpusError, check_integer
 from ..io.files import remove_stale_temporaries, staging_name
-from ..io.mapped import map_file, release
+from ..io.mapped import map_file
 from ..io.numbers import parse_json
 from . import MAX_SENTENCE_LENGTH
 from ._heap import trim_heap
 from ._tokenizer import UNKNOWN, remap
 from .corpus import NO_SPLIT, Corpus, corpus_name, encode_text, frozen_interner, frozen_new_ids
 from .counting import DEFAULT_COUNT_MEMORY, MAX_COUNT_MEMORY, WordCounter
+from .integrity import verify_prepared
 from .sources import Source, SourceDigest, expand_inputs, read_text
 from .vocab import Pruned, Vocab, fixed_vocab, read_vocab_file, vocab_file_bytes
 
 FORMAT = "w2v.corpus"
-VERSION = 1
+VERSION = 2  # 2: the fingerprint is the content's (Corpus.fingerprint), checked when opened
 MANIFEST = "manifest.json"
-_BLOCK = 1 << 20  # ids checked, remapped or read at a time
+_BLOCK = 1 << 20  # ids read at a time
+_CORPUS_FILES = ("tokens.int32", "offsets.int64", "vocab.txt")
 _TEMPORARY = "text"  # the name mapped_text's folders are hidden temporaries of
 
 
@@ -69,8 +72,9 @@ class PrepareReport:
 
 
 def is_prepared(path: str | os.PathLike) -> bool:
-    """Whether ``path`` is a folder that looks like a prepared corpus (it has a manifest)."""
-    return (Path(path) / MANIFEST).is_file()
+    """Whether ``path`` is a folder that looks like a prepared corpus, complete or not (it holds a manifest or
+    the files ``w2v prepare`` writes before it): :func:`open_corpus` says which."""
+    return any((Path(path) / name).is_file() for name in (MANIFEST, *_CORPUS_FILES))
 
 
 def prepare(
@@ -132,10 +136,11 @@ def open_corpus(path: str | os.PathLike) -> Corpus:
     try:
         tokens, sentences = int(manifest["tokens"]), int(manifest["sentences"])
         longest, fingerprint = int(manifest["longest_sentence"]), str(manifest["fingerprint"])
+        split_at = int(manifest["options"].get("max_sentence_length", MAX_SENTENCE_LENGTH))
         options = {"min_count": int(manifest["options"]["min_count"]),
                    "max_vocab_size": manifest["options"]["max_vocab_size"],
                    "read_vocab": manifest["options"].get("read_vocab")}
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise CorpusError(f"{folder}: its manifest is malformed") from None
     vocab = read_vocab_file(folder / "vocab.txt")
     if not vocab.by_frequency:
@@ -143,15 +148,11 @@ def open_corpus(path: str | os.PathLike) -> Corpus:
                           "(damaged?)")
     ids = _mapped(folder / "tokens.int32", np.dtype("<i4"), tokens, folder)
     offsets = _mapped(folder / "offsets.int64", np.dtype("<i8"), sentences + 1, folder)
-    if tokens and (offsets[0] != 0 or offsets[-1] != tokens):
-        raise CorpusError(f"{folder}: offsets.int64 does not span tokens.int32 (damaged?)")
-    for start in range(0, tokens, _BLOCK):  # a damaged id must never reach a kernel
-        block = ids[start:start + _BLOCK]
-        if block.min() < 0 or block.max() >= len(vocab):
-            raise CorpusError(f"{folder}: tokens.int32 holds ids outside the vocabulary (damaged?)")
-        release(ids, start, start + _BLOCK)
+    # Before version 2 the fingerprint hashed the inputs' identity, which the files cannot confirm.
+    verify_prepared(ids, offsets, vocab, longest=longest, split_at=split_at, counted=options["read_vocab"] is None,
+                    fingerprint=fingerprint if manifest["version"] >= 2 else None, name=str(folder))
     return Corpus(ids, offsets, vocab, name=str(manifest.get("name") or folder), longest_sentence=longest,
-                  known_fingerprint=fingerprint, prepared_with=options)
+                  known_fingerprint=fingerprint, prepared_with=options, checked=True)
 
 
 def mapped_text(inputs: str | os.PathLike | Sequence[str | os.PathLike], *, min_count: int,
@@ -173,8 +174,7 @@ def mapped_text(inputs: str | os.PathLike | Sequence[str | os.PathLike], *, min_
         _write(sources, folder, options, DEFAULT_COUNT_MEMORY, vocab, max_sentence_length=NO_SPLIT)
         mapped = open_corpus(folder)
         trim_heap()
-        return Corpus(mapped.ids, mapped.offsets, mapped.vocab, corpus_name(sources),
-                      longest_sentence=mapped.longest_sentence, known_fingerprint=mapped.known_fingerprint)
+        return dataclasses.replace(mapped, name=corpus_name(sources), prepared_with=None)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -12,9 +12,11 @@ import argparse
 import dataclasses
 import inspect
 import json
+import os
 import re
 import signal
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Sequence, get_args
@@ -27,6 +29,7 @@ from .text.counting import DEFAULT_COUNT_MEMORY, MAX_COUNT_MEMORY
 from .text.phrases import Scoring
 from .text.phrases import phrases as join_phrases
 from .text.prepared import prepare as prepare_corpus
+from .training.loop import REPEAT_SECONDS, STOP_SIGNALS
 from .vectors.classes import word_classes
 from .vectors.evaluate import analogies
 from .vectors.scoring import ANALOGY_METHODS
@@ -742,15 +745,46 @@ def _end(prefix: str, message: str, code: int) -> int:
 
 
 class _Signalled(BaseException):
-    """SIGTERM or SIGHUP outside training, where the loop does not take them over."""
+    """SIGINT, SIGTERM or SIGHUP outside training, where the loop does not take them over."""
 
     def __init__(self, signum: int):
         super().__init__(signum)
-        self.name = signal.Signals(signum).name
+        self.signum = signum
 
 
-def _signalled(signum: int, frame: Any) -> None:
-    raise _Signalled(signum)
+class _StopSignals:
+    """The command's handler of SIGINT, SIGTERM and SIGHUP outside training.
+
+    The first raises :class:`_Signalled` wherever the command is, so that what it was writing
+    is abandoned (outputs are replaced only once complete) and it ends with one line. Repeats
+    within ``REPEAT_SECONDS`` are the same request (``timeout`` sends its signal twice); a
+    later one ends the process at once by the signal's own action, for a user who will not
+    wait for the cleanup (temporaries it leaves are removed by the next run).
+    """
+
+    def __init__(self) -> None:
+        self.first: float | None = None
+
+    def install(self) -> None:
+        for signum in STOP_SIGNALS:
+            if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
+                signal.signal(signum, self._handle)
+
+    @staticmethod
+    def ignore() -> None:
+        """Ignore them from now on: the command has said its last line and exits (at the interpreter's
+        exit, a handler in Python would fall back to the signal's own action)."""
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        now = time.monotonic()
+        if self.first is None:
+            self.first = now
+            raise _Signalled(signum)
+        if now - self.first > REPEAT_SECONDS:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -760,18 +794,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     prefix = f"w2v {args.command}"
     warnings.showwarning = lambda message, *_, **__: print(f"{prefix}: warning: {message}", file=sys.stderr)
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name) and signal.getsignal(getattr(signal, name)) is signal.SIG_DFL:
-            signal.signal(getattr(signal, name), _signalled)
+    stop_signals = _StopSignals()
+    stop_signals.install()
     try:
         return args.func(args)
     except W2VError as err:
         return _end(prefix, f"error: {_safe(_as_flags(err))}", 1)
     except _Signalled as err:
-        return _end(prefix, f"stopped by {err.name}; files it was writing are left as they were",
-                    128 + signal.Signals[err.name].value)
-    except KeyboardInterrupt:
-        return _end(prefix, "interrupted; files it was writing are left as they were", 130)
+        how = "interrupted" if err.signum == signal.SIGINT else f"stopped by {signal.Signals(err.signum).name}"
+        code = _end(prefix, f"{how}; files it was writing are left as they were", 128 + err.signum)
+        stop_signals.ignore()
+        return code
     except MemoryError:
         return _end(prefix, "error: out of memory; try --max-vocab-size or a smaller corpus, or w2v prepare", 1)
     except OSError as err:

@@ -93,7 +93,7 @@ def test_bad_corpora_give_clear_errors(tmp_path, content, message):
 def test_missing_file_and_directory(tmp_path):
     with pytest.raises(CorpusError, match="no such file"):
         read_corpus(tmp_path / "nope.txt")
-    with pytest.raises(CorpusError, match="the folder holds no files"):
+    with pytest.raises(CorpusError, match="the folder holds no readable files"):
         read_corpus(tmp_path)
 
 

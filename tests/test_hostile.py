@@ -133,6 +133,47 @@ def test_replacing_a_file_keeps_its_mode_and_a_symlink_stays_a_link(tmp_path, mo
     assert link.is_symlink() and w2v.load(real).vector_size == 8
 
 
+@pytest.mark.parametrize("command", ["prepare", "phrases"])
+def test_a_full_disk_during_prepare_or_phrases_says_so_and_keeps_the_old_output(tmp_path, corpus_file, monkeypatch,
+                                                                                 capsys, command):
+    import w2v.text.phrases
+    import w2v.text.prepared
+    from w2v.cli import main
+
+    def full(*_, **__):
+        raise OSError(28, "No space left on device")
+
+    output = tmp_path / ("out" if command == "prepare" else "out.txt")
+    assert main([command, str(corpus_file), "-o", str(output), "--min-count", "1"]) == 0
+    before = sorted(path.stat().st_mtime_ns for path in tmp_path.rglob("*"))
+    module = w2v.text.prepared if command == "prepare" else w2v.text.phrases
+    monkeypatch.setattr(module, "encode_text", full)
+    capsys.readouterr()
+    assert main([command, str(corpus_file), "-o", str(output), "--min-count", "1"]) == 1
+    err = capsys.readouterr().err
+    assert f"{output}: could not be written in {tmp_path} (No space left on device); it is unchanged" in err
+    assert sorted(path.stat().st_mtime_ns for path in tmp_path.rglob("*")) == before
+
+
+def test_a_folder_of_odd_entries_is_read_for_its_files_and_says_what_it_skipped(tmp_path, corpus_file):
+    folder = tmp_path / "in"
+    (folder / "subfolder").mkdir(parents=True)
+    shutil.copy(corpus_file, folder / "a.txt")
+    (folder / ".hidden").write_text("not read\n")
+    os.symlink("loop2", folder / "loop1")
+    os.symlink("loop1", folder / "loop2")
+    os.symlink("nowhere", folder / "dangling")
+    os.mkfifo(folder / "fifo")
+    run = w2v_cli("prepare", folder, "-o", tmp_path / "out", "--min-count", "1", timeout=60)
+    assert run.returncode == 0 and "Traceback" not in run.stderr
+    assert run.stderr.strip() == ("w2v prepare: warning: " + str(folder) + ": skipped 5 entries that are not a "
+                                  "readable file (dangling, fifo, loop1, loop2, subfolder)")
+    assert len(w2v.open_corpus(tmp_path / "out")) == len(w2v.open_corpus(w2v.prepare(corpus_file, tmp_path / "one",
+                                                                                      min_count=1).path))
+    err = one_clear_line(w2v_cli("prepare", folder, "-o", folder / "out"))
+    assert "is inside the input folder" in err and not (folder / "out").exists()
+
+
 def test_temporaries_left_by_a_killed_save_are_removed_by_the_next_save(tmp_path, model):
     wv = w2v.load(model)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
@@ -230,19 +271,71 @@ def test_a_signal_sent_twice_like_timeout_does_still_leaves_the_promised_checkpo
     assert resumed.returncode == 0 or "stopped" in resumed.stderr
 
 
-def test_sigterm_while_reading_the_corpus_ends_with_one_line(tmp_path):
+def _signalled_while_reading(tmp_path, command, signals):
+    """Run ``w2v COMMAND`` on a FIFO, signal it while it waits for more text; (exit status, stderr)."""
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    run = subprocess.Popen([sys.executable, "-m", "w2v", "train", str(fifo), "-o", str(tmp_path / "m.npz")],
-                           stderr=subprocess.PIPE, text=True, env=ENV)
-    with open(fifo, "wb") as writer:
-        writer.write(b"a b c\n")
+    run = subprocess.Popen([sys.executable, "-m", "w2v", *[str(part).format(fifo=fifo) for part in command]],
+                           stderr=subprocess.PIPE, text=True, env=ENV, preexec_fn=takes_ctrl_c)
+    with open(fifo, "wb") as writer:  # opens once the command reads, its signal handlers in place
+        writer.write(b"a b c d\n" * 2000)
         writer.flush()
-        time.sleep(1.5)  # the reader is waiting for more
-        run.send_signal(signal.SIGTERM)
-        _, err = run.communicate(timeout=30)
-    assert run.returncode == 128 + signal.SIGTERM and "stopped by SIGTERM" in err and "Traceback" not in err
-    assert not (tmp_path / "m.npz").exists()
+        for signum in signals:
+            run.send_signal(signum)
+        _, err = run.communicate(timeout=60)
+    fifo.unlink()
+    return run.returncode, err
+
+
+@pytest.mark.parametrize("signum, said", [(signal.SIGTERM, "stopped by SIGTERM"), (signal.SIGINT, "interrupted")])
+def test_a_signal_while_reading_the_corpus_ends_with_one_line(tmp_path, signum, said):
+    code, err = _signalled_while_reading(tmp_path, ["train", "{fifo}", "-o", tmp_path / "m.npz"], [signum])
+    assert code == 128 + signum and said in err and len(err.strip().splitlines()) == 1, err
+    assert "second signal" not in err and not (tmp_path / "m.npz").exists()
+
+
+def _contents(folder):
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("signals", [[signal.SIGINT], [signal.SIGTERM, signal.SIGTERM], [signal.SIGHUP],
+                                     [signal.SIGINT, signal.SIGINT]], ids=["int", "timeout", "hup", "int-twice"])
+@pytest.mark.parametrize("command", ["prepare", "phrases"])
+def test_a_signal_during_prepare_or_phrases_leaves_the_previous_output_byte_for_byte(tmp_path, corpus_file,
+                                                                                     signals, command):
+    output = tmp_path / ("out" if command == "prepare" else "out.txt")
+    assert w2v_cli(command, corpus_file, "-o", output, "--min-count", "1").returncode == 0
+    before = _contents(output) if command == "prepare" else output.read_bytes()
+    code, err = _signalled_while_reading(tmp_path, [command, "{fifo}", "-o", output], signals)
+    assert code == 128 + signals[0] and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert (_contents(output) if command == "prepare" else output.read_bytes()) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == [output.name]  # no temporaries left
+
+
+def test_a_killed_prepare_leaves_the_old_folder_and_nothing_train_accepts(tmp_path, corpus_file):
+    output = tmp_path / "out"
+    w2v.prepare(corpus_file, output, min_count=1)
+    before = _contents(output)
+    code, _ = _signalled_while_reading(tmp_path, ["prepare", "{fifo}", "-o", output], [signal.SIGKILL])
+    assert code == -signal.SIGKILL and _contents(output) == before
+    (staging,) = [path for path in tmp_path.iterdir() if path.name.startswith(".out.")]
+    assert "not a prepared corpus" in one_clear_line(w2v_cli("train", staging, "-o", tmp_path / "m.npz", *TINY))
+    w2v.prepare(corpus_file, output, min_count=2)  # the next prepare clears what the killed one left
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_prepare_killed_between_its_two_renames_gets_the_old_folder_back(tmp_path, corpus_file):
+    from w2v.io.files import remove_stale_temporaries
+
+    output = tmp_path / "out"
+    w2v.prepare(corpus_file, output, min_count=1)
+    before = _contents(output)
+    ended = subprocess.Popen(["true"])
+    ended.wait()
+    os.replace(output, tmp_path / f".out.w2v-{ended.pid}-0badf00d.old")  # what replace_folder moved aside
+    remove_stale_temporaries(output)
+    assert _contents(output) == before and len(w2v.open_corpus(output)) > 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
 
 
 # ---------------------------------------------------------------------- 5. damaged files

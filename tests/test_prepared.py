@@ -178,7 +178,7 @@ def test_a_folder_with_one_non_utf8_file_names_that_file(tmp_path):
 
 def test_empty_folders_missing_inputs_and_newer_corpus_folders_are_refused(tmp_path, text):
     (tmp_path / "empty").mkdir()
-    with pytest.raises(CorpusError, match="holds no files"):
+    with pytest.raises(CorpusError, match="holds no readable files"):
         read_corpus(tmp_path / "empty")
     with pytest.raises(CorpusError, match="no such file or folder"):
         read_corpus(tmp_path / "missing.txt")

@@ -6,12 +6,15 @@
 - :func:`atomic_write` writes a temporary file beside the target and renames it over the
   target: an interrupted or failed write leaves the old file intact. Replacing a file keeps
   its permissions, and a symbolic link stays a link (the file it points to is replaced).
+- :func:`staged_folder` does the same for a folder (``w2v prepare``'s): it is built under a
+  hidden name and replaces the old one only when complete.
 - Temporary files and folders are named ``.NAME.w2v-PID-RANDOM.KIND``; one whose process has
   ended (killed mid-save) is removed by the next write of the same name.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -26,6 +29,8 @@ import numpy as np
 from ..errors import ModelFileError, OutputError
 
 _MARK = ".w2v-"
+_ASIDE = "old"  # the kind of a replaced folder's temporary name
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
 def staging_name(name: str, kind: str = "tmp") -> str:
@@ -34,7 +39,11 @@ def staging_name(name: str, kind: str = "tmp") -> str:
 
 
 def remove_stale_temporaries(path: str | os.PathLike) -> None:
-    """Remove temporaries of ``path`` left by w2v processes that no longer run."""
+    """Remove temporaries of ``path`` left by w2v processes that no longer run.
+
+    A folder :func:`replace_folder` had moved aside when its process was killed, before the
+    new one took its place, is put back instead: it is the user's last complete output.
+    """
     path = Path(path)
     prefix = f".{path.name}{_MARK}"
     try:
@@ -44,10 +53,60 @@ def remove_stale_temporaries(path: str | os.PathLike) -> None:
     for entry in entries:
         pid = entry.name[len(prefix):].split("-", 1)[0]
         if pid.isdigit() and not _running(int(pid)):
-            if entry.is_dir(follow_symlinks=False):
+            if entry.name.endswith(f".{_ASIDE}") and not os.path.lexists(path):
+                os.replace(entry.path, path)
+            elif entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, ignore_errors=True)
             else:
                 Path(entry.path).unlink(missing_ok=True)
+
+
+@contextmanager
+def work_folder(target: str | os.PathLike, kind: str = "tmp") -> Iterator[Path]:
+    """A new hidden folder beside ``target`` for the files a command writes on its way to
+    ``target``; removed afterwards, however the block ends.
+
+    Running out of room in it (a full disk, a quota, a file too large) is an
+    :class:`~w2v.errors.OutputError` that names ``target`` and says what ran out.
+    """
+    target = Path(target)
+    remove_stale_temporaries(target)
+    folder = target.with_name(staging_name(target.name, kind))
+    try:
+        folder.mkdir()
+        yield folder
+    except OSError as err:
+        if err.errno not in _NO_ROOM:
+            raise
+        state = "it is unchanged" if target.exists() else "nothing was written"
+        raise OutputError(f"{target}: could not be written in {target.parent} ({err.strerror}); {state}") from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def staged_folder(target: str | os.PathLike) -> Iterator[Path]:
+    """A :func:`work_folder` that replaces the folder ``target`` once the block completes
+    (:func:`replace_folder`); until then ``target`` is as it was."""
+    with work_folder(target) as staging:
+        yield staging
+        replace_folder(staging, Path(target))
+
+
+def replace_folder(complete: Path, target: Path) -> None:
+    """Rename the folder ``complete`` to ``target``, replacing a folder there.
+
+    The old folder is moved aside, the new one renamed into place, and only then is the old
+    one removed; a process killed between the renames leaves the old one aside, and the next
+    :func:`remove_stale_temporaries` of ``target`` puts it back.
+    """
+    if not target.exists():
+        os.replace(complete, target)
+        return
+    aside = target.with_name(staging_name(target.name, _ASIDE))
+    os.replace(target, aside)
+    os.replace(complete, target)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _running(pid: int) -> bool:

@@ -45,7 +45,6 @@ Memory: the distinct words (as when training on a text file), the bigram table
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +53,7 @@ from typing import Literal, Sequence, get_args
 import numpy as np
 
 from ..errors import ConfigError, CorpusError, check_integer
-from ..io.files import atomic_write, check_output, remove_stale_temporaries, staging_name
+from ..io.files import atomic_write, check_output, work_folder
 from ._bigrams import flush_waiting, join_pairs, render
 from ._tokenizer import NEWLINE, NO_ROOM, Interner
 from .corpus import corpus_name, encode_text
@@ -136,10 +135,7 @@ def phrases(
     items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
     sources = expand_inputs(items)
     target = check_output(output, inputs=[source.path for source in sources])
-    remove_stale_temporaries(target)
-    work = target.with_name(staging_name(target.name, "phrases"))
-    work.mkdir()
-    try:
+    with work_folder(target, "phrases") as work:
         stream = work / "pass0.int32"
         with open(stream, "wb") as handle:
             interner = encode_text(read_text(sources), lambda ids: ids.tofile(handle))
@@ -165,8 +161,6 @@ def phrases(
             stream.unlink()
             stream, counts = joined_stream, new_counts
         _write_text(stream, interner, target)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return PhrasesReport(str(target), reports, int(counts.sum()), time.perf_counter() - started, spilled)
 
 

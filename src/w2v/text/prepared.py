@@ -34,7 +34,7 @@ import numpy as np
 
 from .._version import __version__
 from ..errors import ConfigError, CorpusError, check_integer
-from ..io.files import remove_stale_temporaries, staging_name
+from ..io.files import remove_stale_temporaries, staged_folder, staging_name
 from ..io.mapped import map_file
 from ..io.numbers import parse_json
 from . import MAX_SENTENCE_LENGTH
@@ -109,18 +109,11 @@ def prepare(
     """
     started = time.perf_counter()
     check_integer("count_memory", count_memory, 1, MAX_COUNT_MEMORY, error=ConfigError)
-    sources, options, vocab = _plan(inputs, min_count, max_vocab_size, read_vocab)
     target = Path(output)
-    _check_target(target, sources)
-    remove_stale_temporaries(target)
-    staging = target.with_name(staging_name(target.name))
-    staging.mkdir()
-    try:
+    _check_target(target, inputs)
+    sources, options, vocab = _plan(inputs, min_count, max_vocab_size, read_vocab)
+    with staged_folder(target) as staging:
         manifest, pruned, spilled = _write(sources, staging, options, count_memory, vocab)
-        _replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return PrepareReport(str(target), manifest["tokens"], manifest["sentences"], manifest["vocabulary"], pruned,
                          time.perf_counter() - started, spilled)
 
@@ -191,7 +184,9 @@ def _plan(inputs: str | os.PathLike | Sequence[str | os.PathLike], min_count: in
     return sources, options, vocab
 
 
-def _check_target(target: Path, sources: Sequence[Source]) -> None:
+def _check_target(target: Path, inputs: str | os.PathLike | Sequence[str | os.PathLike]) -> None:
+    """Refuse, before reading anything, an output that is not a folder w2v may replace, or that holds an input
+    or lies inside an input folder."""
     if target.exists() and not target.is_dir():
         raise CorpusError(f"{target}: exists and is not a folder; choose another output")
     if target.is_dir() and any(target.iterdir()) and not is_prepared(target):
@@ -199,20 +194,14 @@ def _check_target(target: Path, sources: Sequence[Source]) -> None:
     if not target.parent.is_dir():
         raise CorpusError(f"{target}: the folder {target.parent} does not exist")
     resolved = target.resolve()
-    for source in sources:
-        if source.path != "-" and resolved in Path(source.path).resolve().parents:
-            raise CorpusError(f"{target}: holds the input {source.name}; write the prepared corpus elsewhere")
-
-
-def _replace(staging: Path, target: Path) -> None:
-    """Rename the complete ``staging`` folder to ``target``, replacing a prepared corpus there."""
-    if target.exists():
-        old = target.with_name(staging_name(target.name, "old"))
-        os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, target)
+    for item in [inputs] if isinstance(inputs, (str, os.PathLike)) else inputs:
+        if os.fspath(item) == "-":
+            continue
+        source = Path(item).resolve()
+        if resolved in source.parents:
+            raise CorpusError(f"{target}: holds the input {item}; write the prepared corpus elsewhere")
+        if source.is_dir() and (resolved == source or source in resolved.parents):
+            raise CorpusError(f"{target}: is inside the input folder {item}; write the prepared corpus elsewhere")
 
 
 def _write(sources: Sequence[Source], folder: Path, options: dict, count_memory: int, vocab: Vocab | None,

@@ -26,6 +26,7 @@ import stat
 import sys
 import threading
 import time
+import warnings
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,17 +103,37 @@ def expand_inputs(inputs: Sequence[str | os.PathLike]) -> list[Source]:
         except OSError as err:
             raise CorpusError(f"{_printable(path)}: cannot read ({err.strerror})") from None
         if stat.S_ISDIR(mode):
-            files = sorted((entry for entry in os.scandir(path) if entry.is_file() and not entry.name.startswith(".")),
-                           key=lambda entry: entry.name)
-            if not files:
-                raise CorpusError(f"{_printable(path)}: the folder holds no files (w2v reads a folder's files, "
-                                  "not its subfolders)")
-            sources += [Source(entry.path) for entry in files]
+            sources += [Source(file) for file in _folder_files(path)]
         elif stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
             sources.append(Source(path))
         else:
             raise CorpusError(f"{_printable(path)}: not a file or folder")
     return sources
+
+
+def _folder_files(path: str) -> list[str]:
+    """The readable regular files of the folder ``path``, by name, without its hidden files; a warning
+    names the other entries skipped (subfolders, links that lead nowhere or in a loop, devices, FIFOs)."""
+    try:
+        entries = sorted((entry for entry in os.scandir(path) if not entry.name.startswith(".")),
+                         key=lambda entry: entry.name)
+    except OSError as err:
+        raise CorpusError(f"{_printable(path)}: cannot read the folder ({err.strerror})") from None
+    files, skipped = [], []
+    for entry in entries:
+        try:
+            regular = entry.is_file() and os.access(entry.path, os.R_OK)
+        except OSError:  # a symbolic link in a loop
+            regular = False
+        (files if regular else skipped).append(entry)
+    if not files:
+        raise CorpusError(f"{_printable(path)}: the folder holds no readable files (w2v reads a folder's files, "
+                          "not its subfolders)")
+    if skipped:
+        names = ", ".join(_printable(entry.name) for entry in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+        warnings.warn(f"{_printable(path)}: skipped {len(skipped):,} entr{'y' if len(skipped) == 1 else 'ies'} that "
+                      f"{'is' if len(skipped) == 1 else 'are'} not a readable file ({names})", stacklevel=2)
+    return [entry.path for entry in files]
 
 
 def stored_bytes(sources: Sequence[Source]) -> int:

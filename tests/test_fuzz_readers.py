@@ -126,3 +126,56 @@ def test_npz_with_wrong_members_raises_only_w2v_errors(tmp_path_factory, members
     path = tmp_path_factory.getbasetemp() / "fuzz-members.npz"
     np.savez(path, **members)
     _only_our_errors(w2v.load, path)
+
+
+def _valid_prepared() -> dict[str, bytes]:
+    rng = np.random.default_rng(1)
+    lines = [" ".join(f"w{i}" for i in rng.zipf(1.5, rng.integers(1, 12)) % 30) for _ in range(60)]
+    with tempfile.TemporaryDirectory() as folder_name:
+        folder = Path(folder_name)
+        (folder / "c.txt").write_text("\n".join(lines) + "\n")
+        w2v.prepare(folder / "c.txt", folder / "p", min_count=1)
+        return {path.name: path.read_bytes() for path in (folder / "p").iterdir()}
+
+
+PREPARED = _valid_prepared()
+_DTYPES = {"tokens.int32": "<i4", "offsets.int64": "<i8"}
+values = st.one_of(st.integers(-3, 40), st.integers(-(2**31), 2**31 - 1), st.sampled_from([-(2**62), 2**40]))
+
+
+@st.composite
+def damaged_prepared(draw):
+    """A valid prepared folder's files with a few values of one of them replaced, or its bytes mutated."""
+    files = dict(PREPARED)
+    name = draw(st.sampled_from(sorted(files)))
+    if name in _DTYPES and draw(st.booleans()):
+        array = np.frombuffer(files[name], dtype=_DTYPES[name]).copy()
+        bounds = np.iinfo(array.dtype)
+        for _ in range(draw(st.integers(1, 3))):
+            array[draw(st.integers(0, array.size - 1))] = min(max(draw(values), bounds.min), bounds.max)
+        files[name] = array.tobytes()
+    else:
+        data = bytearray(files[name])
+        for _ in range(draw(st.integers(1, 3))):
+            at = draw(st.integers(0, max(len(data) - 1, 0)))
+            if data and draw(st.booleans()):
+                data[at] ^= draw(st.integers(1, 255))
+            else:
+                del data[at:]
+        files[name] = bytes(data)
+    return files
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(files=damaged_prepared())
+def test_a_damaged_prepared_folder_never_reaches_a_kernel(tmp_path_factory, files):
+    folder = tmp_path_factory.getbasetemp() / "fuzz-prepared"
+    folder.mkdir(exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    try:
+        wv = w2v.train(w2v.open_corpus(folder), vector_size=4, epochs=1, workers=1)
+    except W2VError as err:
+        assert str(err).strip()
+        return
+    assert np.isfinite(wv.vectors).all()

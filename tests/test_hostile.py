@@ -441,3 +441,21 @@ def test_closed_standard_input_is_one_line_for_every_command_that_reads_it(tmp_p
     args = [part.format(out=tmp_path, model=model) for part in command]
     err = one_clear_line(w2v_cli(*args, preexec_fn=lambda: os.close(0)))  # as a shell's <&- leaves it
     assert "standard input is closed" in err
+
+
+# ---------------------------------------------------------------------- 8. round 2: runs, models and queries
+
+
+@pytest.fixture(scope="module")
+def hs_checkpoint(tmp_path_factory, corpus_file):
+    path = tmp_path_factory.mktemp("hs") / "run.ckpt.npz"
+    w2v.train(corpus_file, checkpoint=path, checkpoint_every=0.0, epochs=2, workers=1, seed=1, vector_size=8,
+              min_count=1, hs=True, negative=0)
+    return path
+
+
+@pytest.mark.parametrize("flags, message", [(["--no-hs"], "drop --no-hs"), (["--negative", "5"], "drop --negative"),
+                                            (["--hs", "--negative", "0"], "drop --negative, --hs")])
+def test_resume_refuses_flags_given_at_their_default_values_too(tmp_path, hs_checkpoint, flags, message):
+    run = w2v_cli("train", "--resume", hs_checkpoint, "-o", tmp_path / "m.npz", *flags)
+    assert message in one_clear_line(run)

@@ -1,6 +1,7 @@
 """Hostile input, shared installs and interrupted saves: every case ends with one clear line and no
 traceback, nothing of the user's is lost, nothing is left behind."""
 
+import dataclasses
 import json
 import os
 import shutil
@@ -459,3 +460,27 @@ def hs_checkpoint(tmp_path_factory, corpus_file):
 def test_resume_refuses_flags_given_at_their_default_values_too(tmp_path, hs_checkpoint, flags, message):
     run = w2v_cli("train", "--resume", hs_checkpoint, "-o", tmp_path / "m.npz", *flags)
     assert message in one_clear_line(run)
+
+
+@pytest.mark.parametrize("algorithm", ["fast", "reference"])
+@pytest.mark.parametrize("change", [dict(vector_size=8), dict(hs=True, negative=0)], ids=["vector_size", "hs"])
+def test_a_checkpoint_whose_config_disagrees_with_its_matrices_is_refused(tmp_path, corpus_file, algorithm, change):
+    checkpoint = tmp_path / "run.ckpt.npz"
+    w2v.train(corpus_file, checkpoint=checkpoint, checkpoint_every=0.0, epochs=2, workers=1, seed=1, vector_size=16,
+              min_count=1, algorithm=algorithm)
+    saved = load_checkpoint(checkpoint)
+    saved.config = dataclasses.replace(saved.config, **change)
+    save_checkpoint(checkpoint, saved)
+    with pytest.raises(ModelFileError, match="run.ckpt.npz"):
+        w2v.resume(checkpoint)
+
+
+def test_a_checkpoint_whose_rows_were_padded_to_16_floats_still_resumes(tmp_path, corpus_file):
+    checkpoint = tmp_path / "run.ckpt.npz"
+    w2v.train(corpus_file, checkpoint=checkpoint, checkpoint_every=0.0, epochs=2, workers=1, seed=1, vector_size=8,
+              min_count=1, hs=True)
+    saved = load_checkpoint(checkpoint)
+    for key in ("W_in", "W_out", "W_node"):
+        saved.state[key] = np.pad(saved.state[key], ((0, 0), (0, 16 - saved.state[key].shape[1])))
+    save_checkpoint(checkpoint, saved)
+    assert w2v.resume(checkpoint).vector_size == 8

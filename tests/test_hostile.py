@@ -449,9 +449,10 @@ def test_closed_standard_input_is_one_line_for_every_command_that_reads_it(tmp_p
 
 @pytest.fixture(scope="module")
 def hs_checkpoint(tmp_path_factory, corpus_file):
+    """A hierarchical-softmax run's checkpoint after the first of three epochs."""
     path = tmp_path_factory.mktemp("hs") / "run.ckpt.npz"
-    w2v.train(corpus_file, checkpoint=path, checkpoint_every=0.0, epochs=2, workers=1, seed=1, vector_size=8,
-              min_count=1, hs=True, negative=0)
+    w2v.train(corpus_file, checkpoint=path, checkpoint_every=0.0, epochs=3, workers=1, seed=1, vector_size=8,
+              min_count=1, hs=True, negative=0, loss_every=1, on_epoch_end=lambda *_: True)
     return path
 
 
@@ -484,3 +485,15 @@ def test_a_checkpoint_whose_rows_were_padded_to_16_floats_still_resumes(tmp_path
         saved.state[key] = np.pad(saved.state[key], ((0, 0), (0, 16 - saved.state[key].shape[1])))
     save_checkpoint(checkpoint, saved)
     assert w2v.resume(checkpoint).vector_size == 8
+
+
+def test_resume_saves_its_checkpoints_where_checkpoint_says(tmp_path, hs_checkpoint):
+    before = hs_checkpoint.read_bytes()
+    run = w2v_cli("train", "--resume", hs_checkpoint, "-o", tmp_path / "m.npz", "--checkpoint", tmp_path / "next.npz",
+                  "--checkpoint-every", "0s", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert load_checkpoint(tmp_path / "next.npz").config == load_checkpoint(hs_checkpoint).config
+    assert hs_checkpoint.read_bytes() == before
+    err = one_clear_line(w2v_cli("train", "--resume", hs_checkpoint, "-o", tmp_path / "m.npz", "--checkpoint",
+                                 tmp_path / "m.npz"))
+    assert "another output of this run" in err

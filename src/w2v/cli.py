@@ -64,7 +64,8 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     saving = parser.add_argument_group("checkpoints")
     saving.add_argument("--checkpoint", metavar="MODEL.ckpt.npz", default=None,
                         help="save the run's state here every --checkpoint-every (default: MODEL.ckpt.npz, "
-                             "written only when Ctrl-C or SIGTERM stops the run)")
+                             "written only when Ctrl-C or SIGTERM stops the run; with --resume: the checkpoint "
+                             "resumed, saved over)")
     saving.add_argument("--checkpoint-every", type=_duration, default=None, metavar="TIME",
                         help="how often to save, e.g. 90s, 10m, 1h (default with --checkpoint: 10m)")
     saving.add_argument("--resume", metavar="MODEL.ckpt.npz", default=None,
@@ -209,7 +210,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                loss_curve=False)
     try:
         if args.resume:
-            wv = resume(args.resume, corpus=corpus or None, **run)
+            wv = resume(args.resume, checkpoint_to=files.checkpoint, corpus=corpus or None, **run)
         else:
             wv = train(corpus or "ptb", config, checkpoint=files.checkpoint, **run)
     except TrainingInterrupted as err:  # every rank of a distributed run stops here together

@@ -497,3 +497,23 @@ def test_resume_saves_its_checkpoints_where_checkpoint_says(tmp_path, hs_checkpo
     err = one_clear_line(w2v_cli("train", "--resume", hs_checkpoint, "-o", tmp_path / "m.npz", "--checkpoint",
                                  tmp_path / "m.npz"))
     assert "another output of this run" in err
+
+
+def _resolved(cfg):
+    return cfg.resolve(corpus_is_ptb=False, cores=2, gpu_usable=False)
+
+
+@pytest.mark.parametrize("options", [dict(alpha=0.1), dict(min_alpha=1e-5), dict(sample=1e-2), dict(kernel="plain"),
+                                     dict(workers=4), dict(hot_rows=10, combine="mean"), dict(sync_chunks=2)])
+def test_the_reference_algorithm_refuses_options_only_the_fast_one_reads(options):
+    with pytest.raises(ConfigError, match=rf"{next(iter(options))}=.* for algorithm='fast'; algorithm='reference'"):
+        _resolved(TrainConfig(algorithm="reference", **options))
+
+
+def test_the_reference_algorithm_takes_the_fast_options_defaults_and_what_it_does_anyway(tmp_path, corpus_file):
+    cfg = _resolved(TrainConfig(algorithm="reference", sample=0, workers=1, kernel="batched"))
+    assert cfg.alpha is None and cfg.min_alpha is None and cfg.workers == 1
+    assert _resolved(cfg) == cfg  # a run's recorded config trains again
+    err = one_clear_line(w2v_cli("train", corpus_file, "-o", tmp_path / "m.npz", "--algorithm", "reference",
+                                 "--alpha", "0.1"))
+    assert "--alpha 0.1 is for --algorithm fast; --algorithm reference does not use it" in err

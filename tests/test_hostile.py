@@ -517,3 +517,11 @@ def test_the_reference_algorithm_takes_the_fast_options_defaults_and_what_it_doe
     err = one_clear_line(w2v_cli("train", corpus_file, "-o", tmp_path / "m.npz", "--algorithm", "reference",
                                  "--alpha", "0.1"))
     assert "--alpha 0.1 is for --algorithm fast; --algorithm reference does not use it" in err
+
+
+@pytest.mark.parametrize("threshold, scoring, bound", [("inf", "default", "a finite number above 0"),
+                                                        ("nan", "default", "a finite number above 0"),
+                                                        ("1", "npmi", "a number in [-1, 1) for npmi scoring")])
+def test_phrase_thresholds_no_bigram_can_score_above_are_refused(tmp_path, corpus_file, threshold, scoring, bound):
+    run = w2v_cli("phrases", corpus_file, "-o", tmp_path / "p.txt", "--threshold", threshold, "--scoring", scoring)
+    assert f"--threshold must be {bound}" in one_clear_line(run) and not (tmp_path / "p.txt").exists()

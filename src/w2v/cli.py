@@ -576,8 +576,8 @@ def _add_phrases(sub: Any) -> None:
                          help="words and bigrams seen fewer times are never joined (default 5)")
     phrases.add_argument("--threshold", type=float, nargs="+", default=[_default(join_phrases, "threshold")],
                          metavar="T",
-                         help="join bigrams scoring above T (default 100; npmi: -1..1); one value for every pass, "
-                              "or one per pass (word2vec.c's demo-phrases.sh: 200 100)")
+                         help="join bigrams scoring above T (default 100; npmi: -1 <= T < 1); one value for every "
+                              "pass, or one per pass (word2vec.c's demo-phrases.sh: 200 100)")
     phrases.add_argument("--scoring", choices=_choices(Scoring), default=_default(join_phrases, "scoring"))
     phrases.add_argument("--passes", type=_positive_int, default=_default(join_phrases, "passes"),
                          help="passes; each can join the phrases of the last into longer ones (default 2)")

@@ -525,3 +525,21 @@ def test_the_reference_algorithm_takes_the_fast_options_defaults_and_what_it_doe
 def test_phrase_thresholds_no_bigram_can_score_above_are_refused(tmp_path, corpus_file, threshold, scoring, bound):
     run = w2v_cli("phrases", corpus_file, "-o", tmp_path / "p.txt", "--threshold", threshold, "--scoring", scoring)
     assert f"--threshold must be {bound}" in one_clear_line(run) and not (tmp_path / "p.txt").exists()
+
+
+@pytest.mark.parametrize("change", [dict(a="x"), dict(a_="0.001"), dict(n_components="1"), dict(a_=None),
+                                    dict(n_components=3)])
+def test_a_saved_encoder_whose_parameters_are_not_numbers_is_refused(tmp_path, model, change):
+    encoder = w2v.SentenceEncoder(w2v.load(model), "sif")
+    encoder.fit(["a0 a1 a2", "b0 b1", "a3 b2 a4"])
+    encoder.save(tmp_path / "enc.npz")
+    with np.load(tmp_path / "enc.npz") as archive:
+        arrays = dict(archive)
+    document = json.loads(arrays["meta_json"].tobytes())
+    document["sentence_encoder"] |= change
+    bad = _npz(tmp_path / "bad.npz", **(arrays | {"meta_json": _meta(document)}))
+    with pytest.raises(ModelFileError, match="bad.npz: its sentence encoder is malformed"):
+        w2v.SentenceEncoder.load(bad)
+    (tmp_path / "s.txt").write_text("a0 a1\n")
+    err = one_clear_line(w2v_cli("embed", bad, tmp_path / "s.txt", "-o", tmp_path / "e.npy"))
+    assert "bad.npz" in err and not (tmp_path / "e.npy").exists()

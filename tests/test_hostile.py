@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 import w2v
 from w2v.config import TrainConfig
-from w2v.errors import ConfigError, ModelFileError, W2VError
+from w2v.errors import ConfigError, ModelFileError, W2VError, ZeroVectorWarning
 from w2v.training.checkpoint import load_checkpoint, save_checkpoint
 
 from conftest import planted_sentences, takes_ctrl_c
@@ -543,3 +544,20 @@ def test_a_saved_encoder_whose_parameters_are_not_numbers_is_refused(tmp_path, m
     (tmp_path / "s.txt").write_text("a0 a1\n")
     err = one_clear_line(w2v_cli("embed", bad, tmp_path / "s.txt", "-o", tmp_path / "e.npy"))
     assert "bad.npz" in err and not (tmp_path / "e.npy").exists()
+
+
+def test_queries_whose_vector_is_zero_warn_that_their_answers_are_in_no_order(tmp_path):
+    zero = tmp_path / "z.npz"
+    w2v.WordVectors(np.zeros((3, 4), np.float32), ["a", "b", "c"]).save(zero)
+    for run in (w2v_cli("similar", zero, "a", "b"), w2v_cli("similar", zero, "-", input="a\nb\n")):
+        assert run.returncode == 0 and run.stderr == (
+            "w2v similar: warning: every vector is zero (an untrained or damaged model?), so every cosine is 0 and "
+            "the answers are in no order\n")
+    vectors = np.eye(3, 4, dtype=np.float32)
+    vectors[1] = 0
+    wv = w2v.WordVectors(vectors, ["a", "b", "c"])
+    with pytest.warns(ZeroVectorWarning, match="the query vector of 'b' is zero"):
+        wv.most_similar("b")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wv.most_similar("a")

@@ -561,3 +561,17 @@ def test_queries_whose_vector_is_zero_warn_that_their_answers_are_in_no_order(tm
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         wv.most_similar("a")
+
+
+def test_dev_zero_as_a_model_or_as_lines_to_read_is_refused_quickly(tmp_path, model):
+    link = tmp_path / "zero.npz"
+    link.symlink_to("/dev/zero")
+    for mmap in (False, True):
+        with pytest.raises(ModelFileError, match="zero.npz: is not a regular file"):
+            w2v.load(link, mmap=mmap)
+    started = time.perf_counter()
+    err = one_clear_line(w2v_cli("embed", model, "/dev/zero", "-o", tmp_path / "e.npy", timeout=60))
+    assert "/dev/zero:1: a line longer than 1,048,576 bytes" in err
+    with open("/dev/zero", "rb") as zero:
+        err = one_clear_line(w2v_cli("similar", model, "-", stdin=zero, timeout=60))
+    assert "standard input:1: a line longer than" in err and time.perf_counter() - started < 60

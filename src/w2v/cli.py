@@ -301,9 +301,9 @@ def _answer_lines(args: argparse.Namespace, answer: Any) -> int:
     the exit status is 1 if any could not be. Blank lines are skipped.
     """
     failed = 0
-    from .text.sources import standard_input
+    from .text.sources import standard_input, text_lines
 
-    for number, raw in enumerate(iter(standard_input().readline, b""), 1):
+    for number, raw in text_lines(standard_input(), "standard input"):
         try:
             words = raw.decode("utf-8").split()
             if words:

@@ -575,3 +575,17 @@ def test_dev_zero_as_a_model_or_as_lines_to_read_is_refused_quickly(tmp_path, mo
     with open("/dev/zero", "rb") as zero:
         err = one_clear_line(w2v_cli("similar", model, "-", stdin=zero, timeout=60))
     assert "standard input:1: a line longer than" in err and time.perf_counter() - started < 60
+
+
+def test_binary_input_to_queries_is_one_line_after_the_queries_before_it_are_answered(tmp_path, model):
+    def similar(data):
+        (tmp_path / "queries").write_bytes(data)
+        with open(tmp_path / "queries", "rb") as queries:
+            run = w2v_cli("similar", model, "-", "--json", stdin=queries)
+        return run, [json.loads(line)["query"] for line in run.stdout.splitlines()]
+
+    run, answered = similar(b"a0\n" + bytes(range(256)) * 8 + b"\na1\n")  # NUL bytes and newlines among them
+    assert answered == ["a0"] and one_clear_line(run) == (
+        "w2v similar: error: standard input:2: holds a NUL byte; is it a binary file?\n")
+    run, answered = similar(b"a0\ncaf\xe9\na1\n")  # a line that is not UTF-8 is one line, and reading goes on
+    assert answered == ["a0", "a1"] and one_clear_line(run).endswith("line 2: not valid UTF-8\n")

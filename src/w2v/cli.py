@@ -298,7 +298,8 @@ def _answer_lines(args: argparse.Namespace, answer: Any) -> int:
 
     ``answer(words)`` prints the answer to a line's words; the output is flushed after each.
     A line that cannot be answered gets one error line on stderr and the next line is read;
-    the exit status is 1 if any could not be. Blank lines are skipped.
+    the exit status is 1 if any could not be. Blank lines are skipped. Binary input (a NUL byte)
+    or a line longer than :data:`~w2v.text.sources.MAX_LINE_BYTES` ends the reading with one line.
     """
     failed = 0
     from .text.sources import standard_input, text_lines

@@ -162,19 +162,21 @@ def text_lines(handle: BinaryIO, name: str, *, limit: int = MAX_LINE_BYTES,
     """(1-based number, bytes up to and with the line end) of each line of ``handle``, as it is read.
 
     A line is read ``limit`` + 1 bytes at most, so ``error`` names (``name:line``) the first one longer
-    than ``limit`` bytes before more is read: what a device such as ``/dev/zero`` gives, or a file that
-    is not text.
+    than ``limit`` bytes before more is read (what a device such as ``/dev/zero`` gives), or the first
+    holding a NUL byte, which text never does (a binary file): the lines before it are handed out first.
     """
     for number, raw in enumerate(iter(lambda: handle.readline(limit + 1), b""), 1):
         if len(raw) > limit:
             raise error(f"{name}:{number}: a line longer than {limit:,} bytes; is it a text file?")
+        if b"\0" in raw:
+            raise error(f"{name}:{number}: holds a NUL byte; is it a binary file?")
         yield number, raw
 
 
 def read_lines(path: str) -> list[str]:
     """The lines of a UTF-8 file, or of standard input for ``-``, without their line ends (and without a
-    byte-order mark); CorpusError names the file and line of bytes that are not UTF-8 or of a line longer
-    than :data:`MAX_LINE_BYTES`, or an empty input."""
+    byte-order mark); CorpusError names the file and line of bytes that are not UTF-8 text (see
+    :func:`text_lines`), or an empty input."""
     name = "standard input" if path == "-" else path
     lines = []
     try:

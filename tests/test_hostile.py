@@ -589,3 +589,21 @@ def test_binary_input_to_queries_is_one_line_after_the_queries_before_it_are_ans
         "w2v similar: error: standard input:2: holds a NUL byte; is it a binary file?\n")
     run, answered = similar(b"a0\ncaf\xe9\na1\n")  # a line that is not UTF-8 is one line, and reading goes on
     assert answered == ["a0", "a1"] and one_clear_line(run).endswith("line 2: not valid UTF-8\n")
+
+
+@pytest.mark.parametrize("mmap", [False, True])
+def test_word_ends_and_counts_of_any_integer_dtype_load_and_values_int64_cannot_hold_are_refused(tmp_path, model,
+                                                                                                  mmap):
+    with np.load(model) as archive:
+        arrays = dict(archive)
+    wide = _npz(tmp_path / "wide.npz", **(arrays | {"word_ends": arrays["word_ends"].astype(np.uint64),
+                                                    "counts": arrays["counts"].astype(">u4")}))
+    loaded = w2v.load(wide, mmap=mmap)
+    assert loaded.index_to_key == w2v.load(model).index_to_key and loaded.counts.tolist() == arrays["counts"].tolist()
+    for member in ("word_ends", "counts"):
+        huge = arrays[member].astype(np.uint64)
+        huge[-1] = 2**64 - 1
+        bad = _npz(tmp_path / "bad.npz", **(arrays | {member: huge}))
+        with pytest.raises(ModelFileError, match=rf"bad.npz: {member} must be one integer from 0 to 2\*\*63 - 1"):
+            w2v.load(bad, mmap=mmap)
+        one_clear_line(w2v_cli("similar", bad, "a0"))

@@ -1,6 +1,7 @@
 """Hostile input, shared installs and interrupted saves: every case ends with one clear line and no
 traceback, nothing of the user's is lost, nothing is left behind."""
 
+import dataclasses
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 
 import w2v
 from w2v.config import TrainConfig
-from w2v.errors import ConfigError, CorpusError, ModelFileError, W2VError
+from w2v.errors import ConfigError, CorpusError, ModelFileError, W2VError, ZeroVectorWarning
 from w2v.text.corpus import corpus_from_sentences
 from w2v.text.vocab import Vocab
 from w2v.training.checkpoint import load_checkpoint, save_checkpoint
@@ -636,3 +638,167 @@ def test_closed_standard_input_is_one_line_for_every_command_that_reads_it(tmp_p
     args = [part.format(out=tmp_path, model=model) for part in command]
     err = one_clear_line(w2v_cli(*args, preexec_fn=lambda: os.close(0)))  # as a shell's <&- leaves it
     assert "standard input is closed" in err
+
+
+# ---------------------------------------------------------------------- 8. round 2: runs, models and queries
+
+
+@pytest.fixture(scope="module")
+def hs_checkpoint(tmp_path_factory, corpus_file):
+    """A hierarchical-softmax run's checkpoint after the first of three epochs."""
+    path = tmp_path_factory.mktemp("hs") / "run.ckpt.npz"
+    w2v.train(corpus_file, checkpoint=path, checkpoint_every=0.0, epochs=3, workers=1, seed=1, vector_size=8,
+              min_count=1, hs=True, negative=0, loss_every=1, on_epoch_end=lambda *_: True)
+    return path
+
+
+@pytest.mark.parametrize("flags, message", [(["--no-hs"], "drop --no-hs"), (["--negative", "5"], "drop --negative"),
+                                            (["--hs", "--negative", "0"], "drop --negative, --hs")])
+def test_resume_refuses_flags_given_at_their_default_values_too(tmp_path, hs_checkpoint, flags, message):
+    run = w2v_cli("train", "--resume", hs_checkpoint, "-o", tmp_path / "m.npz", *flags)
+    assert message in one_clear_line(run)
+
+
+@pytest.mark.parametrize("algorithm", ["fast", "reference"])
+@pytest.mark.parametrize("change", [dict(vector_size=8), dict(hs=True, negative=0)], ids=["vector_size", "hs"])
+def test_a_checkpoint_whose_config_disagrees_with_its_matrices_is_refused(tmp_path, corpus_file, algorithm, change):
+    checkpoint = tmp_path / "run.ckpt.npz"
+    w2v.train(corpus_file, checkpoint=checkpoint, checkpoint_every=0.0, epochs=2, workers=1, seed=1, vector_size=16,
+              min_count=1, algorithm=algorithm)
+    saved = load_checkpoint(checkpoint)
+    saved.config = dataclasses.replace(saved.config, **change)
+    save_checkpoint(checkpoint, saved)
+    with pytest.raises(ModelFileError, match="run.ckpt.npz"):
+        w2v.resume(checkpoint)
+
+
+def test_a_checkpoint_whose_rows_were_padded_to_16_floats_still_resumes(tmp_path, corpus_file):
+    checkpoint = tmp_path / "run.ckpt.npz"
+    w2v.train(corpus_file, checkpoint=checkpoint, checkpoint_every=0.0, epochs=2, workers=1, seed=1, vector_size=8,
+              min_count=1, hs=True)
+    saved = load_checkpoint(checkpoint)
+    for key in ("W_in", "W_out", "W_node"):
+        saved.state[key] = np.pad(saved.state[key], ((0, 0), (0, 16 - saved.state[key].shape[1])))
+    save_checkpoint(checkpoint, saved)
+    assert w2v.resume(checkpoint).vector_size == 8
+
+
+def test_resume_saves_its_checkpoints_where_checkpoint_says(tmp_path, hs_checkpoint):
+    before = hs_checkpoint.read_bytes()
+    run = w2v_cli("train", "--resume", hs_checkpoint, "-o", tmp_path / "m.npz", "--checkpoint", tmp_path / "next.npz",
+                  "--checkpoint-every", "0s", "--quiet")
+    assert run.returncode == 0, run.stderr
+    assert load_checkpoint(tmp_path / "next.npz").config == load_checkpoint(hs_checkpoint).config
+    assert hs_checkpoint.read_bytes() == before
+    err = one_clear_line(w2v_cli("train", "--resume", hs_checkpoint, "-o", tmp_path / "m.npz", "--checkpoint",
+                                 tmp_path / "m.npz"))
+    assert "another output of this run" in err
+
+
+def _resolved(cfg):
+    return cfg.resolve(corpus_is_ptb=False, cores=2, gpu_usable=False)
+
+
+@pytest.mark.parametrize("options", [dict(alpha=0.1), dict(min_alpha=1e-5), dict(sample=1e-2), dict(kernel="plain"),
+                                     dict(workers=4), dict(hot_rows=10, combine="mean"), dict(sync_chunks=2)])
+def test_the_reference_algorithm_refuses_options_only_the_fast_one_reads(options):
+    with pytest.raises(ConfigError, match=rf"{next(iter(options))}=.* for algorithm='fast'; algorithm='reference'"):
+        _resolved(TrainConfig(algorithm="reference", **options))
+
+
+def test_the_reference_algorithm_takes_the_fast_options_defaults_and_what_it_does_anyway(tmp_path, corpus_file):
+    cfg = _resolved(TrainConfig(algorithm="reference", sample=0, workers=1, kernel="batched"))
+    assert cfg.alpha is None and cfg.min_alpha is None and cfg.workers == 1
+    assert _resolved(cfg) == cfg  # a run's recorded config trains again
+    err = one_clear_line(w2v_cli("train", corpus_file, "-o", tmp_path / "m.npz", "--algorithm", "reference",
+                                 "--alpha", "0.1"))
+    assert "--alpha 0.1 is for --algorithm fast; --algorithm reference does not use it" in err
+
+
+@pytest.mark.parametrize("threshold, scoring, bound", [("inf", "default", "a finite number above 0"),
+                                                        ("nan", "default", "a finite number above 0"),
+                                                        ("1", "npmi", "a number in [-1, 1) for npmi scoring")])
+def test_phrase_thresholds_no_bigram_can_score_above_are_refused(tmp_path, corpus_file, threshold, scoring, bound):
+    run = w2v_cli("phrases", corpus_file, "-o", tmp_path / "p.txt", "--threshold", threshold, "--scoring", scoring)
+    assert f"--threshold must be {bound}" in one_clear_line(run) and not (tmp_path / "p.txt").exists()
+
+
+@pytest.mark.parametrize("change", [dict(a="x"), dict(a_="0.001"), dict(n_components="1"), dict(a_=None),
+                                    dict(n_components=3)])
+def test_a_saved_encoder_whose_parameters_are_not_numbers_is_refused(tmp_path, model, change):
+    encoder = w2v.SentenceEncoder(w2v.load(model), "sif")
+    encoder.fit(["a0 a1 a2", "b0 b1", "a3 b2 a4"])
+    encoder.save(tmp_path / "enc.npz")
+    with np.load(tmp_path / "enc.npz") as archive:
+        arrays = dict(archive)
+    document = json.loads(arrays["meta_json"].tobytes())
+    document["sentence_encoder"] |= change
+    bad = _npz(tmp_path / "bad.npz", **(arrays | {"meta_json": _meta(document)}))
+    with pytest.raises(ModelFileError, match="bad.npz: its sentence encoder is malformed"):
+        w2v.SentenceEncoder.load(bad)
+    (tmp_path / "s.txt").write_text("a0 a1\n")
+    err = one_clear_line(w2v_cli("embed", bad, tmp_path / "s.txt", "-o", tmp_path / "e.npy"))
+    assert "bad.npz" in err and not (tmp_path / "e.npy").exists()
+
+
+def test_queries_whose_vector_is_zero_warn_that_their_answers_are_in_no_order(tmp_path):
+    zero = tmp_path / "z.npz"
+    w2v.WordVectors(np.zeros((3, 4), np.float32), ["a", "b", "c"]).save(zero)
+    for run in (w2v_cli("similar", zero, "a", "b"), w2v_cli("similar", zero, "-", input="a\nb\n")):
+        assert run.returncode == 0 and run.stderr == (
+            "w2v similar: warning: every vector is zero (an untrained or damaged model?), so every cosine is 0 and "
+            "the answers are in no order\n")
+    vectors = np.eye(3, 4, dtype=np.float32)
+    vectors[1] = 0
+    wv = w2v.WordVectors(vectors, ["a", "b", "c"])
+    with pytest.warns(ZeroVectorWarning, match="the query vector of 'b' is zero"):
+        wv.most_similar("b")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wv.most_similar("a")
+
+
+def test_dev_zero_as_a_model_or_as_lines_to_read_is_refused_quickly(tmp_path, model):
+    link = tmp_path / "zero.npz"
+    link.symlink_to("/dev/zero")
+    for mmap in (False, True):
+        with pytest.raises(ModelFileError, match="zero.npz: is not a regular file"):
+            w2v.load(link, mmap=mmap)
+    started = time.perf_counter()
+    err = one_clear_line(w2v_cli("embed", model, "/dev/zero", "-o", tmp_path / "e.npy", timeout=60))
+    assert "/dev/zero:1: a line longer than 1,048,576 bytes" in err
+    with open("/dev/zero", "rb") as zero:
+        err = one_clear_line(w2v_cli("similar", model, "-", stdin=zero, timeout=60))
+    assert "standard input:1: a line longer than" in err and time.perf_counter() - started < 60
+
+
+def test_binary_input_to_queries_is_one_line_after_the_queries_before_it_are_answered(tmp_path, model):
+    def similar(data):
+        (tmp_path / "queries").write_bytes(data)
+        with open(tmp_path / "queries", "rb") as queries:
+            run = w2v_cli("similar", model, "-", "--json", stdin=queries)
+        return run, [json.loads(line)["query"] for line in run.stdout.splitlines()]
+
+    run, answered = similar(b"a0\n" + bytes(range(256)) * 8 + b"\na1\n")  # NUL bytes and newlines among them
+    assert answered == ["a0"] and one_clear_line(run) == (
+        "w2v similar: error: standard input:2: holds a NUL byte; is it a binary file?\n")
+    run, answered = similar(b"a0\ncaf\xe9\na1\n")  # a line that is not UTF-8 is one line, and reading goes on
+    assert answered == ["a0", "a1"] and one_clear_line(run).endswith("line 2: not valid UTF-8\n")
+
+
+@pytest.mark.parametrize("mmap", [False, True])
+def test_word_ends_and_counts_of_any_integer_dtype_load_and_values_int64_cannot_hold_are_refused(tmp_path, model,
+                                                                                                  mmap):
+    with np.load(model) as archive:
+        arrays = dict(archive)
+    wide = _npz(tmp_path / "wide.npz", **(arrays | {"word_ends": arrays["word_ends"].astype(np.uint64),
+                                                    "counts": arrays["counts"].astype(">u4")}))
+    loaded = w2v.load(wide, mmap=mmap)
+    assert loaded.index_to_key == w2v.load(model).index_to_key and loaded.counts.tolist() == arrays["counts"].tolist()
+    for member in ("word_ends", "counts"):
+        huge = arrays[member].astype(np.uint64)
+        huge[-1] = 2**64 - 1
+        bad = _npz(tmp_path / "bad.npz", **(arrays | {member: huge}))
+        with pytest.raises(ModelFileError, match=rf"bad.npz: {member} must be one integer from 0 to 2\*\*63 - 1"):
+            w2v.load(bad, mmap=mmap)
+        one_clear_line(w2v_cli("similar", bad, "a0"))

@@ -146,8 +146,8 @@ def test_the_output_is_written_atomically_and_never_over_an_input(tmp_path, text
 
 
 @pytest.mark.parametrize("options, message", [
-    (dict(threshold=0), "threshold must be a number above 0 for default scoring"),
-    (dict(threshold=1.5, scoring="npmi"), "threshold must be a number in -1..1 for npmi scoring"),
+    (dict(threshold=0), r"threshold must be a finite number above 0 for default scoring"),
+    (dict(threshold=1.5, scoring="npmi"), r"threshold must be a number in \[-1, 1\) for npmi scoring"),
     (dict(threshold=[1, 2, 3], passes=2), "threshold gives 3 values for passes=2"),
     (dict(scoring="pmi"), "scoring must be one of default, npmi"),
     (dict(min_count=0), "min_count must be an integer in 1.."),
@@ -171,7 +171,7 @@ def test_the_phrases_command(tmp_path, text, capsys):
     assert code == 0, err
     assert "pass 1: " in out and "pass 2: " in out and "new_york_times" in (tmp_path / "out.txt").read_text()
     for argv, message in ((["--threshold", "1", "2", "3"], "--threshold gives 3 values for --passes 2"),
-                          (["--scoring", "npmi", "--threshold", "2"], "--threshold must be a number in -1..1"),
+                          (["--scoring", "npmi", "--threshold", "2"], "--threshold must be a number in [-1, 1)"),
                           (["-o", str(text)], "is an input of this run")):
         code = main(["phrases", str(text), "-o", str(tmp_path / "o.txt"), *argv])
         err = capsys.readouterr().err

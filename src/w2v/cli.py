@@ -50,8 +50,15 @@ def _default(function: Any, name: str) -> Any:
     return inspect.signature(function).parameters[name].default
 
 
+_CONFIG_FIELDS = tuple(field.name for field in dataclasses.fields(TrainConfig))
+
+
 def _train_options(parser: argparse.ArgumentParser) -> None:
-    """One flag per TrainConfig field (``--vector-size`` for ``vector_size``), choices from its types."""
+    """One flag per TrainConfig field (``--vector-size`` for ``vector_size``), choices from its types.
+
+    Those flags default to None, "not given": the config's own default then applies, and
+    ``--resume`` tells the flags given from those left out.
+    """
     defaults = TrainConfig()
     parser.add_argument("corpus", nargs="*", default=[], metavar="CORPUS",
                         help="'ptb' (default: the Penn Treebank, downloaded or from $W2V_DATA_DIR), a prepared "
@@ -61,103 +68,109 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     saving = parser.add_argument_group("checkpoints")
     saving.add_argument("--checkpoint", metavar="MODEL.ckpt.npz", default=None,
                         help="save the run's state here every --checkpoint-every (default: MODEL.ckpt.npz, "
-                             "written only when Ctrl-C or SIGTERM stops the run)")
+                             "written only when Ctrl-C or SIGTERM stops the run; with --resume: the checkpoint "
+                             "resumed, saved over)")
     saving.add_argument("--checkpoint-every", type=_duration, default=None, metavar="TIME",
                         help="how often to save, e.g. 90s, 10m, 1h (default with --checkpoint: 10m)")
     saving.add_argument("--resume", metavar="MODEL.ckpt.npz", default=None,
                         help="continue a stopped run; its options and corpus come from the checkpoint")
-    parser.add_argument("--model", choices=_choices(Model), default=defaults.model)
+    parser.add_argument("--model", choices=_choices(Model))
     parser.add_argument("--algorithm", "--engine", dest="algorithm", choices=_choices(Algorithm),
-                        default=defaults.algorithm,
                         help="fast (default): word2vec.c's algorithm in compiled multi-threaded kernels; "
                              "reference: the book's layers with mini-batch Adam")
-    parser.add_argument("--device", choices=_choices(Device), default=defaults.device,
+    parser.add_argument("--device", choices=_choices(Device),
                         help="cuda: train on the GPU (needs the gpu extra); auto: the GPU when one is usable")
-    parser.add_argument("--vector-size", type=int, default=defaults.vector_size,
+    parser.add_argument("--vector-size", type=int,
                         help="dimensions (the book's hidden size)")
-    parser.add_argument("--window", type=int, default=defaults.window, help="context words on each side")
-    parser.add_argument("--negative", type=int, default=defaults.negative,
+    parser.add_argument("--window", type=int, help="context words on each side")
+    parser.add_argument("--negative", type=int,
                         help="negative samples per target (0: none, with --hs)")
-    parser.add_argument("--hs", action=argparse.BooleanOptionalAction, default=defaults.hs,
+    parser.add_argument("--hs", action=argparse.BooleanOptionalAction,
                         help="hierarchical softmax over a Huffman tree (word2vec.c -hs 1); with --negative 0 the "
                              "only loss, else the two add")
-    parser.add_argument("--cbow-mean", action=argparse.BooleanOptionalAction, default=defaults.cbow_mean,
+    parser.add_argument("--cbow-mean", action=argparse.BooleanOptionalAction,
                         help="CBOW averages the context vectors (default); --no-cbow-mean sums them (gensim "
                              "cbow_mean=0)")
-    parser.add_argument("--epochs", type=int, default=None,
+    parser.add_argument("--epochs", type=int,
                         help="passes over the corpus (default: fast 5, reference 10)")
-    parser.add_argument("--min-count", type=int, default=None,
+    parser.add_argument("--min-count", type=int,
                         help="drop words seen fewer times (default: 1 for ptb, 5 for text files)")
-    parser.add_argument("--max-vocab-size", "--max-final-vocab", dest="max_vocab_size", type=int, default=None,
+    parser.add_argument("--max-vocab-size", "--max-final-vocab", dest="max_vocab_size", type=int,
                         help="keep only the N most frequent words, counted exactly (gensim's max_final_vocab)")
-    parser.add_argument("--read-vocab", metavar="VOCAB.txt", default=None,
+    parser.add_argument("--read-vocab", metavar="VOCAB.txt",
                         help="fix the vocabulary: the words of this 'word count' file (word2vec.c's -save-vocab) "
                              "with its counts, less those below --min-count; other words are dropped")
     parser.add_argument("--save-vocab", metavar="VOCAB.txt", default=None,
                         help="write the vocabulary as 'word count' lines once the corpus is read")
-    parser.add_argument("--seed", type=int, default=None,
+    parser.add_argument("--seed", type=int,
                         help="makes a run reproducible (the fast algorithm: with --workers 1)")
-    parser.add_argument("--ns-exponent", "--power", dest="ns_exponent", type=float, default=defaults.ns_exponent,
+    parser.add_argument("--ns-exponent", "--power", dest="ns_exponent", type=float,
                         help="negatives are drawn from counts ** ns_exponent (default 0.75, word2vec.c's; gensim's "
                              "ns_exponent; 0 draws uniformly)")
-    parser.add_argument("--loss-every", "--eval-interval", dest="loss_every", type=int, default=defaults.loss_every,
+    parser.add_argument("--loss-every", "--eval-interval", dest="loss_every", type=int,
                         help="units per recorded loss value: iterations (reference), 10,000-word chunks (fast)")
     scoring = parser.add_argument_group("evaluation during training")
-    scoring.add_argument("--evaluate-every", choices=_choices(EvaluateEvery), default=None,
+    scoring.add_argument("--evaluate-every", choices=_choices(EvaluateEvery),
                          help="score the vectors after every epoch (the default when a file is given); the scores "
                               "go into the model's training log, the progress line and the loss plot")
-    scoring.add_argument("--evaluate-analogies", metavar="FILE", default=None,
+    scoring.add_argument("--evaluate-analogies", metavar="FILE",
                          help="analogy accuracy per epoch: a questions-words.txt-format file or google")
-    scoring.add_argument("--evaluate-similarity", metavar="FILE", default=None,
+    scoring.add_argument("--evaluate-similarity", metavar="FILE",
                          help="Spearman's rho per epoch: a 'word1 word2 score' file or wordsim353/simlex999")
     fast = parser.add_argument_group("fast algorithm")
-    fast.add_argument("--alpha", type=float, default=None,
+    fast.add_argument("--alpha", type=float,
                       help="start learning rate (default: cbow 0.05, skipgram 0.025)")
-    fast.add_argument("--min-alpha", type=float, default=None, help="final learning rate (default: alpha * 1e-4)")
-    fast.add_argument("--sample", type=float, default=defaults.sample, help="subsampling of frequent words (0: off)")
-    fast.add_argument("--workers", type=int, default=None, help="threads (default: the number of cores)")
-    fast.add_argument("--shrink-windows", action=argparse.BooleanOptionalAction, default=None,
+    fast.add_argument("--min-alpha", type=float, help="final learning rate (default: alpha * 1e-4)")
+    fast.add_argument("--sample", type=float, help="subsampling of frequent words (0: off)")
+    fast.add_argument("--workers", type=int, help="threads (default: the number of cores)")
+    fast.add_argument("--shrink-windows", action=argparse.BooleanOptionalAction,
                       help="shrink each window by a random 0..window-1 (word2vec.c, the fast default); "
                            "--no-shrink-windows keeps it fixed (gensim 4 shrink_windows=False; the reference "
                            "algorithm's window is always fixed)")
-    fast.add_argument("--kernel", choices=_choices(Kernel), default=defaults.kernel,
+    fast.add_argument("--kernel", choices=_choices(Kernel),
                       help="batched (default): shared negatives per window for skip-gram (HogBatch); "
                            "plain: word2vec.c's per-pair updates")
     mpi = parser.add_argument_group("several processes (MPI)", "launch with: mpiexec -n N python -m mpi4py -m w2v "
                                     "train CORPUS -o MODEL.npz --distributed")
     mpi.add_argument("--distributed", action="store_true",
                      help="train data-parallel over the MPI job's ranks, averaging weights periodically")
-    mpi.add_argument("--sync-chunks", type=int, default=defaults.sync_chunks, metavar="N",
+    mpi.add_argument("--sync-chunks", type=int, metavar="N",
                      help=f"chunks (~10,000 words) each rank trains between averages of the hot rows "
                           f"(default {defaults.sync_chunks})")
-    mpi.add_argument("--full-sync-chunks", type=int, default=defaults.full_sync_chunks, metavar="N",
+    mpi.add_argument("--full-sync-chunks", type=int, metavar="N",
                      help="chunks between averages of every row, also done at each epoch's end (default: "
                           "64, or sync-chunks x vocabulary / hot-rows if larger, so that these averages move no "
                           "more bytes than the hot-row averages between them)")
-    mpi.add_argument("--combine", choices=_choices(Combine), default=defaults.combine,
+    mpi.add_argument("--combine", choices=_choices(Combine),
                      help="changes (default): add the ranks' changes since the last sync to each row (two "
                           "ranks' worth of their mean where more ranks changed it), so a word trained on one rank "
                           "keeps its whole update; mean: plain model averaging (a change made on one rank counts "
                           "1/P)")
-    mpi.add_argument("--hot-rows", type=int, default=defaults.hot_rows, metavar="N",
+    mpi.add_argument("--hot-rows", type=int, metavar="N",
                      help=f"rows of the most frequent words averaged at every sync (default {defaults.hot_rows})")
     ref = parser.add_argument_group("reference algorithm")
-    ref.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    ref.add_argument("--lr", type=float, default=defaults.lr, help="optimizer learning rate")
-    ref.add_argument("--optimizer", choices=_choices(Optimizer), default=defaults.optimizer,
+    ref.add_argument("--batch-size", type=int)
+    ref.add_argument("--lr", type=float, help="optimizer learning rate")
+    ref.add_argument("--optimizer", choices=_choices(Optimizer),
                      help="adam (default): the book's Adam, every row every step; lazy-adam: the same "
                           "rule on the rows a batch touched only (faster; rare words learn less)")
-    ref.add_argument("--max-grad", type=float, default=None, help="clip the gradient norm")
-    ref.add_argument("--distinct-negatives", action=argparse.BooleanOptionalAction, default=defaults.distinct_negatives,
+    ref.add_argument("--max-grad", type=float, help="clip the gradient norm")
+    ref.add_argument("--distinct-negatives", action=argparse.BooleanOptionalAction,
                      help="each target's negatives are distinct and never the target, as in the book (default); "
                           "--no-distinct-negatives draws them i.i.d., as word2vec.c does")
     ref.add_argument("--replace-negatives", dest="distinct_negatives", action="store_false", help=argparse.SUPPRESS)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(**dict.fromkeys(_CONFIG_FIELDS))
 
 
 def _config_from(args: argparse.Namespace) -> TrainConfig:
-    fields = {f.name for f in dataclasses.fields(TrainConfig)}
-    return TrainConfig(**{k: v for k, v in vars(args).items() if k in fields})
+    """The config of the flags given (the others keep TrainConfig's defaults)."""
+    return TrainConfig(**{name: getattr(args, name) for name in _given_options(args)})
+
+
+def _given_options(args: argparse.Namespace) -> list[str]:
+    """The TrainConfig fields whose flags were given."""
+    return [name for name in _CONFIG_FIELDS if getattr(args, name) is not None]
 
 
 def _as_flags(err: W2VError) -> str:
@@ -183,18 +196,14 @@ def _duration(text: str) -> float:
     return seconds
 
 
-_RESUME_KEEPS = tuple(field.name for field in dataclasses.fields(TrainConfig))  # a checkpoint fixes them all
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     from .train import resume, train, training_inputs
     from .training.outputs import run_files, save_run
 
-    if args.resume:
-        given = [name for name in _RESUME_KEEPS if getattr(args, name) != args.parser.get_default(name)]
-        if given:
-            flags = ", ".join("--" + name.replace("_", "-") for name in given)
-            raise ConfigError(f"--resume goes on with the options the run started with; drop {flags}")
+    if args.resume and _given_options(args):  # a checkpoint fixes every option
+        flags = ", ".join(("--no-" if getattr(args, name) is False else "--") + name.replace("_", "-")
+                          for name in _given_options(args))
+        raise ConfigError(f"--resume goes on with the options the run started with; drop {flags}")
     corpus = args.corpus[0] if len(args.corpus) == 1 else args.corpus
     config = _config_from(args)
     files = run_files(args.output, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
@@ -205,7 +214,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                loss_curve=False)
     try:
         if args.resume:
-            wv = resume(args.resume, corpus=corpus or None, **run)
+            wv = resume(args.resume, checkpoint_to=files.checkpoint, corpus=corpus or None, **run)
         else:
             wv = train(corpus or "ptb", config, checkpoint=files.checkpoint, **run)
     except TrainingInterrupted as err:  # every rank of a distributed run stops here together
@@ -289,12 +298,13 @@ def _answer_lines(args: argparse.Namespace, answer: Any) -> int:
 
     ``answer(words)`` prints the answer to a line's words; the output is flushed after each.
     A line that cannot be answered gets one error line on stderr and the next line is read;
-    the exit status is 1 if any could not be. Blank lines are skipped.
+    the exit status is 1 if any could not be. Blank lines are skipped. Binary input (a NUL byte)
+    or a line longer than :data:`~w2v.text.sources.MAX_LINE_BYTES` ends the reading with one line.
     """
     failed = 0
-    from .text.sources import standard_input
+    from .text.sources import standard_input, text_lines
 
-    for number, raw in enumerate(iter(standard_input().readline, b""), 1):
+    for number, raw in text_lines(standard_input(), "standard input"):
         try:
             words = raw.decode("utf-8").split()
             if words:
@@ -567,8 +577,8 @@ def _add_phrases(sub: Any) -> None:
                          help="words and bigrams seen fewer times are never joined (default 5)")
     phrases.add_argument("--threshold", type=float, nargs="+", default=[_default(join_phrases, "threshold")],
                          metavar="T",
-                         help="join bigrams scoring above T (default 100; npmi: -1..1); one value for every pass, "
-                              "or one per pass (word2vec.c's demo-phrases.sh: 200 100)")
+                         help="join bigrams scoring above T (default 100; npmi: -1 <= T < 1); one value for every "
+                              "pass, or one per pass (word2vec.c's demo-phrases.sh: 200 100)")
     phrases.add_argument("--scoring", choices=_choices(Scoring), default=_default(join_phrases, "scoring"))
     phrases.add_argument("--passes", type=_positive_int, default=_default(join_phrases, "passes"),
                          help="passes; each can join the phrases of the last into longer ones (default 2)")

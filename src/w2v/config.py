@@ -85,29 +85,32 @@ class TrainConfig:
     distinct_negatives: bool = True  # the book's CPU sampler: K distinct, never the target
 
     def resolve(self, *, corpus_is_ptb: bool, cores: int, gpu_usable: bool) -> "TrainConfig":
-        """Return a validated copy with every ``None`` default (and ``device="auto"``) filled in.
+        """Return a validated copy with every ``None`` default that the algorithm reads (and ``device="auto"``)
+        filled in; fast-only options set for ``algorithm="reference"`` are refused (ConfigError).
 
         Parameters
         ----------
         corpus_is_ptb : bool
             PTB already has a 10,000-word vocabulary, so ``min_count`` defaults to 1 there.
         cores : int
-            CPU cores this process may use: the default ``workers``.
+            CPU cores this process may use: the fast algorithm's default ``workers`` (the reference runs in one).
         gpu_usable : bool
             Whether the algorithm can run on a GPU here: what ``device="auto"`` picks.
         """
         import numpy as np
 
         self.validate()
+        self._refuse_unused()
         filled = dataclasses.replace(self)
+        fast = filled.algorithm == "fast"
         if filled.epochs is None:
-            filled.epochs = 10 if filled.algorithm == "reference" else 5
-        if filled.alpha is None:
+            filled.epochs = 5 if fast else 10
+        if filled.alpha is None and fast:
             filled.alpha = 0.05 if filled.model == "cbow" else 0.025
-        if filled.min_alpha is None:
+        if filled.min_alpha is None and fast:
             filled.min_alpha = filled.alpha * 1e-4
         if filled.workers is None:
-            filled.workers = cores
+            filled.workers = cores if fast else 1
         if filled.device == "auto":
             filled.device = "cuda" if gpu_usable else "cpu"
         if filled.min_count is None:
@@ -172,6 +175,19 @@ class TrainConfig:
             raise ConfigError("distributed=True runs the fast algorithm only, not algorithm='reference'",
                               options=("distributed", "algorithm"))
 
+    def _refuse_unused(self) -> None:
+        """Raise :class:`ConfigError` naming the fast-only options set for ``algorithm="reference"``, which
+        would ignore them: values other than their defaults and than what the reference does anyway."""
+        if self.algorithm != "reference":
+            return
+        unused = [name for name in FAST_ONLY
+                  if getattr(self, name) not in (_DEFAULTS[name], REFERENCE_DOES.get(name, _DEFAULTS[name]))]
+        if unused:
+            given = ", ".join(f"{name}={getattr(self, name)!r}" for name in unused)
+            one = len(unused) == 1
+            raise ConfigError(f"{given} {'is' if one else 'are'} for algorithm='fast'; algorithm='reference' "
+                              f"does not use {'it' if one else 'them'}", options=(*unused, "algorithm"))
+
     @property
     def evaluates(self) -> bool:
         """Whether the run scores its vectors on a benchmark as it trains."""
@@ -201,6 +217,12 @@ LIMITS: dict[str, tuple[int, int, str]] = {
     "full_sync_chunks": (1, 10**7, "chunks of about 10,000 words"),
     "hot_rows": (1, 2**31 - 1, "rows of the most frequent words"),
 }
+# What only the fast algorithm reads, and the values among them that say what the reference algorithm
+# does anyway (one thread, every word kept); TrainConfig.resolve refuses others for algorithm="reference".
+FAST_ONLY = ("alpha", "min_alpha", "sample", "workers", "kernel", "sync_chunks", "full_sync_chunks", "hot_rows",
+             "combine")
+REFERENCE_DOES = {"workers": 1, "sample": 0}
+_DEFAULTS = {field.name: field.default for field in dataclasses.fields(TrainConfig)}
 _OPTIONAL = {"epochs", "min_count", "max_vocab_size", "workers", "max_grad", "alpha", "full_sync_chunks"}
 MAX_RATE = 1e3  # learning rates and clipping norms above this only diverge
 

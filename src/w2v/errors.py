@@ -95,6 +95,10 @@ class EmptySentenceWarning(UserWarning):
     """Sentences without a word in the vocabulary got zero vectors (the warning gives their number)."""
 
 
+class ZeroVectorWarning(UserWarning):
+    """A query's vector is zero (or every vector is): every cosine with it is 0, so its answers are in no order."""
+
+
 def check_integer(name: str, value: object, low: int = 1, high: int | None = None, *, why: str = "",
                   none_ok: bool = False, error: type[Exception] = ValueError) -> None:
     """Raise ``error`` naming ``name`` unless ``value`` is an integer (Python's or NumPy's, never a bool)

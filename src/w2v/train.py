@@ -247,21 +247,23 @@ def resume(
     *,
     progress: bool = False,
     output: str | os.PathLike | None = None,
+    checkpoint_to: str | os.PathLike | None = None,
     checkpoint_every: float | None = None,
     loss_curve: bool = True,
     corpus: Inputs | Corpus | None = None,
     save_vocab: str | os.PathLike | None = None,
     on_epoch_end: EpochCallback | Sequence[EpochCallback] | None = None,
 ) -> WordVectors:
-    """Continue a run from a checkpoint written by :func:`train`, saving further checkpoints there
-    (every ``checkpoint_every`` seconds, default 600).
+    """Continue a run from a checkpoint written by :func:`train`, saving further checkpoints there, or to
+    ``checkpoint_to`` (every ``checkpoint_every`` seconds, default 600, and when a signal stops the run).
 
     The corpus is read again from where the run read it (or ``corpus``) and must be the same.
     With one worker and a seed the result equals an uninterrupted run bit for bit.
     ``output``, ``loss_curve``, ``save_vocab`` and ``on_epoch_end`` are as in :func:`train`.
     """
-    files = run_files(output, checkpoint_every=checkpoint_every, loss_curve=loss_curve, resuming=checkpoint,
-                      inputs=[] if corpus is None else training_inputs(corpus, TrainConfig()), save_vocab=save_vocab)
+    files = run_files(output, checkpoint=checkpoint_to, checkpoint_every=checkpoint_every, loss_curve=loss_curve,
+                      resuming=checkpoint, inputs=[] if corpus is None else training_inputs(corpus, TrainConfig()),
+                      save_vocab=save_vocab)
     saved = load_checkpoint(checkpoint)
     cfg = saved.config
     if cfg.device == "cuda":

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator, Literal
 
 from ..errors import BenchmarkError
+from ..text.sources import text_lines
 from .fetch import RemoteFile, locate
 
 Kind = Literal["analogies", "similarity"]
@@ -103,10 +104,7 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
     """(1-based line number, text) of a UTF-8 file; :class:`BenchmarkError` names a bad line."""
     try:
         with open(path, "rb") as handle:
-            for number, raw in enumerate(iter(lambda: handle.readline(MAX_LINE_BYTES + 1), b""), 1):
-                if len(raw) > MAX_LINE_BYTES:
-                    raise BenchmarkError(f"{path}:{number}: a line longer than {MAX_LINE_BYTES:,} bytes; is it a "
-                                         "benchmark file?")
+            for number, raw in text_lines(handle, str(path), limit=MAX_LINE_BYTES, error=BenchmarkError):
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError as err:

@@ -19,6 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..config import TrainConfig
+from ..errors import ModelFileError
 from ..io.mapped import release
 from ..text.corpus import Corpus
 from ..training.engine import BlockStats, SingleProcess, expect_array, expect_epoch
@@ -208,9 +209,16 @@ class CpuEngine(SingleProcess):
         self.epoch = expect_epoch(state, self.cfg.epochs)
 
     def _load_rows(self, state: dict[str, Any], key: str, matrix: np.ndarray) -> None:
-        """The checkpoint's ``key`` into ``matrix``: its first D columns, whatever padding it was saved with
-        (rows were padded to 16 floats before ROW_ALIGN became 8); the padding here stays zero."""
+        """The checkpoint's ``key`` into ``matrix``: its first D columns, whatever zero padding it was saved with
+        (rows were padded to 16 floats before ROW_ALIGN became 8); the padding here stays zero.
+
+        Columns past D that are not zero were trained, so the matrix is not this config's: ModelFileError.
+        """
         saved = state.get(key) if isinstance(state, dict) else None
         D = self.cfg.vector_size
         width = saved.shape[1] if isinstance(saved, np.ndarray) and saved.ndim == 2 and saved.shape[1] >= D else D
-        matrix[:, :D] = expect_array(state, key, np.float32, (matrix.shape[0], width))[:, :D]
+        rows = expect_array(state, key, np.float32, (matrix.shape[0], width))
+        if rows[:, D:].any():
+            raise ModelFileError(f"the checkpoint's {key} holds {width} trained columns, but its config says "
+                                 f"vector_size={D} (damaged, or from another run)")
+        matrix[:, :D] = rows[:, :D]

@@ -200,12 +200,15 @@ def _umask() -> int:
 
 
 def check_readable(path: str | os.PathLike) -> Path:
-    """``path`` as a Path if it names an existing file, else :class:`ModelFileError`."""
+    """``path`` as a Path if it names an existing regular file, else :class:`ModelFileError`
+    (a device such as ``/dev/zero`` would be read without end)."""
     path = Path(path)
     if not path.exists():
         raise ModelFileError(f"{path}: no such file")
     if path.is_dir():
         raise ModelFileError(f"{path}: is a directory, not a vectors file")
+    if not path.is_file():
+        raise ModelFileError(f"{path}: is not a regular file (a device, FIFO or socket); w2v reads models from files")
     return path
 
 

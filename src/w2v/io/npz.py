@@ -216,8 +216,10 @@ def load_npz(path: str | os.PathLike, limit: int | None = None, *, mmap: bool = 
         raise ModelFileError(f"{path}: its vectors have no dimensions")
     check_finite(vectors, path)
     counts = arrays.get("counts")
-    if counts is not None and (counts.dtype.kind not in "iu" or counts.shape != (len(words),)):
-        raise ModelFileError(f"{path}: counts of shape {counts.shape} for {len(words)} words")
+    if counts is not None:
+        counts = _as_int64(counts, path, "counts")
+        if counts.shape != (len(words),):
+            raise ModelFileError(f"{path}: counts of shape {counts.shape} for {len(words)} words")
     if limit is not None:
         vectors, words, counts = vectors[:limit], words[:limit], None if counts is None else counts[:limit]
     extras = {key: value for key, value in meta.items() if key not in ("format", "version", "info")}
@@ -225,10 +227,23 @@ def load_npz(path: str | os.PathLike, limit: int | None = None, *, mmap: bool = 
     return StoredVectors(vectors, words, counts, meta.get("info") or {}, extras, extra_arrays)
 
 
+def _as_int64(array: np.ndarray, path: Path, name: str) -> np.ndarray:
+    """The member ``name``, a 1-D array of integers of any width and byte order from 0 to 2**63 - 1, as
+    int64; else ModelFileError."""
+    if array.dtype.kind not in "iu" or array.ndim != 1:
+        found = f"{array.dtype} of shape {array.shape}"
+    elif array.size and (array.min() < 0 or array.max() > np.iinfo(np.int64).max):
+        found = f"values from {array.min()} to {array.max()}"
+    else:
+        return array.astype(np.int64, copy=False)
+    raise ModelFileError(f"{path}: {name} must be one integer from 0 to 2**63 - 1 per word, not {found}")
+
+
 def _split_words(data: np.ndarray, ends: np.ndarray, path: Path) -> list[str]:
-    if data.dtype != np.uint8 or ends.dtype.kind not in "iu" or data.ndim != 1 or ends.ndim != 1:
+    if data.dtype != np.uint8 or data.ndim != 1:
         raise ModelFileError(f"{path}: the word list is malformed")
-    if ends.size and (np.any(ends[1:] < ends[:-1]) or ends[0] < 0 or ends[-1] != data.size):
+    ends = _as_int64(ends, path, "word_ends")
+    if ends.size and (np.any(ends[1:] < ends[:-1]) or ends[-1] != data.size):
         raise ModelFileError(f"{path}: the word list is malformed")
     raw = data.tobytes()
     starts = np.concatenate([[0], ends[:-1]])

@@ -10,9 +10,9 @@ Running it twice with ``passes=1`` gives what one run with ``passes=2`` gives.
 Scores, with ``c(a)``, ``c(b)``, ``c(ab)`` the counts in the pass's text and ``N`` its tokens:
 
 - ``default`` (word2phrase; Mikolov et al. 2013, section 4):
-  ``(c(ab) - min_count) / (c(a) c(b)) * N``, for ``threshold > 0``.
+  ``(c(ab) - min_count) / (c(a) c(b)) * N``, for a finite ``threshold > 0``.
 - ``npmi`` (gensim's; Bouma 2009): ``ln(p(ab) / (p(a) p(b))) / -ln(p(ab))`` with ``p(x) = c(x) / N``,
-  for bigrams with ``c(ab) >= min_count`` and ``-1 <= threshold <= 1``.
+  for bigrams with ``c(ab) >= min_count`` and ``-1 <= threshold < 1`` (no bigram scores above 1).
 
 A bigram is joined when its score is strictly above the threshold. The default score's
 numerator makes a bigram seen ``min_count`` times or fewer score at most 0, so both scores
@@ -44,6 +44,7 @@ Memory: the distinct words (as when training on a text file), the bigram table
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -179,13 +180,18 @@ def _checked_options(min_count: int, threshold: float | Sequence[float], scoring
     if len(thresholds) != passes:
         raise ConfigError(f"threshold gives {len(thresholds)} values for passes={passes}: give one, or one per pass",
                           options=("threshold", "passes"))
-    low, high = (-1.0, 1.0) if scoring == "npmi" else (0.0, float("inf"))
+    within, bounds = _THRESHOLDS[scoring]
     for value in thresholds:
-        if not isinstance(value, (int, float, np.number)) or isinstance(value, bool) or not low <= value <= high \
-                or (scoring == "default" and value <= 0):
-            bounds = "in -1..1 for npmi scoring" if scoring == "npmi" else "above 0 for default scoring"
-            raise ConfigError(f"threshold must be a number {bounds}, not {value!r}", options=("threshold",))
+        if not isinstance(value, (int, float, np.number)) or isinstance(value, bool) or not within(value):
+            raise ConfigError(f"threshold must be {bounds}, not {value!r}", options=("threshold",))
     return [float(value) for value in thresholds]
+
+
+# The thresholds some bigram can score above (a score is joined when strictly above it), by scoring.
+_THRESHOLDS = {
+    "default": (lambda value: 0 < value < math.inf, "a finite number above 0 for default scoring"),
+    "npmi": (lambda value: -1 <= value < 1, "a number in [-1, 1) for npmi scoring (no bigram scores above 1)"),
+}
 
 
 def _score(keys: np.ndarray, pair_counts: np.ndarray, counts: np.ndarray, min_count: int, scoring: str,

@@ -34,10 +34,11 @@ from typing import BinaryIO, Callable, Iterator, Sequence
 
 import numpy as np
 
-from ..errors import CorpusError
+from ..errors import CorpusError, W2VError
 
 CHUNK_BYTES = 1 << 20  # text handed to the tokenizer at a time
 MAX_TOKEN_BYTES = 1 << 20  # a "word" longer than this is not text
+MAX_LINE_BYTES = MAX_TOKEN_BYTES  # a line read whole (a query, a sentence to embed) is bounded like a word
 _PREFETCH = 2  # chunks read ahead by the reader thread
 
 _MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz"}
@@ -177,9 +178,26 @@ def standard_input() -> BinaryIO:
     return stdin.buffer
 
 
+def text_lines(handle: BinaryIO, name: str, *, limit: int = MAX_LINE_BYTES,
+               error: type[W2VError] = CorpusError) -> Iterator[tuple[int, bytes]]:
+    """(1-based number, bytes up to and with the line end) of each line of ``handle``, as it is read.
+
+    A line is read ``limit`` + 1 bytes at most, so ``error`` names (``name:line``) the first one longer
+    than ``limit`` bytes before more is read (what a device such as ``/dev/zero`` gives), or the first
+    holding a NUL byte, which text never does (a binary file): the lines before it are handed out first.
+    """
+    for number, raw in enumerate(iter(lambda: handle.readline(limit + 1), b""), 1):
+        if len(raw) > limit:
+            raise error(f"{name}:{number}: a line longer than {limit:,} bytes; is it a text file?")
+        if b"\0" in raw:
+            raise error(f"{name}:{number}: holds a NUL byte; is it a binary file?")
+        yield number, raw
+
+
 def read_lines(path: str) -> list[str]:
     """The lines of a UTF-8 file, or of standard input for ``-``, without their line ends (and without a
-    byte-order mark); CorpusError names the file and line of bytes that are not UTF-8, or an empty input."""
+    byte-order mark); CorpusError names the file and line of bytes that are not UTF-8 text (see
+    :func:`text_lines`), or an empty input."""
     name = "standard input" if path == "-" else path
     lines = []
     try:
@@ -187,7 +205,7 @@ def read_lines(path: str) -> list[str]:
     except OSError as err:
         raise CorpusError(f"{name}: cannot open ({err.strerror})") from None
     with handle if path != "-" else contextlib.nullcontext(handle):
-        for number, raw in enumerate(handle, 1):
+        for number, raw in text_lines(handle, name):
             try:
                 lines.append(raw.decode("utf-8").removeprefix("\ufeff" if number == 1 else "").rstrip("\r\n"))
             except UnicodeDecodeError as err:

@@ -212,7 +212,7 @@ class SentenceEncoder:
             raise ConfigError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}", options=("method",))
         if not isinstance(self.vectors, WordVectors):
             raise TypeError(f"vectors must be w2v.WordVectors, not {type(self.vectors).__name__}")
-        if self.a is not None and not (isinstance(self.a, Real) and 0 < self.a < float("inf")):
+        if self.a is not None and not _positive_number(self.a):
             raise ConfigError(f"a must be a positive number or None, not {self.a!r}", options=("a",))
         n_components = DEFAULT_COMPONENTS[self.method] if self.n_components is None else self.n_components
         if self.n_components is not None:
@@ -266,17 +266,28 @@ def load_vectors_and_encoder(path: str | os.PathLike, *, mmap: bool = False, uni
         raise ModelFileError(f"{path}: its sentence encoder has version {spec['version']}, newer than this w2v reads "
                              f"({SAVED_VERSION})")
     encoder = SentenceEncoder(wv, spec["method"], a=spec.get("a"), n_components=spec.get("n_components"))
+    try:
+        _, n_components, _ = encoder._checked_params()
+    except ConfigError as err:
+        raise ModelFileError(f"{path}: its sentence encoder is malformed ({err})") from None
+    k = min(n_components, wv.vector_size)  # the components fitted: a default of 5 gives D below 5 dimensions
+    a_ = spec.get("a_")
+    if (a_ is None) != (spec["method"] == "mean") or not (a_ is None or _positive_number(a_)):
+        raise ModelFileError(f"{path}: its sentence encoder is malformed (a_={a_!r})")
     arrays = {attribute: stored.extra_arrays.get(name) for attribute, name in _ARRAYS.items()}
     if any(array is None or array.dtype != np.float32 for array in arrays.values()):
         raise bad
-    k = len(arrays["components_"])
     if (arrays["weights_"].shape != (len(wv),) or arrays["components_"].shape != (k, wv.vector_size)
             or arrays["component_weights_"].shape != (k,) or not all(np.isfinite(a).all() for a in arrays.values())):
         raise bad
     for attribute, array in arrays.items():
         setattr(encoder, attribute, np.asarray(array))
-    encoder.a_ = spec.get("a_")
+    encoder.a_ = a_
     return wv, encoder
+
+
+def _positive_number(value: Any) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool) and 0 < value < float("inf")
 
 
 def _sentence_list(sentences: Iterable[Any]) -> list[Any]:

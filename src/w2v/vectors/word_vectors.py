@@ -8,12 +8,13 @@ are never copied.
 from __future__ import annotations
 
 import os
+import warnings
 from numbers import Real
 from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import ModelFileError, UnknownWordError, W2VError, check_integer
+from ..errors import ModelFileError, UnknownWordError, W2VError, ZeroVectorWarning, check_integer
 from ..io import Format, format_of, read_vectors, write_vectors
 from ..io.stored import StoredVectors, first_duplicate
 from ..record import TrainingRecord
@@ -192,6 +193,7 @@ class WordVectors:
         weight 1 if positive and -1 if negative; the weighted mean (divided by the sum of the
         weights' absolute values) is scaled to length 1 and compared with every word. The
         query words are not returned. ``most_similar("king")`` is the list of king's neighbours.
+        A query whose vector is zero scores every word 0 and gives a :class:`~w2v.errors.ZeroVectorWarning`.
 
         Parameters
         ----------
@@ -235,7 +237,7 @@ class WordVectors:
         if len(negatives) != len(positives):
             raise ValueError(f"{len(positives)} positives but {len(negatives)} negatives")
         limit = restricted(len(self), restrict_vocab)
-        means, exclude = [], []
+        means, exclude, zero = [], [], []
         for positive, negative in zip(positives, negatives):
             items = _items(positive, 1.0, "positive") + _items(negative, -1.0, "negative")
             if not items:
@@ -244,6 +246,9 @@ class WordVectors:
             self._check_known(keys, ignore_missing)
             means.append(self.get_mean_vector(keys, [w for _, w in items], post_normalize=True))
             exclude.append(self._known_rows(keys))
+            if not means[-1].any():
+                zero.append(keys)
+        self._warn_zero(zero)
         scores = cosines(self.vectors[:limit], self.norms[:limit], np.array(means))  # (Q, R)
         if topn is None:
             return scores
@@ -398,6 +403,7 @@ class WordVectors:
         if method not in ANALOGY_METHODS:
             raise ValueError(f"method must be one of {', '.join(ANALOGY_METHODS)}, not {method!r}")
         rows = self._rows([a, b, c])
+        self._warn_zero([[a, b, c]] if not self.norms[rows].any() else [])
         limit = restricted(len(self), restrict_vocab)
         scores = analogy_scores(self.vectors, self.norms, np.array([rows]), limit, method)  # (1, R)
         return self._pairs(best_rows(scores, topn, [rows])[0], scores[0])
@@ -433,6 +439,20 @@ class WordVectors:
         if vector.shape != (self.vector_size,):
             raise ValueError(f"a query vector must have shape ({self.vector_size},), not {vector.shape}")
         return vector.astype(np.float32, copy=False)
+
+    def _warn_zero(self, queries: list[list[Any]]) -> None:
+        """One :class:`~w2v.errors.ZeroVectorWarning` for the ``queries`` (their words and vectors) whose
+        vector is zero, if any: every cosine with them is 0, so their answers are in no order."""
+        if not queries:
+            return
+        if not self.norms.any():
+            what = "every vector is zero (an untrained or damaged model?)"
+        else:
+            named = "; ".join(" ".join(repr(key) for key in keys if isinstance(key, str)) or "a vector"
+                              for keys in queries)
+            what = f"the query vector of {named} is zero"
+        warnings.warn(f"{what}, so every cosine is 0 and the answers are in no order", ZeroVectorWarning,
+                      stacklevel=4)
 
     def _pairs(self, rows: np.ndarray, scores: np.ndarray) -> list[tuple[str, float]]:
         return [(self.index_to_key[row], float(scores[row])) for row in rows.tolist()]

@@ -22,8 +22,8 @@ MODELS = ("cbow", "skipgram")
 
 
 def compile_kernels(models: tuple[str, ...] = MODELS) -> None:
-    """Train one epoch of each of ``models`` on a tiny text file and read sentences in memory: that
-    compiles (or loads) the functions those run."""
+    """Train one epoch of each of ``models`` on a tiny text file, and read and check sentences in memory:
+    that compiles (or loads) the functions those run."""
     from .text.corpus import corpus_from_sentences
     from .train import train
 
@@ -33,7 +33,7 @@ def compile_kernels(models: tuple[str, ...] = MODELS) -> None:
         text.write_text(f"{' '.join(words)}\n" * 2, encoding="utf-8")
         for model in models:
             train(str(text), model=model, epochs=1, workers=1, min_count=1)
-    corpus_from_sentences([words])  # sentences in memory are read from a buffer, not a mapped file
+    corpus_from_sentences([words]).check()  # sentences in memory: read from a buffer, checked in writable arrays
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import CorpusError
 from ..io.files import atomic_write
 from ..io.numbers import MAX_INT64, whole_number
+from .sources import text_lines
 
 MIN_TABLE_BITS = 20  # the noise table has at least 2**20 entries (4 MiB: stays in cache)
 TABLE_BLOCK = 1 << 16  # table slots computed at a time
@@ -218,11 +219,11 @@ def read_vocab_file(path: str | os.PathLike) -> Vocab:
     words, counts = [], []
     try:
         with open(path, "rb") as handle:
-            for number, line in enumerate(iter(lambda: handle.readline(MAX_VOCAB_LINE + 1), b""), 1):
+            for number, line in text_lines(handle, os.fspath(path), limit=MAX_VOCAB_LINE):
                 fields = line.split()
                 if not fields:
                     continue
-                if len(line) > MAX_VOCAB_LINE or len(fields) != 2 or not fields[1].isdigit():
+                if len(fields) != 2 or not fields[1].isdigit():
                     raise CorpusError(f"{path}:{number}: expected 'word count', found {line[:60]!r}")
                 count = whole_number(fields[1])
                 if count is None:

@@ -40,6 +40,7 @@ from w2v.text.corpus import read_corpus
 HERE = Path(__file__).parent
 BLOCK = 100  # chunks per block: w2v train's default loss_every
 _TAKES_HOT = "hot" in inspect.signature(train_chunks).parameters  # checkouts before private hot rows lack it
+_TAKES_SUBWORDS = "subwords" in inspect.signature(train_chunks).parameters  # and before subwords
 # no private hot rows: a merge schedule of no tiers (checkouts before merge schedules: merge every position)
 _NO_HOT_ROWS = (0, 0, 0, np.zeros((0, 2), dtype=np.int64) if hasattr(cpu, "merge_schedule") else 1)
 
@@ -75,7 +76,8 @@ class _Timed(CpuEngine):
             setup = self.setup
             W_in, W_out, hot = self.private[worker]
             train_chunks(setup.ids, setup.offsets, setup.chunk_starts, chunks, alphas, W_in, W_out, setup.table,
-                         setup.keep, None, setup.options, *(hot if _TAKES_HOT else ()), self.rng_states[worker],
+                         setup.keep, None, *((None,) if _TAKES_SUBWORDS else ()), setup.options,
+                         *(hot if _TAKES_HOT else ()), self.rng_states[worker],
                          self.stats[worker])
         self.busy[worker] += time.perf_counter() - start
 

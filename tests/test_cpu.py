@@ -205,7 +205,7 @@ def _private_rows_run(corpus, model, hot_rows, schedule):
     setup = engine.setup
     chunks = np.arange(engine.units_per_epoch, dtype=np.int64)
     train_chunks(setup.ids, setup.offsets, setup.chunk_starts, chunks, setup.alpha_at(0, setup.chunk_position[chunks]),
-                 engine.W_in, rows, setup.table, setup.keep, None, setup.options,
+                 engine.W_in, rows, setup.table, setup.keep, None, None, setup.options,
                  (hot_rows, V, V + hot_rows, np.array(schedule, dtype=np.int64).reshape(-1, 2)),
                  engine.rng_states[0], engine.stats[0])
     return engine.W_in, rows[:V], rows[V:]

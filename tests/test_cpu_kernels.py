@@ -186,3 +186,68 @@ def test_cbow_with_both_losses_adds_them_as_word2vec_does():
     np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(k0 - W_in, 2 * (model.params[0] - W_in), rtol=1e-4, atol=1e-6)
     assert kernel_loss == pytest.approx(loss, rel=1e-5)
+
+
+def _subword_model(model_class, words, spec):
+    """A reference model with subwords, its weights drawn like the kernels' test weights."""
+    offsets, rows = spec.rows(words, len(words))
+    rng = np.random.default_rng(5)
+    W_in = rng.standard_normal((len(words) + spec.buckets, D)).astype(np.float32) * 0.5
+    W_out = rng.standard_normal((len(words), D)).astype(np.float32) * 0.5
+    model = model_class(len(words), D, np.ones(len(words)), negative=3, subwords=(offsets, rows, spec.buckets))
+    model.params[0][...] = W_in
+    model.params[1][...] = W_out
+    return model, (offsets, rows.astype(np.int32)), W_in, W_out
+
+
+# Three-letter words all have the same number of rows n (their own and 7 n-grams of 2-3 characters),
+# and share rows: n-grams such as "<a" recur, and 7 buckets make others collide.
+SUBWORD_WORDS = ["abc", "abd", "bcd", "cab", "dca", "bad", "cad", "dab", "add", "bcc", "aaa", "ddd"]
+
+
+def test_subword_cbow_step_is_one_sgd_step_of_the_reference_cbow_with_subwords():
+    from w2v.fast._cpu_kernels import _compose, _spread
+    from w2v.text.subwords import Subwords
+
+    model, subwords, W_in, W_out = _subword_model(CBOW, SUBWORD_WORDS, Subwords(2, 3, 7))
+    ctx = np.array([3, 5, 3, 9], dtype=np.int32)  # a repeated context word
+    out = np.array([4, 7, 1, 10], dtype=np.int32)
+    loss = reference_sgd_step(model, ctx[None, :], out[:1], out[1:], lr=float(ALPHA))
+
+    k0, k1 = W_in.copy(), W_out.copy()
+    C, C0, work = np.empty((4, D), np.float32), np.empty((4, D), np.float32), np.empty((2, D), np.float32)
+    _compose(k0, subwords, ctx, 4, C, C0, D)
+    kernel_loss = cbow_step(C, k1, np.arange(4, dtype=np.int32), 4, out, 4, ALPHA, False, work,
+                            np.empty(4, np.float32))
+    _spread(k0, subwords, ctx, 4, C, C0, D)
+
+    n = np.diff(subwords[0])[0]
+    np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
+    # word2vec.c gives each context word the mean's error undivided, fastText each of a word's n rows:
+    # count x n times the gradient step.
+    np.testing.assert_allclose(k0 - W_in, 4 * n * (model.params[0] - W_in), rtol=1e-4, atol=1e-5)
+    assert kernel_loss == pytest.approx(loss, rel=1e-5)
+
+
+def test_subword_skipgram_steps_are_sgd_steps_of_the_reference_skipgram_with_subwords():
+    from w2v.fast._cpu_kernels import _compose, _spread
+    from w2v.text.subwords import Subwords
+
+    model, subwords, W_in, W_out = _subword_model(SkipGram, SUBWORD_WORDS, Subwords(2, 3, 7))
+    context, out = np.array([6], dtype=np.int32), np.array([2, 0, 11, 5], dtype=np.int32)
+    loss = reference_sgd_step(model, out[None, :1], context, out[1:], lr=float(ALPHA))
+
+    for batched in (False, True):
+        k0, k1 = W_in.copy(), W_out.copy()
+        C, C0 = np.empty((1, D), np.float32), np.empty((1, D), np.float32)
+        _compose(k0, subwords, context, 1, C, C0, D)
+        if batched:
+            kernel_loss = skipgram_block_step(C, k1, np.zeros(1, np.int32), 1, out, 4, ALPHA,
+                                              np.empty((4, D), np.float32), np.empty((1, 4), np.float32))
+        else:
+            kernel_loss = skipgram_pair_step(C, k1, 0, out, 4, ALPHA, np.empty((1, D), np.float32))
+        _spread(k0, subwords, context, 1, C, C0, D)
+        n = np.diff(subwords[0])[0]
+        np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(k0 - W_in, n * (model.params[0] - W_in), rtol=1e-4, atol=1e-5)
+        assert kernel_loss == pytest.approx(loss, rel=1e-5)

@@ -8,8 +8,10 @@ from w2v.reference.layers import (
     NegativeSamplingLoss,
     Sigmoid,
     SigmoidWithLoss,
+    SubwordEmbedding,
     UnigramSampler,
 )
+from w2v.text.subwords import Subwords
 
 from gradcheck import assert_close, numerical_grad
 
@@ -28,6 +30,21 @@ def test_embedding_gathers_rows_and_sums_repeated_indices():
     np.add.at(expected, idx, dout)
     np.testing.assert_allclose(layer.grads[0].to_dense(), expected)
     assert_close(layer.grads[0].to_dense(), numerical_grad(lambda: float((layer.forward(idx) * dout).sum()), W))
+
+
+def test_subword_embedding_is_the_mean_of_each_words_rows_and_passes_the_gradient_check():
+    words = ["where", "here", "ñandú", "a"]
+    offsets, rows = Subwords(2, 4, 7).rows(words, len(words))  # 7 buckets: n-grams share rows, as they do
+    W = rng.standard_normal((len(words) + 7, 3))
+    layer = SubwordEmbedding(W, offsets, rows)
+    idx = np.array([[0, 2], [3, 0]])  # word 0 twice
+    out = layer.forward(idx)
+    for (i, j), word in np.ndenumerate(idx):
+        np.testing.assert_allclose(out[i, j], W[rows[offsets[word]:offsets[word + 1]]].mean(axis=0))
+    dout = rng.standard_normal(out.shape)
+    layer.backward(dout)
+    assert_close(layer.grads[0].to_dense(), numerical_grad(lambda: float((layer.forward(idx) * dout).sum()), W))
+    np.testing.assert_allclose(layer.word_vectors()[2], out[0, 1])
 
 
 def test_embedding_gradients_accumulate_until_zero_grad():

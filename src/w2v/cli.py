@@ -91,6 +91,12 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cbow-mean", action=argparse.BooleanOptionalAction,
                         help="CBOW averages the context vectors (default); --no-cbow-mean sums them (gensim "
                              "cbow_mean=0)")
+    parser.add_argument("--subwords", type=int, nargs=2, metavar=("MINN", "MAXN"),
+                        help="fastText's model: a word's vector is the mean of its own and its character n-grams' "
+                             "(MINN to MAXN characters, e.g. 3 6), so words outside the vocabulary get vectors too")
+    parser.add_argument("--buckets", type=int,
+                        help=f"rows the n-grams are hashed into (with --subwords; default {defaults.buckets:,}, "
+                             "fastText's)")
     parser.add_argument("--epochs", type=int,
                         help="passes over the corpus (default: fast 5, reference 10)")
     parser.add_argument("--min-count", type=int,

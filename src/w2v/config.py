@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from .errors import ConfigError, check_integer
+from .text.subwords import DEFAULT_BUCKETS, Subwords
 
 Model = Literal["cbow", "skipgram"]
 Algorithm = Literal["fast", "reference"]
@@ -34,8 +35,8 @@ class TrainConfig:
     """Every option of a training run.
 
     Shared by both algorithms
-        model, algorithm, device, vector_size, window, negative, epochs, min_count, max_vocab_size,
-        read_vocab, seed, ns_exponent, loss_every.
+        model, algorithm, device, vector_size, window, negative, hs, cbow_mean, subwords, buckets,
+        epochs, min_count, max_vocab_size, read_vocab, seed, ns_exponent, loss_every.
     Evaluation during training (scores go into the training log)
         evaluate_every, evaluate_analogies, evaluate_similarity.
     Fast algorithm (word2vec.c's: SGD with linear decay, subsampling, dynamic window)
@@ -53,6 +54,8 @@ class TrainConfig:
     negative: int = 5  # 0: no negative sampling (then hs=True)
     hs: bool = False  # hierarchical softmax over a Huffman tree (word2vec.c -hs 1); with negative > 0 both add
     cbow_mean: bool = True  # CBOW's hidden vector: the mean of the context vectors (False: their sum)
+    subwords: tuple[int, int] | None = None  # (minn, maxn): a word's vector is the mean of its rows and its n-grams'
+    buckets: int = DEFAULT_BUCKETS  # rows the character n-grams are hashed into (fastText's -bucket)
     epochs: int | None = None  # fast: 5 (word2vec.c), reference: 10 (the book)
     min_count: int | None = None  # PTB: 1 (already a 10k vocabulary); text files: 5
     max_vocab_size: int | None = None
@@ -122,6 +125,8 @@ class TrainConfig:
         for name in ("read_vocab", "evaluate_analogies", "evaluate_similarity"):
             if getattr(filled, name) is not None:
                 setattr(filled, name, os.fspath(getattr(filled, name)))  # saved as JSON
+        if filled.subwords is not None:
+            filled.subwords = tuple(filled.subwords)  # a list when read back from JSON
         if filled.evaluate_every is None and filled.evaluates:
             filled.evaluate_every = "epoch"
         filled.validate()
@@ -166,6 +171,7 @@ class TrainConfig:
             value = getattr(self, name)
             if not isinstance(value, bool) and not (value is None and name == "shrink_windows"):
                 raise ConfigError(f"{name} must be True or False, not {value!r}", options=(name,))
+        self.subword_spec()
         if self.negative == 0 and not self.hs:
             raise ConfigError("negative=0 needs hs=True: no output loss is left", options=("negative", "hs"))
         if self.algorithm == "reference" and self.shrink_windows:
@@ -187,6 +193,15 @@ class TrainConfig:
             one = len(unused) == 1
             raise ConfigError(f"{given} {'is' if one else 'are'} for algorithm='fast'; algorithm='reference' "
                               f"does not use {'it' if one else 'them'}", options=(*unused, "algorithm"))
+
+    def subword_spec(self) -> Subwords | None:
+        """The character n-grams a word's vector is made of (``subwords``, ``buckets``), or None without them."""
+        if self.subwords is None:
+            return None
+        if not isinstance(self.subwords, (tuple, list)) or len(self.subwords) != 2:
+            raise ConfigError(f"subwords must be (minn, maxn), two integers, or None, not {self.subwords!r}",
+                              options=("subwords",))
+        return Subwords(*self.subwords, self.buckets)
 
     @property
     def evaluates(self) -> bool:

@@ -71,15 +71,17 @@ class StopTraining(Exception):
 
 
 class UnknownWordError(W2VError, KeyError):
-    """Query words are not in the vocabulary (a ``KeyError`` that names them all).
+    """Query words are not in the vocabulary (a ``KeyError`` that names them all); ``subwords``: nor do they
+    have a character n-gram, so a subword model has no vector for them either.
 
     ``word`` is the first of them, ``words`` all of them.
     """
 
-    def __init__(self, word: str, *more: str):
+    def __init__(self, word: str, *more: str, subwords: bool = False):
         words = (word, *more)
         verb = "is" if len(words) == 1 else "are"
-        super().__init__(f"{', '.join(repr(w) for w in words)} {verb} not in the vocabulary")
+        either = ", and no character n-gram of the model's either" if subwords else ""
+        super().__init__(f"{', '.join(repr(w) for w in words)} {verb} not in the vocabulary{either}")
         self.word = word
         self.words = words
 

@@ -334,7 +334,8 @@ def _checkpoint_policy(files: RunFiles, cfg: TrainConfig, corpus: CorpusRef | No
 def _finished(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog, files: RunFiles) -> WordVectors:
     """The trained vectors, saved to the run's files by the process that writes them."""
     record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), log)
-    vectors = WordVectors(engine.word_vectors(final=True), data.vocab.words, counts=data.vocab.counts, record=record)
+    vectors = WordVectors.from_input_matrix(engine.word_vectors(final=True), data.vocab.words, cfg.subword_spec(),
+                                            counts=data.vocab.counts, record=record)
     if engine.is_root:
         save_run(vectors, files)
     return vectors
@@ -359,8 +360,8 @@ EpochCallback = Callable[[int, WordVectors, TrainingLog], Any]
 def _snapshot(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog) -> WordVectors:
     """The vectors and log as they are now, in copies that training does not change."""
     record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), copy.deepcopy(log))
-    return WordVectors(np.array(engine.word_vectors(), dtype=np.float32), data.vocab.words,
-                       counts=data.vocab.counts, record=record)
+    return WordVectors.from_input_matrix(np.array(engine.word_vectors(), dtype=np.float32), data.vocab.words,
+                                         cfg.subword_spec(), counts=data.vocab.counts, record=record)
 
 
 def _check_benchmarks(cfg: TrainConfig) -> None:

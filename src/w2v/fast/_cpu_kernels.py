@@ -2,8 +2,8 @@
 
 The epoch kernel trains on a list of chunks of the corpus::
 
-    train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot,
-                 rng_state, stats)
+    train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, subwords, options,
+                 hot, rng_state, stats)
 
 ids : (N,) int32
     The corpus, sentence after sentence.
@@ -16,7 +16,8 @@ chunks : (m,) int64
 alphas : (m,) float32
     Learning rate for each of those chunks (the driver owns the schedule).
 W_in : (V, D) float32
-    Input vectors, updated in place (Hogwild: other threads may write too).
+    Input vectors, updated in place (Hogwild: other threads may write too); with ``subwords``
+    (V + B, D): the words' own rows, then B n-gram buckets'.
 W_out : (V + R, D) float32
     Output vectors (the first V rows, updated in place like W_in), then the rows ``hot`` names.
 table : (T,) int32
@@ -26,6 +27,12 @@ keep : (V,) uint64
 tree : (W_node, codes, points, lengths) or None
     Hierarchical softmax: (V - 1, D) float32 inner-node vectors, (V, L) uint8 codes, (V, L)
     int32 inner nodes and (V,) int32 path lengths (:mod:`w2v.text.huffman`); None without it.
+subwords : (offsets, rows) or None
+    fastText's model: word w's input vector is the mean of its rows ``W_in[rows[offsets[w]:offsets[w + 1]]]``
+    (its own and its character n-grams', :mod:`w2v.text.subwords`), built into scratch rows
+    before an example trains (:func:`_compose`); what the example adds to the vector is then
+    added to each of those rows, undivided, as fastText does (:func:`_spread`). None: word w's
+    vector is row w.
 options : (window, negative, variant, shrink, mean)
     negative 0: no negative sampling; variant ``CBOW_PLAIN``, ``CBOW_BATCHED``,
     ``SKIPGRAM_PLAIN`` or ``SKIPGRAM_BATCHED`` (``_constants``); shrink: word2vec.c's random
@@ -216,6 +223,35 @@ def _collect_update2(a, b, W, r1, r2, X, h, e, D):
 def _zero(X, i, D):
     for k in range(D):
         X[i, k] = 0.0
+
+
+@_inline
+def _compose(W_in, subwords, words, count, C, C0, D):
+    """``C[i]`` (and its copy ``C0[i]``) = the mean of the rows of word ``words[i]``, for i < ``count``."""
+    offsets, rows = subwords
+    for i in range(count):
+        first, end = offsets[words[i]], offsets[words[i] + 1]
+        _zero(C, i, D)
+        tail = end - (end - first) % 4
+        for r in range(first, tail, 4):
+            _axpy4(_ONE, _ONE, _ONE, _ONE, W_in, rows[r], rows[r + 1], rows[r + 2], rows[r + 3], C, i, D)
+        for r in range(tail, end):
+            _axpy(_ONE, W_in, rows[r], C, i, D)
+        inv = np.float32(1.0 / (end - first))
+        for k in range(D):
+            C[i, k] *= inv
+            C0[i, k] = C[i, k]
+
+
+@_inline
+def _spread(W_in, subwords, words, count, C, C0, D):
+    """Each row of word ``words[i]`` gets what training added to its vector ``C[i]`` since :func:`_compose`."""
+    offsets, rows = subwords
+    for i in range(count):
+        for k in range(D):
+            C[i, k] -= C0[i, k]
+        for r in range(offsets[words[i]], offsets[words[i] + 1]):
+            _axpy(_ONE, C, i, W_in, rows[r], D)
 
 
 @_inline
@@ -598,16 +634,16 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, 
     return loss
 
 
-def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot, rng_state,
-                 stats):
+def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, subwords, options, hot,
+                 rng_state, stats):
     """Train on ``chunks`` (see the module docstring for every argument) with the model's kernel.
 
-    One compiled kernel per model, and one specialisation with and one without a ``tree``, so
-    a run compiles only the code it uses.
+    One compiled kernel per model, and one specialisation with and one without a ``tree`` (and
+    ``subwords``), so a run compiles only the code it uses.
     """
     kernel = train_cbow_chunks if options[2] in (CBOW_PLAIN, CBOW_BATCHED) else train_skipgram_chunks
-    kernel(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot, rng_state, stats,
-           RowWidth(W_in.shape[1]))
+    kernel(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, subwords, options, hot,
+           rng_state, stats, RowWidth(W_in.shape[1]))
 
 
 @_inline
@@ -616,6 +652,14 @@ def _sentence_scratch(window, negative):
     context rows, target rows and noise-table slots (drawn ahead)."""
     return (np.empty(MAX_SENTENCE_LENGTH, dtype=np.int32), np.empty((2, 2 * window), dtype=np.int32),
             np.empty((2, negative + 1), dtype=np.int32), np.empty((2, negative), dtype=np.int64))
+
+
+@_inline
+def _subword_scratch(window, D):
+    """The context words' vectors built from their subwords (:func:`_compose`), a copy of them, and their
+    slots ``0 .. 2 window - 1`` (the ids the kernels' steps read them by)."""
+    return (np.empty((2 * window, D), dtype=np.float32), np.empty((2 * window, D), dtype=np.float32),
+            np.arange(2 * window).astype(np.int32))
 
 
 @_inline
@@ -628,8 +672,8 @@ def _end_chunks(W_out, hot_rows, stats, loss, examples, words, D):
 
 
 @_kernel
-def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot,
-                      rng_state, stats, row_width):
+def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, subwords, options,
+                      hot, rng_state, stats, row_width):
     """CBOW's :func:`train_chunks`: one example per centre word."""
     D = row_length(W_in, row_width)
     ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = borrowed(
@@ -637,8 +681,8 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
     hot_rows, schedule = (hot[0], hot[1], hot[2]), borrowed(hot[3])  # ints and the schedule apart
     window, negative, variant, shrink, mean = options
     owners = _sentence_scratch(window, negative) + (np.empty(negative + 1, dtype=np.float32),
-                                                    np.empty((2, D), dtype=np.float32))  # to keep_alive()
-    sen, ctx, out, slots, g, work = borrowed(*owners)
+                                                    np.empty((2, D), dtype=np.float32)) + _subword_scratch(window, D)
+    sen, ctx, out, slots, g, work, C, C0, slot = borrowed(*owners)  # owners to keep_alive()
     loss, examples, words = 0.0, 0, 0
     _take_hot_rows(W_out, hot_rows, D)
     trained = 0  # centre words trained: the hot rows' merge schedule counts them
@@ -654,8 +698,14 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
                 next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
                                                  out, W_in, W_out, hot_rows, D)
                 if count:
-                    loss += cbow_step(W_in, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
-                                      work, g, mean, tree, sen[pos], D)
+                    if subwords is not None:  # Numba drops the branch without subwords
+                        _compose(W_in, subwords, ctx[now], count, C, C0, D)
+                        loss += cbow_step(C, W_out, slot, count, out[now], m, alpha, variant == CBOW_BATCHED, work,
+                                          g, mean, tree, sen[pos], D)
+                        _spread(W_in, subwords, ctx[now], count, C, C0, D)
+                    else:
+                        loss += cbow_step(W_in, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
+                                          work, g, mean, tree, sen[pos], D)
                     examples += 1
                     trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                 count, m = next_count, next_m
@@ -664,8 +714,8 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
 
 
 @_kernel
-def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, options, hot,
-                          rng_state, stats, row_width):
+def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, subwords,
+                          options, hot, rng_state, stats, row_width):
     """Skip-gram's :func:`train_chunks`: one example per (context, centre) pair."""
     D = row_length(W_in, row_width)
     ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = borrowed(
@@ -674,8 +724,8 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
     window, negative, variant, shrink, _ = options
     owners = _sentence_scratch(window, negative) + (
         np.empty((1, D), dtype=np.float32), np.empty((negative + 1, D), dtype=np.float32),
-        np.empty((2 * window, negative + 1), dtype=np.float32))  # to keep_alive()
-    sen, ctx, out, slots, work, out_rows, grad = borrowed(*owners)
+        np.empty((2 * window, negative + 1), dtype=np.float32)) + _subword_scratch(window, D)
+    sen, ctx, out, slots, work, out_rows, grad, C, C0, slot = borrowed(*owners)  # owners to keep_alive()
     loss, examples, words = 0.0, 0, 0
     _take_hot_rows(W_out, hot_rows, D)
     trained = 0  # centre words trained: the hot rows' merge schedule counts them
@@ -689,7 +739,13 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                     count = _context(sen, n, pos, window, shrink, rng_state, ctx[0])
                     for i in range(count):
                         m = _targets(sen[pos], negative, table, rng_state, out[0], hot_rows)
-                        loss += skipgram_pair_step(W_in, W_out, ctx[0, i], out[0], m, alpha, work, tree, sen[pos], D)
+                        if subwords is not None:
+                            _compose(W_in, subwords, ctx[0, i:], 1, C, C0, D)
+                            loss += skipgram_pair_step(C, W_out, 0, out[0], m, alpha, work, tree, sen[pos], D)
+                            _spread(W_in, subwords, ctx[0, i:], 1, C, C0, D)
+                        else:
+                            loss += skipgram_pair_step(W_in, W_out, ctx[0, i], out[0], m, alpha, work, tree, sen[pos],
+                                                       D)
                     examples += count
                     trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                 continue
@@ -699,14 +755,20 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                 now = pos & 1
                 next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
                                                  out, W_in, W_out, hot_rows, D)
+                inputs, rows = W_in, ctx[now]
+                if subwords is not None:  # the context words' vectors, built in C
+                    _compose(W_in, subwords, ctx[now], count, C, C0, D)
+                    inputs, rows = C, slot
                 if tree is not None:  # each context word's path first, then the window's shared negatives
                     for i in range(count):
                         _zero(work, 0, D)
-                        loss += hs_step(W_in, ctx[now, i], tree[0], tree[1], tree[2], tree[3], sen[pos], alpha,
+                        loss += hs_step(inputs, rows[i], tree[0], tree[1], tree[2], tree[3], sen[pos], alpha,
                                         work, 0, D)
-                        _axpy(_ONE, work, 0, W_in, ctx[now, i], D)
+                        _axpy(_ONE, work, 0, inputs, rows[i], D)
                 if m:
-                    loss += skipgram_block_step(W_in, W_out, ctx[now], count, out[now], m, alpha, out_rows, grad, D)
+                    loss += skipgram_block_step(inputs, W_out, rows, count, out[now], m, alpha, out_rows, grad, D)
+                if subwords is not None:
+                    _spread(W_in, subwords, ctx[now], count, C, C0, D)
                 examples += count
                 trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                 count, m = next_count, next_m

@@ -18,6 +18,7 @@ from ..config import TrainConfig
 from ..errors import ConfigError
 from ..text.corpus import Corpus, sentence_offsets
 from ..text.huffman import HuffmanTree, huffman_tree
+from ..text.subwords import vocabulary_rows
 from ..training.engine import BlockStats, Engine
 from ._constants import (
     CHUNK_WORDS,
@@ -149,6 +150,9 @@ def check_limits(cfg: TrainConfig, vocabulary: int, corpus_name: str, *, gpu: bo
         return
     if cfg.kernel != "batched":
         raise ConfigError("the GPU engine has only the batched kernels, not kernel='plain'", options=("kernel",))
+    if cfg.subwords is not None:
+        raise ConfigError("the GPU engine does not train subwords yet; train them with device='cpu'",
+                          options=("subwords", "device"))
     for name, value, limit in (("window", cfg.window, MAX_WINDOW), ("vector_size", cfg.vector_size, MAX_VECTOR_SIZE)):
         if value > limit:
             raise ConfigError(f"the GPU engine takes {name} up to {limit}, not {name}={value}", options=(name,))
@@ -176,6 +180,9 @@ class FastSetup:
         The kernel variant code (``_constants.VARIANTS``).
     tree : HuffmanTree
         Hierarchical softmax's paths (with ``cfg.hs``; an empty tree without).
+    subwords : (offsets, rows) or None
+        With ``cfg.subwords``: each word's input rows, its own and its n-grams' (the kernels'
+        ``subwords``); ``W_in`` then has ``cfg.buckets`` rows more than the vocabulary.
     """
 
     cfg: TrainConfig
@@ -188,6 +195,7 @@ class FastSetup:
     variant: int
     vocabulary: int
     tree: HuffmanTree
+    subwords: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def build(cls, corpus: Corpus, cfg: TrainConfig, *, gpu: bool = False) -> "FastSetup":
@@ -200,9 +208,16 @@ class FastSetup:
             offsets = sentence_offsets(corpus.sentence_lengths, MAX_SENTENCE_LENGTH)
         starts = chunk_starts(offsets)
         tree = huffman_tree(vocab.counts) if cfg.hs else huffman_tree(vocab.counts[:0])
+        rows = vocabulary_rows(cfg.subword_spec(), vocab.words)
         return cls(cfg, _read_only(corpus.ids), _read_only(offsets), starts, offsets[starts],
                    vocab.noise_table(cfg.ns_exponent),
-                   vocab.keep_thresholds(cfg.sample), VARIANTS[(cfg.model, cfg.kernel)], len(vocab), tree)
+                   vocab.keep_thresholds(cfg.sample), VARIANTS[(cfg.model, cfg.kernel)], len(vocab), tree,
+                   None if rows is None else (rows[0], rows[1]))
+
+    @property
+    def input_rows(self) -> int:
+        """Rows of ``W_in``: the vocabulary's, and with subwords the n-gram buckets'."""
+        return self.vocabulary + (self.cfg.buckets if self.subwords is not None else 0)
 
     @property
     def options(self) -> tuple[int, int, int, bool, bool]:
@@ -256,11 +271,12 @@ class FastSetup:
         return int(np.random.SeedSequence(self.cfg.seed).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
     def initial_weights(self, row_align: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """word2vec.c's initial (V, D') float32 ``W_in`` and ``W_out`` (see :func:`init_weights`), and
+        """word2vec.c's initial (:attr:`input_rows`, D') float32 ``W_in`` and (V, D') ``W_out`` (see
+        :func:`init_weights`), and
         ``W_node`` : (V - 1, D') zeros with hierarchical softmax, (0, D') without."""
         init, _ = self.seeds(0)
-        W_in, W_out = init_weights(self.vocabulary, self.cfg.vector_size, init, row_align)
-        return W_in, W_out, aligned_zeros((self.tree.inner_nodes, W_in.shape[1]))
+        W_in, W_out = init_weights(self.input_rows, self.cfg.vector_size, init, row_align)
+        return W_in, W_out[: self.vocabulary], aligned_zeros((self.tree.inner_nodes, W_in.shape[1]))
 
 
 class RankEngine(Engine, Protocol):

@@ -132,7 +132,7 @@ class CpuEngine(SingleProcess):
         self.W_in, _, self.W_node = self.setup.initial_weights(ROW_ALIGN)  # W_out: zeros, never touched
         self._out_rows, self._hot = output_rows(self.W_in.shape[1], cfg.workers,
                                                  output_row_rates(self.setup, corpus.vocab.counts))
-        self.W_out = self._out_rows[: self.W_in.shape[0]]  # the shared rows: a view
+        self.W_out = self._out_rows[: self.setup.vocabulary]  # the shared rows: a view
         self.rng_states = [s.generate_state(1, dtype=np.uint64) | np.uint64(1) for s in worker_seeds]
         self.stats = np.zeros((cfg.workers, 3), dtype=np.float64)
         self.epoch = 0
@@ -177,7 +177,8 @@ class CpuEngine(SingleProcess):
     def _train(self, chunks: np.ndarray, alphas: np.ndarray, worker: int) -> None:
         setup = self.setup
         train_chunks(setup.ids, setup.offsets, setup.chunk_starts, chunks, alphas, self.W_in, self._out_rows,
-                     setup.table, setup.keep, setup.kernel_tree(self.W_node), setup.options, self._hot[worker],
+                     setup.table, setup.keep, setup.kernel_tree(self.W_node), setup.subwords, setup.options,
+                     self._hot[worker],
                      self.rng_states[worker], self.stats[worker])
 
     def word_vectors(self, *, final: bool = False) -> np.ndarray:

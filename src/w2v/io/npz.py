@@ -195,11 +195,12 @@ def _json_bytes(document: Any) -> np.ndarray:
 def load_npz(path: str | os.PathLike, limit: int | None = None, *, mmap: bool = False) -> StoredVectors:
     """Read a w2v ``.npz`` (only its first ``limit`` words if given; the file is read whole).
 
-    ``mmap=True`` maps the vectors read-only instead of reading them. Members and document
+    ``mmap=True`` maps the vectors (and a subword model's n-gram vectors) read-only instead of reading
+    them. Members and document
     entries beyond the vectors' come back as ``extras`` and ``extra_arrays``.
     :class:`ModelFileError` names the file and what is wrong with it.
     """
-    meta, arrays = read_archive(path, "vectors file", FORMAT, mmap={"vectors"} if mmap else ())
+    meta, arrays = read_archive(path, "vectors file", FORMAT, mmap={"vectors", "ngram_vectors"} if mmap else ())
     missing = {"vectors", "words_utf8", "word_ends"} - set(arrays)
     if missing:
         raise ModelFileError(f"{path}: not a w2v vectors file (lacks {', '.join(sorted(missing))})")

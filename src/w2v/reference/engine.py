@@ -16,6 +16,7 @@ from ..config import TrainConfig
 from ..errors import ConfigError, ModelFileError
 from ..text.corpus import Corpus
 from ..text.huffman import huffman_tree
+from ..text.subwords import vocabulary_rows
 from ..training.engine import BlockStats, SingleProcess, expect_array
 from .grads import clip_grads
 from .models import CBOW, SkipGram
@@ -70,6 +71,7 @@ class ReferenceEngine(SingleProcess):
             tree=huffman_tree(corpus.vocab.counts) if cfg.hs else None,
             mean=cfg.cbow_mean,
             seed=model_seed,
+            subwords=vocabulary_rows(cfg.subword_spec(), corpus.vocab.words),
             xp=xp,
         )
         contexts, target = contexts_target(corpus, cfg.window)

@@ -46,6 +46,55 @@ class Embedding:
         self.grads[0].zero()
 
 
+class SubwordEmbedding:
+    """A word's vector is the mean of its rows of ``W``: its own and its character n-grams'
+    (:mod:`w2v.text.subwords`); backward hands each of a word's n rows ``dout / n`` (repeats summed).
+
+    Parameters
+    ----------
+    W : (V + B, H) float
+        The words' rows, then the B n-gram buckets'.
+    offsets : (V + 1,) int, rows : (R,) int
+        Word ``w``'s rows are ``rows[offsets[w]:offsets[w + 1]]`` (at least one each).
+    """
+
+    def __init__(self, W: Any, offsets: Any, rows: Any):
+        self.xp = get_xp(W)
+        xp = self.xp
+        self.params = [W]
+        self.grads = [RowSparseGrad(W.shape, xp, W.dtype)]
+        offsets, rows = np.asarray(offsets, dtype=np.int64), np.asarray(rows, dtype=np.int64)
+        lengths = np.diff(offsets)
+        slots = np.arange(int(lengths.max(initial=1)))
+        self._mask = slots < lengths[:, None]  # (V, L): which of a word's L slots hold one of its rows
+        table = np.zeros(self._mask.shape, dtype=np.int64)
+        table[self._mask] = rows
+        self._table, self._mask = xp.asarray(table), xp.asarray(self._mask)
+        self._lengths = xp.asarray(lengths.astype(W.dtype))
+        self._idx = None
+
+    def forward(self, idx: Any) -> Any:
+        """idx : int array of any shape S (word ids) -> S + (H,): each word's mean row."""
+        self._idx = idx
+        table, mask = self._table[idx], self._mask[idx]  # S + (L,)
+        rows = self.params[0][table] * mask[..., None]  # S + (L, H)
+        return rows.sum(axis=-2) / self._lengths[idx][..., None]
+
+    def backward(self, dout: Any) -> None:
+        """dout : S + (H,); ``dout / n`` added to each of the word's n rows."""
+        share = dout / self._lengths[self._idx][..., None]  # S + (H,)
+        mask = self._mask[self._idx]
+        shares = self.xp.broadcast_to(share[..., None, :], mask.shape + share.shape[-1:])
+        self.grads[0].add(self._table[self._idx][mask], shares[mask])
+
+    def word_vectors(self) -> Any:
+        """(V, H) every word's vector."""
+        return self.forward(self.xp.arange(self._table.shape[0]))
+
+    def zero_grad(self) -> None:
+        self.grads[0].zero()
+
+
 class EmbeddingDot:
     """Scores ``W[idx] . h`` for every index of a row.
 

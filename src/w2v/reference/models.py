@@ -2,7 +2,7 @@
 
 Both keep the book's interface: ``forward(contexts, target) -> loss``, ``backward()``,
 ``params`` = [W_in, W_out] (and W_node with hierarchical softmax), ``grads`` alongside,
-``word_vecs`` = W_in.
+``word_vecs`` = W_in (with subwords: the words' own rows, then the n-gram buckets').
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..text.huffman import HuffmanTree
-from .layers import Embedding, HierarchicalSoftmaxLoss, NegativeSamplingLoss
+from .layers import Embedding, HierarchicalSoftmaxLoss, NegativeSamplingLoss, SubwordEmbedding
 from .xp import make_rng
 
 
@@ -37,6 +37,9 @@ class _Word2Vec:
     seed : int or numpy SeedSequence
         Initialises the weights (``0.01 * N(0, 1)`` as in the book, drawn with NumPy so the
         same seed gives the same start on CPU and GPU) and the negative sampler.
+    subwords : (offsets, rows, buckets), optional
+        fastText's model: ``W_in`` gets ``buckets`` more rows, and a word's input vector is the
+        mean of its rows ``rows[offsets[w]:offsets[w + 1]]`` (:class:`SubwordEmbedding`).
 
     ``params`` lists W_in, then W_out (with negatives), then W_node (with the tree);
     ``param_names`` names them.
@@ -54,6 +57,7 @@ class _Word2Vec:
         tree: HuffmanTree | None = None,
         mean: bool = True,
         seed: int | np.random.SeedSequence = 0,
+        subwords: tuple[Any, Any, int] | None = None,
         xp: ModuleType = np,
         dtype: Any = np.float32,
     ):
@@ -61,9 +65,10 @@ class _Word2Vec:
             seed = np.random.SeedSequence(seed)
         init_seed, sampler_seed = seed.spawn(2)
         init = np.random.default_rng(init_seed)
-        W_in = xp.asarray((0.01 * init.standard_normal((vocab_size, hidden_size))).astype(dtype))
+        input_rows = vocab_size + (0 if subwords is None else subwords[2])
+        W_in = xp.asarray((0.01 * init.standard_normal((input_rows, hidden_size))).astype(dtype))
         W_out = xp.asarray((0.01 * init.standard_normal((vocab_size, hidden_size))).astype(dtype))
-        self.in_layer = Embedding(W_in)
+        self.in_layer = Embedding(W_in) if subwords is None else SubwordEmbedding(W_in, subwords[0], subwords[1])
         self.losses: list[Any] = []
         self.params, self.grads, self.param_names = [W_in], [self.in_layer.grads[0]], ["W_in"]
         self.ns_loss = None

@@ -27,6 +27,7 @@ FNV_PRIME = 16777619
 DEFAULT_BUCKETS = 2_000_000  # fastText's -bucket
 EOS = "</s>"  # fastText's end-of-line token, which has no n-grams
 MAX_BUCKETS = 2**31 - 1  # fastText stores bucket ids in int32
+MAX_NGRAM = 100  # characters: longer n-grams are whole words
 
 
 @dataclass(frozen=True)
@@ -38,12 +39,14 @@ class Subwords:
     buckets: int = DEFAULT_BUCKETS
 
     def __post_init__(self) -> None:
-        for name, value, high in (("minn", self.minn, 1 << 10), ("maxn", self.maxn, 1 << 10),
-                                  ("buckets", self.buckets, MAX_BUCKETS)):
+        for name, value, high, option in (("minn", self.minn, MAX_NGRAM, "subwords"),
+                                          ("maxn", self.maxn, MAX_NGRAM, "subwords"),
+                                          ("buckets", self.buckets, MAX_BUCKETS, "buckets")):
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or not 1 <= value <= high:
-                raise ConfigError(f"subwords' {name} must be an integer in 1..{high:,}, not {value!r}", options=(name,))
+                raise ConfigError(f"subwords' {name} must be an integer in 1..{high:,}, not {value!r}",
+                                  options=(option,))
         if self.minn > self.maxn:
-            raise ConfigError(f"subwords' minn ({self.minn}) is above maxn ({self.maxn})", options=("minn", "maxn"))
+            raise ConfigError(f"subwords' minn ({self.minn}) is above maxn ({self.maxn})", options=("subwords",))
 
     def rows(self, words: Sequence[str], vocabulary: int, *, own_rows: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Each word's input rows: its own (row ``i`` for word ``i``, if ``own_rows``), then its n-grams'.
@@ -78,6 +81,14 @@ class Subwords:
         marked = "<" + word + ">"
         return [marked[i:i + n] for i in range(len(marked)) for n in range(self.minn, self.maxn + 1)
                 if i + n <= len(marked) and not (n == 1 and (i == 0 or i + n == len(marked)))]
+
+
+def vocabulary_rows(spec: Subwords | None, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """(offsets, rows, buckets): the input rows of each word of a vocabulary (:meth:`Subwords.rows`), or None
+    without subwords."""
+    if spec is None:
+        return None
+    return (*spec.rows(words, len(words)), spec.buckets)
 
 
 @njit(cache=CACHE, nogil=True)

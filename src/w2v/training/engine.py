@@ -76,7 +76,8 @@ class Engine(Protocol):
         """Train on units ``start .. stop-1`` of the current epoch."""
 
     def word_vectors(self, *, final: bool = False) -> np.ndarray:
-        """(V, D) float32 input vectors, on the host.
+        """(V, D) float32 input vectors, on the host; with subwords (V + B, D), the whole input matrix (the
+        words' own rows, then the n-gram buckets'), which the driver composes into word vectors.
 
         ``final``: training is over and the engine is not used again, so it may hand over its
         own memory rather than copy it.

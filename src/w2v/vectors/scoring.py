@@ -136,6 +136,33 @@ def analogy_scores(
     raise ValueError(f"method must be one of {', '.join(ANALOGY_METHODS)}, not {method!r}")
 
 
+def question_scores(searched: np.ndarray, searched_norms: np.ndarray, questions: np.ndarray, method: AnalogyMethod,
+                    epsilon: float = COSMUL_EPSILON) -> np.ndarray:
+    """:func:`analogy_scores` of questions given as vectors rather than rows (words a subword model has
+    vectors for outside its vocabulary).
+
+    Parameters
+    ----------
+    searched : (R, D) float32, searched_norms : (R,) float32
+    questions : (B, 3, D) float32
+        The vectors of a, b and c.
+
+    Returns
+    -------
+    (B, R) float32
+    """
+    if method == "book":
+        return cosines(searched, searched_norms, unit(questions[:, 1] - questions[:, 0] + questions[:, 2]))
+    words = unit(questions)  # (B, 3, D)
+    if method == "3cosadd":
+        return cosines(searched, searched_norms, unit(words[:, 1] - words[:, 0] + words[:, 2]))
+    if method == "3cosmul":
+        shifted = shifted_cosines(searched, searched_norms, words.reshape(-1, words.shape[-1]))  # (3B, R)
+        where = np.arange(words.shape[0] * 3).reshape(-1, 3)
+        return cos_mul(shifted, where[:, 1:], where[:, :1], epsilon)
+    raise ValueError(f"method must be one of {', '.join(ANALOGY_METHODS)}, not {method!r}")
+
+
 def best_rows(scores: np.ndarray, topn: int, exclude: Sequence[Sequence[int]] = ()) -> list[np.ndarray]:
     """The rows of the ``topn`` highest scores of each query, best first, without the excluded rows.
 

@@ -37,7 +37,6 @@ import numpy as np
 
 from ..errors import ConfigError, CorpusError, EmptySentenceWarning, ModelFileError, check_integer
 from ..io import format_of, read_vectors, write_vectors
-from ..io.stored import StoredVectors
 from ..text.sources import read_lines
 from ..text.vocab import Vocab, read_vocab_file
 from .word_vectors import WordVectors, from_stored
@@ -46,6 +45,9 @@ Method = Literal["mean", "sif", "usif"]
 METHODS = ("mean", "sif", "usif")
 SIF_A = 1e-3  # Arora et al. (2017): a in [1e-4, 1e-3] works well
 DEFAULT_COMPONENTS = {"mean": 0, "sif": 1, "usif": 5}
+# The weight of a word never counted (a subword model's word outside its vocabulary, p(w) = 0):
+# SIF's a / (a + p(w)) and uSIF's a / (a / 2 + p(w)) at p(w) = 0.
+UNSEEN_WEIGHT = {"mean": 1.0, "sif": 1.0, "usif": 2.0}
 SAVED_KEY = "sentence_encoder"  # the document entry of a saved encoder
 SAVED_VERSION = 1
 _PARAMS = ("vectors", "method", "counts", "a", "n_components")
@@ -137,9 +139,9 @@ class SentenceEncoder:
         """The vectors of ``sentences``, (N, D) float32 (zero for a sentence without a known word)."""
         if not hasattr(self, "weights_"):
             raise ValueError("this SentenceEncoder is not fitted yet: call fit(sentences) first")
-        ids, offsets = self._ids(_sentence_list(sentences))
+        ids, offsets, outside = self._ids(_sentence_list(sentences))
         _warn_empty(offsets, "have zero vectors", stacklevel=3)
-        return self._remove_components(self._weighted_means(ids, offsets))
+        return self._remove_components(self._weighted_means(ids, offsets, outside))
 
     # ------------------------------------------------------------------ saving
 
@@ -153,12 +155,10 @@ class SentenceEncoder:
             raise ValueError("fit the SentenceEncoder before saving it")
         if format_of(path) not in (None, "npz"):
             raise ValueError(f"a SentenceEncoder is saved as a w2v .npz file, not {os.fspath(path)!r}")
-        wv = self.vectors
-        spec = {"version": SAVED_VERSION, "method": self.method, "a": self.a, "n_components": self.n_components,
-                "a_": self.a_}
-        arrays = {stored: getattr(self, attribute) for attribute, stored in _ARRAYS.items()}
-        stored = StoredVectors(wv.vectors, wv.index_to_key, wv.counts, wv.record.to_dict() if wv.record else {},
-                               extras={SAVED_KEY: spec}, extra_arrays=arrays)
+        stored = self.vectors.to_stored()
+        stored.extras[SAVED_KEY] = {"version": SAVED_VERSION, "method": self.method, "a": self.a,
+                                    "n_components": self.n_components, "a_": self.a_}
+        stored.extra_arrays.update({name: getattr(self, attribute) for attribute, name in _ARRAYS.items()})
         write_vectors(stored, path, "npz")
 
     @classmethod
@@ -178,7 +178,7 @@ class SentenceEncoder:
         ``stacklevel`` points the warning about empty sentences at the caller's caller.
         """
         method, n_components, wv = self._checked_params()
-        ids, offsets = self._ids(sentences)
+        ids, offsets, outside = self._ids(sentences)
         lengths = np.diff(offsets)
         if not lengths.any():
             raise CorpusError(f"none of the {len(sentences):,} sentences has a word in the vocabulary")
@@ -192,7 +192,7 @@ class SentenceEncoder:
                                                                 _usif_a(share, lengths[lengths > 0].mean()))
             smoothing = self.a_ if method == "sif" else self.a_ / 2
             self.weights_ = (self.a_ / (smoothing + share)).astype(np.float32)
-        embedded = self._weighted_means(ids, offsets)  # (N, D)
+        embedded = self._weighted_means(ids, offsets, outside)  # (N, D)
         self.components_ = np.empty((0, wv.vector_size), dtype=np.float32)
         self.component_weights_ = np.empty(0, dtype=np.float32)
         if n_components:
@@ -219,30 +219,41 @@ class SentenceEncoder:
             check_integer("n_components", n_components, 0, self.vectors.vector_size, none_ok=True, error=ConfigError)
         return self.method, int(n_components), self.vectors
 
-    def _ids(self, sentences: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-        """Rows of the known words of each sentence, (T,) int64, and where each sentence starts, (N + 1,) int64."""
-        lookup = self.vectors.key_to_index
+    def _ids(self, sentences: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Rows of the known words of each sentence, (T,) int64, where each sentence starts, (N + 1,) int64,
+        and (O, D) float32 the vectors of rows V .. V + O - 1: the words outside the vocabulary that a
+        subword model has n-grams for."""
+        wv = self.vectors
+        lookup = wv.key_to_index
+        tokenized = [sentence.split() if isinstance(sentence, str) else sentence for sentence in sentences]
+        outside = wv.oov_vectors([word for words in tokenized for word in words if word not in lookup])
+        row_of = {**lookup, **{word: len(wv) + i for i, word in enumerate(outside)}}
         rows: list[int] = []
         offsets = np.zeros(len(sentences) + 1, dtype=np.int64)
-        for i, sentence in enumerate(sentences):
-            words = sentence.split() if isinstance(sentence, str) else sentence
-            rows.extend(lookup[word] for word in words if word in lookup)
+        for i, words in enumerate(tokenized):
+            rows.extend(row_of[word] for word in words if word in row_of)
             offsets[i + 1] = len(rows)
-        return np.array(rows, dtype=np.int64), offsets
+        vectors = np.array(list(outside.values()), dtype=np.float32).reshape(len(outside), wv.vector_size)
+        return np.array(rows, dtype=np.int64), offsets, vectors
 
-    def _weighted_means(self, ids: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    def _weighted_means(self, ids: np.ndarray, offsets: np.ndarray, outside: np.ndarray) -> np.ndarray:
         """(N, D) float32 weighted means of the sentences' word vectors, one sparse-dense product."""
         wv = self.vectors
         if self.weights_.shape != (len(wv),):
             raise ValueError(f"the encoder was fitted for {self.weights_.size} words, the vectors have {len(wv)}")
         lengths = np.diff(offsets)
-        scale = self.weights_[ids] / np.repeat(lengths, lengths).astype(np.float32)  # (T,)
+        weights = np.append(self.weights_, np.full(len(outside), UNSEEN_WEIGHT[self.method], dtype=np.float32))
+        norms = np.append(wv.norms, np.linalg.norm(outside, axis=1)).astype(np.float32)
+        scale = weights[ids] / np.repeat(lengths, lengths).astype(np.float32)  # (T,)
         if self.method != "sif":  # mean and usif average unit vectors
-            scale /= np.where(wv.norms[ids] > 0, wv.norms[ids], 1)
+            scale /= np.where(norms[ids] > 0, norms[ids], 1)
         from scipy import sparse  # imported when used: it would add to every training run's memory otherwise
 
-        rows = sparse.csr_matrix((scale, ids, offsets), shape=(len(lengths), len(wv)))  # (N, V)
-        return np.asarray(rows @ wv.vectors, dtype=np.float32)
+        rows = sparse.csr_matrix((scale, ids, offsets), shape=(len(lengths), len(wv) + len(outside)))  # (N, V + O)
+        embedded = np.asarray(rows[:, : len(wv)] @ wv.vectors, dtype=np.float32)
+        if len(outside):
+            embedded += np.asarray(rows[:, len(wv):] @ outside, dtype=np.float32)
+        return embedded
 
     def _remove_components(self, embedded: np.ndarray) -> np.ndarray:
         """``v - sum_i lambda_i (v . u_i) u_i`` for every row, in place; returns ``embedded``."""

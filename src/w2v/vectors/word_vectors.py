@@ -7,6 +7,7 @@ are never copied.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from numbers import Real
@@ -16,8 +17,10 @@ import numpy as np
 
 from ..errors import ModelFileError, UnknownWordError, W2VError, ZeroVectorWarning, check_integer
 from ..io import Format, format_of, read_vectors, write_vectors
+from ..io.files import check_finite
 from ..io.stored import StoredVectors, first_duplicate
 from ..record import TrainingRecord
+from ..text.subwords import Subwords
 from ..text.vocab import write_vocab_file
 from .scoring import (
     ANALOGY_METHODS,
@@ -26,12 +29,14 @@ from .scoring import (
     best_rows,
     cos_mul,
     cosines,
+    question_scores,
     restricted,
     row_norms,
     shifted_cosines,
     unit,
     unit_rows,
 )
+from .subword_vectors import compose, ngram_means
 
 GENSIM_COSMUL_EPSILON = 1e-6  # gensim's most_similar_cosmul
 
@@ -48,6 +53,12 @@ class WordVectors:
     record : TrainingRecord, optional
         How the vectors were trained (config, corpus, loss curve, timings); None for vectors
         read from other tools' files.
+    subwords : Subwords, optional
+        A subword model's character n-grams (fastText's): with them, a word outside the
+        vocabulary has a vector too, the mean of its n-grams' rows of ``ngram_vectors``
+        (``wv["unseen"]``, and every query that takes words).
+    ngram_vectors : (B, D) array_like, optional
+        The n-gram buckets' rows (with ``subwords``; kept as given, so a mapped file stays mapped).
     """
 
     def __init__(
@@ -57,6 +68,8 @@ class WordVectors:
         *,
         counts: Any = None,
         record: TrainingRecord | None = None,
+        subwords: Subwords | None = None,
+        ngram_vectors: Any = None,
     ):
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.index_to_key = list(index_to_key)
@@ -69,6 +82,13 @@ class WordVectors:
         if self.counts is not None and self.counts.shape != (len(self.index_to_key),):
             raise ValueError(f"counts of shape {self.counts.shape} for {len(self.index_to_key)} words")
         self.record = record
+        if (subwords is None) != (ngram_vectors is None):
+            raise ValueError("subwords and ngram_vectors go together: give both or neither")
+        self.subwords = subwords
+        self.ngram_vectors = None if ngram_vectors is None else np.asarray(ngram_vectors, dtype=np.float32)
+        if subwords is not None and self.ngram_vectors.shape != (subwords.buckets, self.vector_size):
+            raise ValueError(f"ngram_vectors of shape {self.ngram_vectors.shape} for {subwords.buckets} buckets of "
+                             f"{self.vector_size} dimensions")
         self._unit: np.ndarray | None = None
         self._norms: np.ndarray | None = None
 
@@ -79,7 +99,25 @@ class WordVectors:
         return word in self.key_to_index
 
     def __getitem__(self, word: str) -> np.ndarray:
-        return self.vectors[self.index(word)]
+        """The vector of ``word``: its row, or with subwords, for a word outside the vocabulary, the mean of
+        its n-grams' rows (:class:`~w2v.errors.UnknownWordError` if it has none either)."""
+        if word in self.key_to_index or self.subwords is None:
+            return self.vectors[self.index(word)]
+        outside = self.oov_vectors([word])
+        if word not in outside:
+            raise UnknownWordError(word, subwords=True)
+        return outside[word]
+
+    @classmethod
+    def from_input_matrix(cls, matrix: np.ndarray, index_to_key: Sequence[str], subwords: Subwords | None,
+                          **kwargs: Any) -> "WordVectors":
+        """The vectors of a trained input matrix: (V, D) word rows, or with ``subwords`` (V + B, D), the words'
+        own rows then the n-gram buckets', composed into word vectors (:func:`compose`)."""
+        if subwords is None:
+            return cls(matrix, index_to_key, **kwargs)
+        own, ngrams = matrix[: len(index_to_key)], matrix[len(index_to_key):]
+        return cls(compose(own, ngrams, subwords, index_to_key), index_to_key, subwords=subwords,
+                   ngram_vectors=ngrams, **kwargs)
 
     def __repr__(self) -> str:
         return f"WordVectors({len(self)} words, {self.vector_size} dimensions)"
@@ -151,6 +189,7 @@ class WordVectors:
         if weights.shape != (len(keys),):
             raise ValueError(f"weights has shape {weights.shape} for {len(keys)} keys")
         rows, row_weights, given, given_weights, missing = [], [], [], [], []
+        outside = self.oov_vectors([key for key in keys if isinstance(key, str)])
         for key, weight in zip(keys, weights.tolist()):
             if isinstance(key, np.ndarray):
                 given.append(self._query_vector(key))
@@ -160,10 +199,13 @@ class WordVectors:
             elif key in self.key_to_index:
                 rows.append(self.key_to_index[key])
                 row_weights.append(weight)
+            elif key in outside:
+                given.append(unit(outside[key]) if pre_normalize else outside[key])
+                given_weights.append(weight)
             else:
                 missing.append(key)
         if missing and not ignore_missing:
-            raise UnknownWordError(*missing)
+            raise UnknownWordError(*missing, subwords=self.subwords is not None)
         mean = np.zeros(self.vector_size)
         if rows:
             scale = np.array(row_weights)
@@ -402,14 +444,27 @@ class WordVectors:
         _check_topn(topn, allow_none=False)
         if method not in ANALOGY_METHODS:
             raise ValueError(f"method must be one of {', '.join(ANALOGY_METHODS)}, not {method!r}")
+        if self.subwords is not None and not all(word in self.key_to_index for word in (a, b, c)):
+            return self._outside_analogy([a, b, c], topn, method, restricted(len(self), restrict_vocab))
         rows = self._rows([a, b, c])
         self._warn_zero([[a, b, c]] if not self.norms[rows].any() else [])
         limit = restricted(len(self), restrict_vocab)
         scores = analogy_scores(self.vectors, self.norms, np.array([rows]), limit, method)  # (1, R)
         return self._pairs(best_rows(scores, topn, [rows])[0], scores[0])
 
+    def _outside_analogy(self, words: list[str], topn: int, method: AnalogyMethod,
+                         limit: int) -> list[tuple[str, float]]:
+        """:meth:`analogy` of words some of which are outside the vocabulary (a subword model's)."""
+        self._check_known(words, ignore_missing=False)
+        question = np.array([self[word] for word in words])[None]  # (1, 3, D)
+        scores = question_scores(self.vectors[:limit], self.norms[:limit], question, method)  # (1, R)
+        return self._pairs(best_rows(scores, topn, [self._known_rows(words)])[0], scores[0])
+
     def similarity(self, word1: str, word2: str) -> float:
-        """Cosine similarity of two words."""
+        """Cosine similarity of two words (with subwords, words outside the vocabulary too)."""
+        if self.subwords is not None and not (word1 in self.key_to_index and word2 in self.key_to_index):
+            self._check_known([word1, word2], ignore_missing=False)
+            return float(unit(self[word1]) @ unit(self[word2]))
         first, second = unit_rows(self.vectors, self.norms, np.array(self._rows([word1, word2])))
         return float(first @ second)
 
@@ -421,13 +476,25 @@ class WordVectors:
         return [self.key_to_index[word] for word in words]
 
     def _missing(self, key: Any) -> bool:
-        return isinstance(key, str) and key not in self.key_to_index
+        """Whether ``key`` is a word without a vector: outside the vocabulary, and without n-grams if the model
+        has subwords."""
+        return isinstance(key, str) and key not in self.key_to_index \
+            and (self.subwords is None or not self.subwords.ngrams(key))
 
     def _check_known(self, keys: list[Any], ignore_missing: bool) -> None:
         """Raise UnknownWordError naming the unknown words, unless they may be skipped and something is left."""
         missing = [key for key in keys if self._missing(key)]
         if missing and (not ignore_missing or len(missing) == len(keys)):
-            raise UnknownWordError(*missing)
+            raise UnknownWordError(*missing, subwords=self.subwords is not None)
+
+    def oov_vectors(self, words: Sequence[str]) -> dict[str, np.ndarray]:
+        """{word: (D,) float32} for the ``words`` outside the vocabulary that a subword model has n-grams for
+        (the mean of their rows); empty for a model without subwords."""
+        outside = [word for word in dict.fromkeys(words) if word not in self.key_to_index]
+        if self.subwords is None or not outside:
+            return {}
+        vectors, has_ngrams = ngram_means(self.ngram_vectors, self.subwords, outside)
+        return {word: vector for word, vector, has in zip(outside, vectors, has_ngrams) if has}
 
     def _known_rows(self, keys: list[Any]) -> list[int]:
         return [self.key_to_index[key] for key in keys if isinstance(key, str) and key in self.key_to_index]
@@ -466,12 +533,21 @@ class WordVectors:
         ``dtype="float16"`` halves an npz file (loaded back as float32); word2vec binary
         files stay float32.
         """
-        stored = StoredVectors(self.vectors, self.index_to_key, self.counts,
-                               self.record.to_dict() if self.record else {})
         format = format or format_of(path) or "npz"
+        stored = self.to_stored(subwords=format == "npz")  # other formats hold the word vectors alone
         if format == "book-pickle" and self.record is not None and self.record.corpus.name == "ptb.train":
             stored = _in_book_order(stored)
         write_vectors(stored, path, format, dtype=dtype)
+
+    def to_stored(self, *, subwords: bool = True) -> StoredVectors:
+        """What a vectors file holds of these vectors: the words, vectors, counts and record, and (``subwords``)
+        a subword model's n-grams and their rows."""
+        stored = StoredVectors(self.vectors, self.index_to_key, self.counts,
+                               self.record.to_dict() if self.record else {})
+        if subwords and self.subwords is not None:
+            stored.extras["subwords"] = {**dataclasses.asdict(self.subwords), "vectors": "composed"}
+            stored.extra_arrays["ngram_vectors"] = self.ngram_vectors
+        return stored
 
     def save_vocab(self, path: str | os.PathLike) -> None:
         """Write the words and their corpus counts as ``word count`` lines (word2vec.c's ``-save-vocab``,
@@ -522,10 +598,37 @@ def from_stored(stored: StoredVectors, path: str | os.PathLike) -> WordVectors:
         record = TrainingRecord.from_dict(stored.info) if stored.info else None
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise ModelFileError(f"{path}: its training record is malformed ({err})") from None
+    subwords, ngrams, vectors = _subword_parts(stored, path)
     try:
-        return WordVectors(stored.vectors, stored.index_to_key, counts=stored.counts, record=record)
+        return WordVectors(vectors, stored.index_to_key, counts=stored.counts, record=record, subwords=subwords,
+                           ngram_vectors=ngrams)
     except ValueError as err:  # a duplicate word
         raise ModelFileError(f"{path}: {err}") from None
+
+
+_SUBWORD_VECTORS = ("composed", "own rows")  # what a stored subword model's vectors are
+
+
+def _subword_parts(stored: StoredVectors, path: str | os.PathLike
+                   ) -> tuple[Subwords | None, np.ndarray | None, np.ndarray]:
+    """A stored subword model's n-grams, their rows and its word vectors (composed from its own rows if it
+    stores those); (None, None, the vectors) for other models. ModelFileError if they do not fit."""
+    spec = stored.extras.get("subwords")
+    if spec is None:
+        return None, None, stored.vectors
+    try:
+        subwords = Subwords(spec["minn"], spec["maxn"], spec["buckets"])
+        kind = spec["vectors"]
+    except (KeyError, TypeError, W2VError) as err:
+        raise ModelFileError(f"{path}: its subwords are malformed ({err})") from None
+    ngrams = stored.extra_arrays.get("ngram_vectors")
+    if kind not in _SUBWORD_VECTORS or not isinstance(ngrams, np.ndarray) or ngrams.dtype != np.float32 \
+            or ngrams.shape != (subwords.buckets, stored.vector_size):
+        raise ModelFileError(f"{path}: its n-gram vectors do not fit its subwords ({spec!r})")
+    check_finite(ngrams, path)
+    if kind == "own rows":
+        return subwords, ngrams, compose(stored.vectors, ngrams, subwords, stored.index_to_key)
+    return subwords, ngrams, stored.vectors
 
 
 def _in_book_order(stored: StoredVectors) -> StoredVectors:

@@ -13,7 +13,10 @@ from hypothesis.extra.numpy import array_shapes, arrays
 
 import w2v
 from w2v import W2VError, WordVectors
+from w2v.io import read_vectors
+from w2v.io.fasttext import load_fasttext_bin, save_fasttext_bin
 from w2v.io.npz import load_npz
+from w2v.io.stored import StoredVectors
 from w2v.io.word2vec import load_word2vec_format
 
 from conftest import sample_record
@@ -30,7 +33,11 @@ def _valid_files() -> dict[str, bytes]:
         wv.save(folder / "v.npz")
         wv.save_word2vec_format(folder / "v.txt")
         wv.save_word2vec_format(folder / "v.bin", binary=True)
-        return {name: (folder / name).read_bytes() for name in ("v.npz", "v.txt", "v.bin")}
+        subwords = {"minn": 2, "maxn": 3, "buckets": 5, "vectors": "own rows"}
+        save_fasttext_bin(StoredVectors(wv.vectors, wv.index_to_key, wv.counts, extras={"subwords": subwords},
+                                        extra_arrays={"ngram_vectors": rng.standard_normal((5, 3))}),
+                          folder / "fasttext.bin")
+        return {name: (folder / name).read_bytes() for name in ("v.npz", "v.txt", "v.bin", "fasttext.bin")}
 
 
 VALID = _valid_files()
@@ -41,6 +48,8 @@ READERS = {
     "text": lambda path: load_word2vec_format(path, binary=False),
     "binary": lambda path: load_word2vec_format(path, binary=True),
     "guessed, ignore": lambda path: load_word2vec_format(path, unicode_errors="ignore"),
+    "fasttext": load_fasttext_bin,
+    "read, mmap, limit 2": lambda path: read_vectors(path, mmap=True, limit=2),
 }
 SUFFIXES = [".npz", ".txt", ".vec", ".bin", ".pkl", ".dat", ""]
 

@@ -670,7 +670,8 @@ def _add_export(sub: Any) -> None:
                              "needs a w2v .npz")
     export.add_argument("--format", choices=_choices(Format), default=None,
                         help="default: from OUT's extension (.txt/.vec text, .bin binary, "
-                             ".pkl book-pickle, .npz npz); book-pickle is the book's cbow_params.pkl")
+                             ".pkl book-pickle, .npz npz); book-pickle is the book's cbow_params.pkl; fasttext is "
+                             "fastText's .bin model, for subword vectors only")
     export.add_argument("--limit", type=_positive_int, default=None, help="export only the first N words")
     export.add_argument("--dtype", choices=["float32", "float16"], default="float32",
                         help="float16 halves an .npz file (read back as float32; about 3 significant digits); "

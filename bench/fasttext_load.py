@@ -6,7 +6,8 @@ Writes a fastText model of random float32 rows (500,000 words and 1,000,000 buck
 dimensions, output matrix zeros: 2.4 GB) with ``w2v.io.fasttext.save_fasttext_bin`` into a
 temporary folder under /tmp, generating its rows in chunks (the rows go through a mapped
 scratch file, so generating never holds the model in memory), then loads it in a fresh
-process with ``w2v.io.read_vectors(path, mmap=True)`` and with ``mmap=False``, and reports
+process with ``w2v.io.read_vectors(path, mmap=True)`` and with ``mmap=False`` (the file's arrays),
+then with ``w2v.load`` (the word vectors composed from them, which is what a user loads), and reports
 each load's peak memory: ru_maxrss (every resident page: mapped file pages too) and the peak
 of anonymous resident memory (RssAnon in /proc/self/status, sampled every 5 ms), the
 process's size before the load (Python, NumPy, w2v imported) shown beside them. The folder
@@ -64,8 +65,10 @@ def _status(*keys: str) -> dict[str, int]:
     return {key: int(fields[key].split()[0]) for key in keys}
 
 
-def child(path: str, mmap: bool) -> None:
-    """Load ``path`` once and print what it took, as JSON."""
+def child(path: str, mmap: bool, how: str) -> None:
+    """Load ``path`` once (``how``: "read_vectors", the file's arrays, or "w2v.load", the word vectors composed
+    from them) and print what it took, as JSON."""
+    import w2v
     from w2v.io import read_vectors
 
     before = _status("VmRSS", "RssAnon")
@@ -80,7 +83,7 @@ def child(path: str, mmap: bool) -> None:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     start = time.perf_counter()
-    stored = read_vectors(path, mmap=mmap)
+    loaded = read_vectors(path, mmap=mmap) if how == "read_vectors" else w2v.load(path, mmap=mmap)
     seconds = time.perf_counter() - start
     done.set()
     sampler.join()
@@ -89,12 +92,17 @@ def child(path: str, mmap: bool) -> None:
     print(json.dumps({"seconds": seconds, "before_rss": before["VmRSS"], "before_anon": before["RssAnon"],
                       "peak_anon": peak[0], "after_rss": after["VmRSS"], "after_anon": after["RssAnon"],
                       "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                      "types": sorted({type(a).__name__ for a in (stored.vectors, *stored.extra_arrays.values())}),
-                      "words": len(stored)}))
+                      "types": sorted({type(a).__name__ for a in (loaded.vectors, *_ngram_rows(loaded))}),
+                      "words": len(loaded)}))
 
 
-def measure(path: Path, mmap: bool) -> dict:
-    command = [sys.executable, __file__, "--child", str(path)] + (["--mmap"] if mmap else [])
+def _ngram_rows(loaded) -> list[np.ndarray]:
+    extra = getattr(loaded, "extra_arrays", None)
+    return list(extra.values()) if extra is not None else [loaded.ngram_vectors]
+
+
+def measure(path: Path, mmap: bool, how: str) -> dict:
+    command = [sys.executable, __file__, "--child", str(path), "--how", how] + (["--mmap"] if mmap else [])
     out = subprocess.run([sys.executable, "-S", "-c", SPAWNER, *command], capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"loading failed:\n{out.stderr}")
@@ -108,9 +116,10 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=300)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--mmap", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--how", default="read_vectors", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.mmap)
+        child(args.child, args.mmap, args.how)
         return
     folder = Path(tempfile.mkdtemp(prefix="w2v-fasttext-", dir="/tmp"))
     try:
@@ -119,13 +128,13 @@ def main() -> None:
         size = path.stat().st_size
         print(f"wrote {path.name}: {args.words:,} words + {args.buckets:,} buckets at dim {args.dim}, "
               f"{size / 2**20:,.0f} MiB in {time.perf_counter() - start:.1f} s")
-        print("\n| read_vectors | load s | RSS before the load MiB | peak RssAnon MiB (before) | ru_maxrss MiB | "
+        print("\n| load | load s | RSS before the load MiB | peak RssAnon MiB (before) | ru_maxrss MiB | "
               "ru_maxrss / file | (ru_maxrss - RSS before) / file | arrays |")
         print("|---|---|---|---|---|---|---|---|")
-        for mmap in (True, False):
-            m = measure(path, mmap)
+        for how, mmap in [(how, mmap) for how in ("read_vectors", "w2v.load") for mmap in (True, False)]:
+            m = measure(path, mmap, how)
             mib = {key: m[key] / 1024 for key in ("before_rss", "before_anon", "peak_anon", "maxrss")}
-            print(f"| mmap={mmap} | {m['seconds']:.1f} | {mib['before_rss']:,.0f} | {mib['peak_anon']:,.0f} "
+            print(f"| {how}(mmap={mmap}) | {m['seconds']:.1f} | {mib['before_rss']:,.0f} | {mib['peak_anon']:,.0f} "
                   f"({mib['before_anon']:,.0f}) | {mib['maxrss']:,.0f} | {m['maxrss'] * 1024 / size:.3f} | "
                   f"{(m['maxrss'] - m['before_rss']) * 1024 / size:.3f} | {', '.join(m['types'])} |")
     finally:

@@ -216,10 +216,12 @@ def test_subword_cbow_step_is_one_sgd_step_of_the_reference_cbow_with_subwords()
 
     k0, k1 = W_in.copy(), W_out.copy()
     C, C0, work = np.empty((4, D), np.float32), np.empty((4, D), np.float32), np.empty((2, D), np.float32)
-    _compose(k0, subwords, ctx, 4, C, C0, D)
+    for i, word in enumerate(ctx):  # each occurrence in its own slot, as the kernels' ring holds them
+        _compose(k0, subwords, word, C, C0, i, D)
     kernel_loss = cbow_step(C, k1, np.arange(4, dtype=np.int32), 4, out, 4, ALPHA, False, work,
                             np.empty(4, np.float32))
-    _spread(k0, subwords, ctx, 4, C, C0, D)
+    for i, word in enumerate(ctx):
+        _spread(k0, subwords, word, C, C0, i, D)
 
     n = np.diff(subwords[0])[0]
     np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
@@ -240,13 +242,13 @@ def test_subword_skipgram_steps_are_sgd_steps_of_the_reference_skipgram_with_sub
     for batched in (False, True):
         k0, k1 = W_in.copy(), W_out.copy()
         C, C0 = np.empty((1, D), np.float32), np.empty((1, D), np.float32)
-        _compose(k0, subwords, context, 1, C, C0, D)
+        _compose(k0, subwords, context[0], C, C0, 0, D)
         if batched:
             kernel_loss = skipgram_block_step(C, k1, np.zeros(1, np.int32), 1, out, 4, ALPHA,
                                               np.empty((4, D), np.float32), np.empty((1, 4), np.float32))
         else:
             kernel_loss = skipgram_pair_step(C, k1, 0, out, 4, ALPHA, np.empty((1, D), np.float32))
-        _spread(k0, subwords, context, 1, C, C0, D)
+        _spread(k0, subwords, context[0], C, C0, 0, D)
         n = np.diff(subwords[0])[0]
         np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(k0 - W_in, n * (model.params[0] - W_in), rtol=1e-4, atol=1e-5)

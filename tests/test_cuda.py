@@ -50,6 +50,17 @@ def test_gpu_runs_depend_only_on_the_seed():
     assert a.record.config.device == "cuda"
 
 
+@pytest.mark.parametrize("model", ["cbow", "skipgram"])
+def test_the_gpu_engine_trains_subwords_like_the_cpu_engine_does(model):
+    corpus = corpus_from_sentences(TINY)
+    options = OPTIONS | dict(model=model, subwords=(2, 3), buckets=31)
+    gpu = w2v.train(corpus, **options)
+    cpu = w2v.train(corpus, **(options | dict(device="cpu", workers=1)))
+    assert gpu.ngram_vectors.shape == cpu.ngram_vectors.shape == (31, 8)
+    assert gpu.record.log.epoch_losses[0] == pytest.approx(cpu.record.log.epoch_losses[0], rel=0.1)
+    assert np.isfinite(gpu["unseen"]).all()
+
+
 @pytest.mark.parametrize("options, message", [(dict(kernel="plain"), "only the batched"),
                                               (dict(window=17), "window up to 16"),
                                               (dict(negative=25), "at most 24 negatives")])

@@ -6,7 +6,16 @@ import pytest
 from numba import cuda
 
 from w2v.fast._cpu_kernels import cbow_step, skipgram_block_step
-from w2v.fast._cuda_kernels import MAX_CONTEXT, MAX_TARGETS, WARP, cbow_update, hashed32, skipgram_update
+from w2v.fast._cuda_kernels import (
+    MAX_CONTEXT,
+    MAX_TARGETS,
+    WARP,
+    cbow_update,
+    compose_rows,
+    hashed32,
+    skipgram_update,
+    spread_rows,
+)
 
 V, D = 12, 40  # D > 32: some threads own two vector elements
 ALPHA = np.float32(0.2)
@@ -149,4 +158,49 @@ def test_skipgram_update_with_hierarchical_softmax_alone_equals_the_cpu_pair_ste
     np.testing.assert_allclose(gn.copy_to_host(), cpu_node, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(g0.copy_to_host(), cpu0, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(g1.copy_to_host(), W_out)  # no negatives: W_out untouched
+    assert loss.copy_to_host()[0] == pytest.approx(cpu_loss, rel=1e-5)
+
+
+@cuda.jit
+def _subword_cbow(W_in, offsets, rows, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, scratch, tree,
+                  loss):
+    buf = cuda.shared.array((MAX_TARGETS, WARP), np.float32)
+    slots = cuda.shared.array(MAX_CONTEXT, np.int32)
+    lane = cuda.threadIdx.x
+    for i in range(lane, MAX_CONTEXT, WARP):
+        slots[i] = i
+    cuda.syncthreads()
+    compose_rows(W_in, offsets, rows, ctx, n_ctx, scratch[0], scratch[1], lane)
+    loss[lane] = cbow_update(scratch[0], W_out, slots, ctx_count, n_ctx, total, out, out_count, m, alpha, lane, buf,
+                             True, tree[0], tree[1], tree[2], tree[3], 0)
+    spread_rows(W_in, offsets, rows, ctx, n_ctx, scratch[0], scratch[1], lane)
+
+
+def test_subword_cbow_update_equals_the_cpu_subword_step():
+    from w2v.fast._cpu_kernels import _compose, _spread
+    from w2v.text.subwords import Subwords
+
+    words = [f"w{i}x" for i in range(V)]
+    offsets, rows = Subwords(2, 3, 7).rows(words, V)
+    rng = np.random.default_rng(3)
+    W_in, W_out = (rng.standard_normal((V + 7, D)) * 0.3).astype(np.float32), _weights(0)[1]
+    ctx = np.array([3, 5, 3, 9], np.int32)
+    out = np.array([4, 7, 1, 10], np.int32)
+    cpu0, cpu1 = W_in.copy(), W_out.copy()
+    C, C0 = np.empty((4, D), np.float32), np.empty((4, D), np.float32)
+    for i, word in enumerate(ctx):
+        _compose(cpu0, (offsets, rows), word, C, C0, i, D)
+    cpu_loss = cbow_step(C, cpu1, np.arange(4, dtype=np.int32), 4, out, 4, ALPHA, True, np.empty((2, D), np.float32),
+                         np.empty(4, np.float32))
+    for i, word in enumerate(ctx):
+        _spread(cpu0, (offsets, rows), word, C, C0, i, D)
+
+    distinct, counts = _distinct(ctx)
+    targets, target_counts = _distinct(out)
+    g0, g1, loss = cuda.to_device(W_in), cuda.to_device(W_out), cuda.to_device(np.zeros(WARP))
+    scratch = cuda.to_device(np.zeros((2, MAX_CONTEXT, D), np.float32))
+    _subword_cbow[1, WARP](g0, offsets, rows, g1, distinct, counts, distinct.size, 4, targets, target_counts,
+                           targets.size, ALPHA, scratch, NO_TREE, loss)
+    np.testing.assert_allclose(g0.copy_to_host(), cpu0, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(g1.copy_to_host(), cpu1, rtol=1e-5, atol=1e-6)
     assert loss.copy_to_host()[0] == pytest.approx(cpu_loss, rel=1e-5)

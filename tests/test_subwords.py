@@ -1,7 +1,9 @@
 """Subword vectors: fastText's n-grams and hashing, training with them, and vectors for words never seen."""
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -117,7 +119,7 @@ def test_a_subword_model_is_saved_and_loaded_with_its_ngrams(tmp_path):
 
 @pytest.mark.parametrize("options, message", [
     (dict(subwords=(4, 3)), "minn"), (dict(subwords=(0, 3)), "minn"), (dict(subwords=(3,)), "minn, maxn"),
-    (dict(subwords=(3, 6), buckets=0), "buckets"), (dict(subwords=(3, 6), device="cuda"), "subwords"),
+    (dict(subwords=(3, 6), buckets=0), "buckets"),
 ])
 def test_bad_subword_options_are_refused(options, message):
     with pytest.raises((ConfigError, w2v.errors.W2VError), match=message):
@@ -136,3 +138,40 @@ def test_the_command_line_trains_subwords_and_answers_unseen_words(tmp_path):
     assert similar.returncode == 0 and "nearest to 'a10'" in similar.stdout, similar.stderr
     unknown = subprocess.run([*run, "similar", tmp_path / "m.npz", "a"], capture_output=True, text=True)
     assert unknown.returncode == 0  # "<a>" has n-grams of 2 and 3 characters
+
+
+def test_a_subword_model_written_as_fasttext_bin_gives_fasttext_and_gensim_the_same_vectors(tmp_path):
+    fasttext = pytest.importorskip("fasttext")
+    from gensim.models.fasttext import load_facebook_vectors
+
+    wv = _trained()
+    wv.save(tmp_path / "m.bin", format="fasttext")
+    model, gensim = fasttext.load_model(str(tmp_path / "m.bin")), load_facebook_vectors(str(tmp_path / "m.bin"))
+    for word in ["a0", "b3", "a10", "zz9"]:  # two in the vocabulary, two outside it
+        np.testing.assert_allclose(model.get_word_vector(word), wv[word], rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(gensim[word], wv[word], rtol=1e-4, atol=1e-6)
+    back = w2v.load(tmp_path / "m.bin")
+    assert back.subwords == wv.subwords
+    np.testing.assert_allclose(back.vectors, wv.vectors, rtol=1e-4, atol=1e-6)
+    plain = w2v.WordVectors(wv.vectors, wv.index_to_key)
+    with pytest.raises(w2v.errors.W2VError, match="own rows"):
+        plain.save(tmp_path / "p.bin", format="fasttext")
+
+
+MPIEXEC = shutil.which("mpiexec", path=str(Path(sys.executable).parent)) or shutil.which("mpiexec")
+
+
+@pytest.mark.skipif(MPIEXEC is None, reason="needs mpiexec and mpi4py: pip install 'w2v[mpi]'")
+def test_subwords_train_over_mpi_and_one_rank_is_the_single_process_run(tmp_path):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(" ".join(s) for s in planted_sentences(1500)) + "\n")
+    options = ["--subwords", "2", "3", "--buckets", "97", "--min-count", "1", "--vector-size", "8", "--epochs", "1",
+               "--workers", "1", "--seed", "3", "--quiet"]
+    single = w2v.train(corpus, subwords=(2, 3), buckets=97, min_count=1, vector_size=8, epochs=1, workers=1, seed=3)
+    for ranks in (1, 2):
+        run = subprocess.run([MPIEXEC, "-n", str(ranks), sys.executable, "-m", "mpi4py", "-m", "w2v", "train", corpus,
+                              "-o", tmp_path / f"d{ranks}.npz", "--distributed", *options],
+                             capture_output=True, text=True, timeout=240)
+        assert run.returncode == 0, run.stderr
+    np.testing.assert_array_equal(w2v.load(tmp_path / "d1.npz")["a10"], single["a10"])
+    assert w2v.load(tmp_path / "d2.npz").subwords == single.subwords

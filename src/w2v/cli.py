@@ -127,7 +127,9 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
     fast.add_argument("--alpha", type=float,
                       help="start learning rate (default: cbow 0.05, skipgram 0.025)")
     fast.add_argument("--min-alpha", type=float, help="final learning rate (default: alpha * 1e-4)")
-    fast.add_argument("--sample", type=float, help="subsampling of frequent words (0: off)")
+    fast.add_argument("--sample", type=float,
+                      help="subsampling of frequent words (0: off; default 1e-3, word2vec.c's, and 1e-4 with "
+                           "--subwords, fastText's)")
     fast.add_argument("--workers", type=int, help="threads (default: the number of cores)")
     fast.add_argument("--shrink-windows", action=argparse.BooleanOptionalAction,
                       help="shrink each window by a random 0..window-1 (word2vec.c, the fast default); "

@@ -69,7 +69,7 @@ class TrainConfig:
 
     alpha: float | None = None  # cbow: 0.05, skipgram: 0.025 (word2vec.c)
     min_alpha: float | None = None  # alpha * 1e-4
-    sample: float = 1e-3  # subsampling threshold; 0 keeps every word
+    sample: float | None = None  # subsampling threshold; 0 keeps every word; 1e-3 (word2vec.c), 1e-4 with subwords
     workers: int | None = None  # threads; default: the CPU cores this process may use
     kernel: Kernel = "batched"
     shrink_windows: bool | None = None  # fast: True (word2vec.c's random window); reference: False (the book's)
@@ -114,6 +114,8 @@ class TrainConfig:
             filled.min_alpha = filled.alpha * 1e-4
         if filled.workers is None:
             filled.workers = cores if fast else 1
+        if filled.sample is None and fast:  # fastText's t: its n-gram rows learn more from the frequent words kept
+            filled.sample = 1e-4 if filled.subwords is not None else 1e-3
         if filled.device == "auto":
             filled.device = "cuda" if gpu_usable else "cpu"
         if filled.min_count is None:
@@ -150,7 +152,7 @@ class TrainConfig:
         if self.min_alpha is not None and self.alpha is not None and self.min_alpha > self.alpha:
             raise ConfigError(f"min_alpha={self.min_alpha!r} is above alpha={self.alpha!r}: the learning rate "
                               "only falls", options=("min_alpha", "alpha"))
-        if not _is_number(self.sample) or not 0 <= self.sample < 1:
+        if self.sample is not None and (not _is_number(self.sample) or not 0 <= self.sample < 1):
             raise ConfigError(f"sample must be a number in [0, 1), not {self.sample!r}", options=("sample",))
         if not _is_number(self.ns_exponent) or not 0 <= self.ns_exponent <= 2:
             raise ConfigError(f"ns_exponent must be a number in 0..2, not {self.ns_exponent!r}",

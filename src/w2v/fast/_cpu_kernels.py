@@ -29,10 +29,12 @@ tree : (W_node, codes, points, lengths) or None
     int32 inner nodes and (V,) int32 path lengths (:mod:`w2v.text.huffman`); None without it.
 subwords : (offsets, rows) or None
     fastText's model: word w's input vector is the mean of its rows ``W_in[rows[offsets[w]:offsets[w + 1]]]``
-    (its own and its character n-grams', :mod:`w2v.text.subwords`), built into scratch rows
-    before an example trains (:func:`_compose`); what the example adds to the vector is then
-    added to each of those rows, undivided, as fastText does (:func:`_spread`). None: word w's
-    vector is row w.
+    (its own and its character n-grams', :mod:`w2v.text.subwords`). A word of a sentence is
+    composed into a ring of scratch rows when it enters the window (:func:`_compose`), trained
+    there while it is in it, and what training added to its vector goes to each of its rows,
+    undivided as fastText does, when it leaves (:func:`_spread`, :func:`_slide_ring`): each
+    word's n-gram rows are read and written once per occurrence, not once per window it is in.
+    None: word w's vector is row w.
 options : (window, negative, variant, shrink, mean)
     negative 0: no negative sampling; variant ``CBOW_PLAIN``, ``CBOW_BATCHED``,
     ``SKIPGRAM_PLAIN`` or ``SKIPGRAM_BATCHED`` (``_constants``); shrink: word2vec.c's random
@@ -226,32 +228,57 @@ def _zero(X, i, D):
 
 
 @_inline
-def _compose(W_in, subwords, words, count, C, C0, D):
-    """``C[i]`` (and its copy ``C0[i]``) = the mean of the rows of word ``words[i]``, for i < ``count``."""
+def _compose(W_in, subwords, word, C, C0, i, D):
+    """``C[i]`` (and its copy ``C0[i]``) = the mean of the rows of ``word``: its own and its n-grams'."""
     offsets, rows = subwords
-    for i in range(count):
-        first, end = offsets[words[i]], offsets[words[i] + 1]
-        _zero(C, i, D)
-        tail = end - (end - first) % 4
-        for r in range(first, tail, 4):
-            _axpy4(_ONE, _ONE, _ONE, _ONE, W_in, rows[r], rows[r + 1], rows[r + 2], rows[r + 3], C, i, D)
-        for r in range(tail, end):
-            _axpy(_ONE, W_in, rows[r], C, i, D)
-        inv = np.float32(1.0 / (end - first))
-        for k in range(D):
-            C[i, k] *= inv
-            C0[i, k] = C[i, k]
+    first, end = offsets[word], offsets[word + 1]
+    _zero(C, i, D)
+    tail = end - (end - first) % 4
+    for r in range(first, tail, 4):
+        _axpy4(_ONE, _ONE, _ONE, _ONE, W_in, rows[r], rows[r + 1], rows[r + 2], rows[r + 3], C, i, D)
+    for r in range(tail, end):
+        _axpy(_ONE, W_in, rows[r], C, i, D)
+    inv = np.float32(1.0 / (end - first))
+    for k in range(D):
+        C[i, k] *= inv
+        C0[i, k] = C[i, k]
 
 
 @_inline
-def _spread(W_in, subwords, words, count, C, C0, D):
-    """Each row of word ``words[i]`` gets what training added to its vector ``C[i]`` since :func:`_compose`."""
+def _spread(W_in, subwords, word, C, C0, i, D):
+    """Each row of ``word`` gets what training added to its vector ``C[i]`` since :func:`_compose`
+    (fastText's update: undivided)."""
     offsets, rows = subwords
-    for i in range(count):
-        for k in range(D):
-            C[i, k] -= C0[i, k]
-        for r in range(offsets[words[i]], offsets[words[i] + 1]):
-            _axpy(_ONE, C, i, W_in, rows[r], D)
+    for k in range(D):
+        C[i, k] -= C0[i, k]
+    for r in range(offsets[word], offsets[word + 1]):
+        _axpy(_ONE, C, i, W_in, rows[r], D)
+
+
+@_inline
+def _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, D):
+    """Keep the ring of composed vectors on the window of position ``pos`` (-1: the sentence's start):
+    the word that left it spreads its changes to its rows, the word that entered is composed.
+    A word is composed once when it enters every window it is in, and spreads once when it leaves
+    them all, so the words of one window see each other's changes to shared n-gram rows only then.
+    Ring slot ``q % (2 window + 2)`` holds word ``q``."""
+    R = 2 * window + 2
+    if pos < 0:
+        for q in range(min(window, n)):
+            _compose(W_in, subwords, sen[q], C, C0, q % R, D)
+        return
+    if pos - window - 1 >= 0:
+        _spread(W_in, subwords, sen[pos - window - 1], C, C0, (pos - window - 1) % R, D)
+    if pos + window < n:
+        _compose(W_in, subwords, sen[pos + window], C, C0, (pos + window) % R, D)
+
+
+@_inline
+def _drain_ring(W_in, subwords, sen, n, window, C, C0, D):
+    """After a sentence's last position: the words still in the ring spread their changes."""
+    R = 2 * window + 2
+    for q in range(max(0, n - window - 1), n):
+        _spread(W_in, subwords, sen[q], C, C0, q % R, D)
 
 
 @_inline
@@ -316,9 +343,9 @@ def _keep_sentence(ids, start, end, keep, state, out):
 
 @_inline
 def _context(sen, n, pos, window, shrink, state, out):
-    """Context words of ``sen[pos]`` into ``out``; return how many. With ``shrink`` the window is
-    shrunk by a random 0..window-1 (word2vec.c's dynamic window), else it is fixed (gensim's
-    ``shrink_windows=False``)."""
+    """Context words of ``sen[pos]`` into ``out`` (or, given a sentence's ring slots as ``sen``, their slots);
+    return how many. With ``shrink`` the window is shrunk by a random 0..window-1 (word2vec.c's
+    dynamic window), else it is fixed (gensim's ``shrink_windows=False``)."""
     reduced = _bounded(xorshift32(state), window) if shrink else 0
     count = 0
     for j in range(max(0, pos - window + reduced), min(n, pos + window - reduced + 1)):
@@ -380,13 +407,15 @@ def _prefetch_rows(M, rows, count, D):
 
 
 @_inline
-def _draw_position(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot, D):
-    """The context of ``sen[pos]`` into ``ctx`` (:func:`_context`) and, if it has one, its targets
-    into ``out`` from the noise ``slots`` drawn for it; prefetch the rows of W_in and W_out they
-    will read. Nothing past the sentence's end. Returns (context words, targets)."""
+def _draw_position(sen, tokens, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot,
+                   D):
+    """The context of ``sen[pos]`` into ``ctx`` (:func:`_context` of ``tokens``: ``sen`` itself, or the
+    ring slots of a subword model's composed vectors) and, if it has one, its targets into ``out``
+    from the noise ``slots`` drawn for it; prefetch the rows of W_in (the input rows ``ctx`` names)
+    and W_out they will read. Nothing past the sentence's end. Returns (context words, targets)."""
     if pos >= n:
         return 0, 0
-    count = _context(sen, n, pos, window, shrink, state, ctx)
+    count = _context(tokens, n, pos, window, shrink, state, ctx)
     m = _resolve_targets(sen[pos], negative, table, slots, out, hot) if count else 0
     _prefetch_rows(W_out, out, m, D)
     _prefetch_rows(W_in, ctx, count, D)
@@ -394,18 +423,18 @@ def _draw_position(sen, n, pos, window, shrink, negative, table, state, slots, c
 
 
 @_inline
-def _start_sentence(sen, n, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot, D):
+def _start_sentence(sen, tokens, n, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot, D):
     """Draw what the first two positions of a subsampled sentence of ``n`` words need before the
     first trains (see :func:`_draw_ahead`): noise slots for positions 0 and 1, then position 0's
     context and targets. Returns position 0's (context words, targets)."""
     for pos in range(min(n, 2)):
         _draw_slots(negative, table, state, slots[pos])
-    return _draw_position(sen, n, 0, window, shrink, negative, table, state, slots[0], ctx[0], out[0], W_in, W_out,
-                          hot, D)
+    return _draw_position(sen, tokens, n, 0, window, shrink, negative, table, state, slots[0], ctx[0], out[0], W_in,
+                          W_out, hot, D)
 
 
 @_inline
-def _draw_ahead(sen, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot, D):
+def _draw_ahead(sen, tokens, n, pos, window, shrink, negative, table, state, slots, ctx, out, W_in, W_out, hot, D):
     """While position ``pos`` of the sentence has yet to train: draw the noise slots of ``pos + 2``
     (prefetching their table entries), then the context and targets of ``pos + 1`` (prefetching
     their rows). Each array holds two positions, ``pos & 1`` and ``(pos + 1) & 1``; position
@@ -414,7 +443,7 @@ def _draw_ahead(sen, n, pos, window, shrink, negative, table, state, slots, ctx,
     now, ahead = pos & 1, (pos + 1) & 1
     if pos + 2 < n:
         _draw_slots(negative, table, state, slots[now])
-    return _draw_position(sen, n, pos + 1, window, shrink, negative, table, state, slots[ahead], ctx[ahead],
+    return _draw_position(sen, tokens, n, pos + 1, window, shrink, negative, table, state, slots[ahead], ctx[ahead],
                           out[ahead], W_in, W_out, hot, D)
 
 
@@ -656,10 +685,11 @@ def _sentence_scratch(window, negative):
 
 @_inline
 def _subword_scratch(window, D):
-    """The context words' vectors built from their subwords (:func:`_compose`), a copy of them, and their
-    slots ``0 .. 2 window - 1`` (the ids the kernels' steps read them by)."""
-    return (np.empty((2 * window, D), dtype=np.float32), np.empty((2 * window, D), dtype=np.float32),
-            np.arange(2 * window).astype(np.int32))
+    """A subword model's ring of composed vectors (:func:`_slide_ring`) and a copy of them, and each sentence
+    position's ring slot (the ids the kernels' steps read the vectors by)."""
+    R = 2 * window + 2
+    return (np.empty((R, D), dtype=np.float32), np.empty((R, D), dtype=np.float32),
+            (np.arange(MAX_SENTENCE_LENGTH) % R).astype(np.int32))
 
 
 @_inline
@@ -691,24 +721,27 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
         for s in range(chunk_starts[chunks[c]], chunk_starts[chunks[c] + 1]):
             words += offsets[s + 1] - offsets[s]
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
-            count, m = _start_sentence(sen, n, window, shrink, negative, table, rng_state, slots, ctx, out, W_in,
-                                       W_out, hot_rows, D)
+            if subwords is not None:  # Numba drops the branch without subwords
+                inputs, tokens = C, slot
+                _slide_ring(W_in, subwords, sen, n, -1, window, C, C0, D)
+            else:
+                inputs, tokens = W_in, sen
+            count, m = _start_sentence(sen, tokens, n, window, shrink, negative, table, rng_state, slots, ctx, out,
+                                       inputs, W_out, hot_rows, D)
             for pos in range(n):
                 now = pos & 1
-                next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
-                                                 out, W_in, W_out, hot_rows, D)
+                next_count, next_m = _draw_ahead(sen, tokens, n, pos, window, shrink, negative, table, rng_state,
+                                                 slots, ctx, out, inputs, W_out, hot_rows, D)
+                if subwords is not None:
+                    _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, D)
                 if count:
-                    if subwords is not None:  # Numba drops the branch without subwords
-                        _compose(W_in, subwords, ctx[now], count, C, C0, D)
-                        loss += cbow_step(C, W_out, slot, count, out[now], m, alpha, variant == CBOW_BATCHED, work,
-                                          g, mean, tree, sen[pos], D)
-                        _spread(W_in, subwords, ctx[now], count, C, C0, D)
-                    else:
-                        loss += cbow_step(W_in, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
-                                          work, g, mean, tree, sen[pos], D)
+                    loss += cbow_step(inputs, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
+                                      work, g, mean, tree, sen[pos], D)
                     examples += 1
                     trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                 count, m = next_count, next_m
+            if subwords is not None:
+                _drain_ring(W_in, subwords, sen, n, window, C, C0, D)
     _end_chunks(W_out, hot_rows, stats, loss, examples, words, D)
     keep_alive(owners)
 
@@ -734,43 +767,44 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
         for s in range(chunk_starts[chunks[c]], chunk_starts[chunks[c] + 1]):
             words += offsets[s + 1] - offsets[s]
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
+            if subwords is not None:  # Numba drops the branch without subwords
+                inputs, tokens = C, slot
+                _slide_ring(W_in, subwords, sen, n, -1, window, C, C0, D)
+            else:
+                inputs, tokens = W_in, sen
             if variant == SKIPGRAM_PLAIN:
                 for pos in range(n):
-                    count = _context(sen, n, pos, window, shrink, rng_state, ctx[0])
+                    if subwords is not None:
+                        _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, D)
+                    count = _context(tokens, n, pos, window, shrink, rng_state, ctx[0])
                     for i in range(count):
                         m = _targets(sen[pos], negative, table, rng_state, out[0], hot_rows)
-                        if subwords is not None:
-                            _compose(W_in, subwords, ctx[0, i:], 1, C, C0, D)
-                            loss += skipgram_pair_step(C, W_out, 0, out[0], m, alpha, work, tree, sen[pos], D)
-                            _spread(W_in, subwords, ctx[0, i:], 1, C, C0, D)
-                        else:
-                            loss += skipgram_pair_step(W_in, W_out, ctx[0, i], out[0], m, alpha, work, tree, sen[pos],
-                                                       D)
+                        loss += skipgram_pair_step(inputs, W_out, ctx[0, i], out[0], m, alpha, work, tree, sen[pos],
+                                                   D)
                     examples += count
                     trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
-                continue
-            count, m = _start_sentence(sen, n, window, shrink, negative, table, rng_state, slots, ctx, out, W_in,
-                                       W_out, hot_rows, D)
-            for pos in range(n):
-                now = pos & 1
-                next_count, next_m = _draw_ahead(sen, n, pos, window, shrink, negative, table, rng_state, slots, ctx,
-                                                 out, W_in, W_out, hot_rows, D)
-                inputs, rows = W_in, ctx[now]
-                if subwords is not None:  # the context words' vectors, built in C
-                    _compose(W_in, subwords, ctx[now], count, C, C0, D)
-                    inputs, rows = C, slot
-                if tree is not None:  # each context word's path first, then the window's shared negatives
-                    for i in range(count):
-                        _zero(work, 0, D)
-                        loss += hs_step(inputs, rows[i], tree[0], tree[1], tree[2], tree[3], sen[pos], alpha,
-                                        work, 0, D)
-                        _axpy(_ONE, work, 0, inputs, rows[i], D)
-                if m:
-                    loss += skipgram_block_step(inputs, W_out, rows, count, out[now], m, alpha, out_rows, grad, D)
-                if subwords is not None:
-                    _spread(W_in, subwords, ctx[now], count, C, C0, D)
-                examples += count
-                trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
-                count, m = next_count, next_m
+            else:
+                count, m = _start_sentence(sen, tokens, n, window, shrink, negative, table, rng_state, slots, ctx, out,
+                                           inputs, W_out, hot_rows, D)
+                for pos in range(n):
+                    now = pos & 1
+                    next_count, next_m = _draw_ahead(sen, tokens, n, pos, window, shrink, negative, table, rng_state,
+                                                     slots, ctx, out, inputs, W_out, hot_rows, D)
+                    if subwords is not None:
+                        _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, D)
+                    if tree is not None:  # each context word's path first, then the window's shared negatives
+                        for i in range(count):
+                            _zero(work, 0, D)
+                            loss += hs_step(inputs, ctx[now, i], tree[0], tree[1], tree[2], tree[3], sen[pos], alpha,
+                                            work, 0, D)
+                            _axpy(_ONE, work, 0, inputs, ctx[now, i], D)
+                    if m:
+                        loss += skipgram_block_step(inputs, W_out, ctx[now], count, out[now], m, alpha, out_rows,
+                                                    grad, D)
+                    examples += count
+                    trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
+                    count, m = next_count, next_m
+            if subwords is not None:
+                _drain_ring(W_in, subwords, sen, n, window, C, C0, D)
     _end_chunks(W_out, hot_rows, stats, loss, examples, words, D)
     keep_alive(owners)

@@ -22,7 +22,10 @@ Arguments of ``train_pieces``:
 
 ids : (N,) int32 corpus; pieces : (P, 4) int64 [start, end, sentence start, sentence end];
 alphas : (count,) float32 learning rate of each piece trained (the host computes the
-schedule); first, count : the pieces to train; W_in, W_out : (V, D) float32; W_node, codes,
+schedule); first, count : the pieces to train; W_in, W_out : (V, D) float32 (with subwords
+W_in is (V + B, D)); offsets, rows, scratch: subwords as the CPU kernels take them (word w's
+input vector is the mean of ``W_in[rows[offsets[w]:offsets[w + 1]]]``; zero-size without) and
+(blocks, 2, 2 window, D) float32 in which each block builds its context's vectors; W_node, codes,
 points, lengths : hierarchical softmax's (V - 1, D) float32 inner nodes and the Huffman
 paths (:mod:`w2v.text.huffman`; zero-size without it); table : (T,) int32 noise table; keep : (V,)
 uint64 subsampling thresholds; window, negative (0: none); variant : ``CBOW_BATCHED`` or
@@ -239,6 +242,34 @@ def skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha
 
 
 @cuda.jit(device=True)
+def compose_rows(W_in, offsets, rows, ctx, n_ctx, C, C0, lane):
+    """``C[i]`` (and its copy ``C0[i]``) = the mean of the rows of word ``ctx[i]`` (its own and its n-grams'),
+    for i < ``n_ctx``, in the elements this thread owns."""
+    dim = W_in.shape[1]
+    for i in range(n_ctx):
+        first, end = offsets[ctx[i]], offsets[ctx[i] + 1]
+        inv = np.float32(1.0) / np.float32(end - first)
+        for d in range(lane, dim, WARP):
+            acc = np.float32(0.0)
+            for r in range(first, end):
+                acc += W_in[rows[r], d]
+            C[i, d] = acc * inv
+            C0[i, d] = C[i, d]
+
+
+@cuda.jit(device=True)
+def spread_rows(W_in, offsets, rows, ctx, n_ctx, C, C0, lane):
+    """Each row of word ``ctx[i]`` gets what the update added to ``C[i]`` since :func:`compose_rows`
+    (fastText's update: undivided), in the elements this thread owns."""
+    dim = W_in.shape[1]
+    for i in range(n_ctx):
+        for d in range(lane, dim, WARP):
+            change = C[i, d] - C0[i, d]
+            for r in range(offsets[ctx[i]], offsets[ctx[i] + 1]):
+                W_in[rows[r], d] += change
+
+
+@cuda.jit(device=True)
 def _collect(ids, position, sent_start, sent_end, word, window, shrink, negative, table, keep, seed, epoch,
              ctx, ctx_count, out, out_count, sizes):
     """Thread 0's part: the context and the targets of the centre word at ``position``.
@@ -270,15 +301,20 @@ def _collect(ids, position, sent_start, sent_end, word, window, shrink, negative
 
 
 @cuda.jit
-def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, tree, table, keep, options, seed, epoch, stats):
+def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, tree, subwords, table, keep, options, seed, epoch,
+                 stats):
     """Train the centre words of pieces ``first .. first + count - 1`` (see the module docstring).
 
-    Packed as the CPU kernels' arguments are: ``tree`` is (W_node, codes, points, lengths) and
-    ``options`` (window, negative, variant, shrink, mean).
+    Packed as the CPU kernels' arguments are: ``tree`` is (W_node, codes, points, lengths),
+    ``subwords`` (offsets, rows, scratch) and ``options`` (window, negative, variant, shrink, mean).
     """
     W_node, codes, points, lengths = tree
+    offsets, rows, scratch = subwords
     window, negative, variant, shrink, mean = options
     lane = cuda.threadIdx.x
+    slots = cuda.shared.array(MAX_CONTEXT, np.int32)  # the context's rows of the block's scratch
+    for i in range(lane, MAX_CONTEXT, WARP):
+        slots[i] = i
     ctx = cuda.shared.array(MAX_CONTEXT, np.int32)
     ctx_count = cuda.shared.array(MAX_CONTEXT, np.int32)
     out = cuda.shared.array(MAX_TARGETS, np.int32)
@@ -302,15 +338,25 @@ def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, tree, table, ke
                          keep, seed, epoch, ctx, ctx_count, out, out_count, sizes)
             cuda.syncthreads()
             n_ctx, total, m = sizes[0], sizes[1], sizes[2]
-            if total > 0:
+            if total > 0 and offsets.size:  # subwords: the context words' vectors, built in the block's scratch
+                C, C0 = scratch[cuda.blockIdx.x, 0], scratch[cuda.blockIdx.x, 1]
+                compose_rows(W_in, offsets, rows, ctx, n_ctx, C, C0, lane)
+                if variant == SKIPGRAM_BATCHED:
+                    loss += skipgram_update(C, W_out, slots, ctx_count, n_ctx, out, out_count, m, alpha,
+                                            lane, buf, grad, W_node, codes, points, lengths, word)
+                else:
+                    loss += cbow_update(C, W_out, slots, ctx_count, n_ctx, total, out, out_count, m, alpha,
+                                        lane, buf, mean, W_node, codes, points, lengths, word)
+                spread_rows(W_in, offsets, rows, ctx, n_ctx, C, C0, lane)
+            elif total > 0:
                 if variant == SKIPGRAM_BATCHED:
                     loss += skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha,
                                             lane, buf, grad, W_node, codes, points, lengths, word)
-                    examples += total
                 else:
                     loss += cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha,
                                         lane, buf, mean, W_node, codes, points, lengths, word)
-                    examples += 1
+            if total > 0:
+                examples += total if variant == SKIPGRAM_BATCHED else 1
             cuda.syncthreads()  # thread 0 may overwrite the shared context next
     if lane == 0:
         cuda.atomic.add(stats, 0, loss)

@@ -150,9 +150,6 @@ def check_limits(cfg: TrainConfig, vocabulary: int, corpus_name: str, *, gpu: bo
         return
     if cfg.kernel != "batched":
         raise ConfigError("the GPU engine has only the batched kernels, not kernel='plain'", options=("kernel",))
-    if cfg.subwords is not None:
-        raise ConfigError("the GPU engine does not train subwords yet; train them with device='cpu'",
-                          options=("subwords", "device"))
     for name, value, limit in (("window", cfg.window, MAX_WINDOW), ("vector_size", cfg.vector_size, MAX_VECTOR_SIZE)):
         if value > limit:
             raise ConfigError(f"the GPU engine takes {name} up to {limit}, not {name}={value}", options=(name,))

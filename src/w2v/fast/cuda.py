@@ -20,6 +20,7 @@ from ._constants import PIECE_TOKENS, WARP
 from .common import FastSetup, hot_rows
 
 MAX_BLOCKS = 65_535  # grid size per launch; blocks loop over the pieces beyond it
+SUBWORD_BLOCKS = 4_096  # with subwords: each block has (2, 2 window, D) floats of scratch
 
 
 def piece_table(offsets: np.ndarray, piece_tokens: int = PIECE_TOKENS) -> np.ndarray:
@@ -65,6 +66,10 @@ class CudaEngine(SingleProcess):
         self.W_out = cuda.to_device(W_out)
         self.W_node = cuda.to_device(W_node)
         self.tree = tuple(cuda.to_device(a) for a in (setup.tree.codes, setup.tree.points, setup.tree.lengths))
+        offsets, rows = setup.subwords or (np.zeros(0, np.int64), np.zeros(0, np.int32))
+        blocks = SUBWORD_BLOCKS if offsets.size else 0
+        self.subwords = (cuda.to_device(offsets), cuda.to_device(rows),
+                         cuda.device_array((blocks, 2, 2 * cfg.window, W_in.shape[1]), dtype=np.float32))
         self.d_ids = cuda.to_device(setup.ids)
         release(setup.ids, 0, setup.ids.size)  # the device holds the corpus now
         self.d_pieces = cuda.to_device(self.pieces)
@@ -90,9 +95,11 @@ class CudaEngine(SingleProcess):
             alphas = alpha_of(self.pieces[first:last, 0])
             grid = min(last - first, MAX_BLOCKS)
             options = (cfg.window, cfg.negative, setup.variant, bool(cfg.shrink_windows), cfg.cbow_mean)
+            if self.subwords[0].size:
+                grid = min(grid, SUBWORD_BLOCKS)  # each block builds its context's vectors in its own scratch
             self._kernel[grid, WARP](self.d_ids, self.d_pieces, alphas, first, last - first, self.W_in, self.W_out,
-                                     (self.W_node, *self.tree), self.table, self.keep, options, self.seed, self.epoch,
-                                     self.stats)
+                                     (self.W_node, *self.tree), self.subwords, self.table, self.keep, options,
+                                     self.seed, self.epoch, self.stats)
         loss, examples, words = self.stats.copy_to_host()
         alpha = alpha_of(setup.chunk_position[stop : stop + 1])[0]
         return BlockStats(float(loss), int(examples), int(words), float(alpha))
@@ -117,7 +124,8 @@ class CudaEngine(SingleProcess):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         shape = (self.setup.vocabulary, self.cfg.vector_size)
-        self.W_in.copy_to_device(np.ascontiguousarray(expect_array(state, "W_in", np.float32, shape)))
+        inputs = (self.setup.input_rows, self.cfg.vector_size)
+        self.W_in.copy_to_device(np.ascontiguousarray(expect_array(state, "W_in", np.float32, inputs)))
         self.W_out.copy_to_device(np.ascontiguousarray(expect_array(state, "W_out", np.float32, shape)))
         if self.W_node.shape[0] or "W_node" in state:
             node_shape = (self.setup.tree.inner_nodes, self.cfg.vector_size)

@@ -23,30 +23,26 @@ from ..text.subwords import Subwords
 def _mean_rows(own: np.ndarray, ngrams: np.ndarray, offsets: np.ndarray, rows: np.ndarray, vocabulary: int,
                out: np.ndarray) -> None:  # pragma: no cover - compiled
     """``out[w]`` = the mean of word w's rows, row r being ``own[r]`` below ``vocabulary``, else
-    ``ngrams[r - vocabulary]`` (a word without rows gets zeros)."""
+    ``ngrams[r - vocabulary]`` (a word without rows gets zeros). ``out`` may be ``own`` itself: a
+    word's only own row is its own, and each element is read before it is written."""
     D = out.shape[1]
     for w in prange(out.shape[0]):
         first, end = offsets[w], offsets[w + 1]
+        inv = np.float32(1.0 / (end - first)) if end > first else np.float32(0.0)
         for k in range(D):
-            out[w, k] = 0.0
-        for j in range(first, end):
-            r = rows[j]
-            if r < vocabulary:
-                for k in range(D):
-                    out[w, k] += own[r, k]
-            else:
-                for k in range(D):
-                    out[w, k] += ngrams[r - vocabulary, k]
-        if end > first:
-            inv = np.float32(1.0 / (end - first))
-            for k in range(D):
-                out[w, k] *= inv
+            total = np.float32(0.0)
+            for j in range(first, end):
+                r = rows[j]
+                total += own[r, k] if r < vocabulary else ngrams[r - vocabulary, k]
+            out[w, k] = total * inv
 
 
-def compose(own: np.ndarray, ngrams: np.ndarray, spec: Subwords, words: Sequence[str]) -> np.ndarray:
-    """(V, D) float32 word vectors from the words' own rows ``own`` (V, D) and the n-gram rows (B, D)."""
+def compose(own: np.ndarray, ngrams: np.ndarray, spec: Subwords, words: Sequence[str], *,
+            in_place: bool = False) -> np.ndarray:
+    """(V, D) float32 word vectors from the words' own rows ``own`` (V, D) and the n-gram rows (B, D),
+    written over ``own`` if ``in_place`` (a loaded file's rows: no second (V, D) matrix)."""
     offsets, rows = spec.rows(words, len(words))
-    out = np.empty(own.shape, dtype=np.float32)
+    out = own if in_place else np.empty(own.shape, dtype=np.float32)
     _mean_rows(own, ngrams, offsets, rows, len(words), out)
     return out
 

@@ -37,6 +37,7 @@ from .scoring import (
     unit_rows,
 )
 from .subword_vectors import compose, ngram_means
+from .subword_vectors import own_rows as own_rows_of
 
 GENSIM_COSMUL_EPSILON = 1e-6  # gensim's most_similar_cosmul
 
@@ -534,18 +535,23 @@ class WordVectors:
         files stay float32.
         """
         format = format or format_of(path) or "npz"
-        stored = self.to_stored(subwords=format == "npz")  # other formats hold the word vectors alone
+        # fastText's .bin holds the words' own rows; word2vec's formats the word vectors alone
+        stored = self.to_stored(subwords=format in ("npz", "fasttext"), own_rows=format == "fasttext")
         if format == "book-pickle" and self.record is not None and self.record.corpus.name == "ptb.train":
             stored = _in_book_order(stored)
         write_vectors(stored, path, format, dtype=dtype)
 
-    def to_stored(self, *, subwords: bool = True) -> StoredVectors:
+    def to_stored(self, *, subwords: bool = True, own_rows: bool = False) -> StoredVectors:
         """What a vectors file holds of these vectors: the words, vectors, counts and record, and (``subwords``)
-        a subword model's n-grams and their rows."""
+        a subword model's n-grams and their rows, with the words' own rows in place of their vectors if
+        ``own_rows`` (fastText's ``.bin`` stores those)."""
         stored = StoredVectors(self.vectors, self.index_to_key, self.counts,
                                self.record.to_dict() if self.record else {})
         if subwords and self.subwords is not None:
-            stored.extras["subwords"] = {**dataclasses.asdict(self.subwords), "vectors": "composed"}
+            if own_rows:
+                stored.vectors = own_rows_of(self.vectors, self.ngram_vectors, self.subwords, self.index_to_key)
+            stored.extras["subwords"] = {**dataclasses.asdict(self.subwords),
+                                         "vectors": "own rows" if own_rows else "composed"}
             stored.extra_arrays["ngram_vectors"] = self.ngram_vectors
         return stored
 
@@ -614,7 +620,7 @@ def _subword_parts(stored: StoredVectors, path: str | os.PathLike
     """A stored subword model's n-grams, their rows and its word vectors (composed from its own rows if it
     stores those); (None, None, the vectors) for other models. ModelFileError if they do not fit."""
     spec = stored.extras.get("subwords")
-    if spec is None:
+    if spec is None or (isinstance(spec, dict) and spec.get("maxn") == 0):  # fastText's maxn 0: no n-grams
         return None, None, stored.vectors
     try:
         subwords = Subwords(spec["minn"], spec["maxn"], spec["buckets"])
@@ -626,8 +632,9 @@ def _subword_parts(stored: StoredVectors, path: str | os.PathLike
             or ngrams.shape != (subwords.buckets, stored.vector_size):
         raise ModelFileError(f"{path}: its n-gram vectors do not fit its subwords ({spec!r})")
     check_finite(ngrams, path)
-    if kind == "own rows":
-        return subwords, ngrams, compose(stored.vectors, ngrams, subwords, stored.index_to_key)
+    if kind == "own rows":  # composed over the rows just read, unless they are mapped
+        return subwords, ngrams, compose(stored.vectors, ngrams, subwords, stored.index_to_key,
+                                         in_place=stored.vectors.flags.writeable)
     return subwords, ngrams, stored.vectors
 
 

@@ -65,12 +65,12 @@ def test_composing_and_undoing_it():
 def _trained(**options):
     sentences = planted_sentences(1500)
     return w2v.train(w2v.text.corpus.corpus_from_sentences(sentences), **(dict(
-        subwords=(2, 3), buckets=997, vector_size=16, epochs=3, seed=1, workers=1, min_count=1) | options))
+        subwords=(2, 3), buckets=997, vector_size=16, epochs=3, seed=1, workers=1, min_count=1, sample=1e-3) | options))
 
 
 @pytest.mark.parametrize("options", [dict(model="cbow"), dict(model="skipgram"), dict(model="skipgram", kernel="plain"),
                                      dict(model="cbow", hs=True, negative=0), dict(model="skipgram", hs=True),
-                                     dict(algorithm="reference", epochs=2, batch_size=32)],
+                                     dict(algorithm="reference", epochs=2, batch_size=32, sample=None)],
                          ids=["cbow", "skipgram", "skipgram-plain", "cbow-hs", "skipgram-hs-ns", "reference"])
 def test_training_with_subwords_learns_the_planted_groups_and_gives_unseen_words_vectors(options):
     wv = _trained(**options)

@@ -67,11 +67,13 @@ class Subwords:
         encoded = [b"" if word == EOS else ("<" + word + ">").encode("utf-8") for word in words]
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
         ends = np.cumsum([len(e) for e in encoded], dtype=np.int64)
-        counts = _count_ngrams(data, ends, self.minn, self.maxn)
         offsets = np.zeros(len(words) + 1, dtype=np.int64)
-        np.cumsum(counts + (1 if own_rows else 0), out=offsets[1:])
+        rows = np.empty(0, dtype=np.int32)
+        _ngram_rows(data, ends, self.minn, self.maxn, self.buckets, vocabulary, own_rows, offsets, rows, False)
+        offsets[1:] += 1 if own_rows else 0
+        np.cumsum(offsets, out=offsets)
         rows = np.empty(int(offsets[-1]), dtype=np.int32)
-        _fill_rows(data, ends, self.minn, self.maxn, self.buckets, vocabulary, own_rows, offsets, rows)
+        _ngram_rows(data, ends, self.minn, self.maxn, self.buckets, vocabulary, own_rows, offsets, rows, True)
         return offsets, rows
 
     def ngrams(self, word: str) -> list[str]:
@@ -112,32 +114,15 @@ def _next_char(data: np.ndarray, j: int, stop: int) -> int:  # pragma: no cover 
 
 
 @njit(cache=CACHE, nogil=True)
-def _count_ngrams(data: np.ndarray, ends: np.ndarray, minn: int, maxn: int) -> np.ndarray:  # pragma: no cover
-    counts = np.zeros(ends.size, dtype=np.int64)
-    start = 0
-    for w in range(ends.size):
-        stop = ends[w]
-        for i in range(start, stop):
-            if (data[i] & 0xC0) == 0x80:
-                continue
-            j, n = i, 1
-            while j < stop and n <= maxn:
-                j = _next_char(data, j, stop)
-                if n >= minn and not (n == 1 and (i == start or j == stop)):
-                    counts[w] += 1
-                n += 1
-        start = stop
-    return counts
-
-
-@njit(cache=CACHE, nogil=True)
-def _fill_rows(data: np.ndarray, ends: np.ndarray, minn: int, maxn: int, buckets: int, vocabulary: int,
-               own_rows: bool, offsets: np.ndarray, rows: np.ndarray) -> None:  # pragma: no cover - compiled
+def _ngram_rows(data: np.ndarray, ends: np.ndarray, minn: int, maxn: int, buckets: int, vocabulary: int,
+                own_rows: bool, offsets: np.ndarray, rows: np.ndarray, fill: bool) -> None:  # pragma: no cover
+    """Walk each word's n-grams: count them into ``offsets[w + 1]`` (``fill`` False), or write the word's
+    rows (its own first if ``own_rows``, then its n-grams' buckets) from ``rows[offsets[w]]`` (True)."""
     start = 0
     for w in range(ends.size):
         stop = ends[w]
         at = offsets[w]
-        if own_rows:
+        if fill and own_rows:
             rows[at] = w
             at += 1
         for i in range(start, stop):
@@ -147,7 +132,10 @@ def _fill_rows(data: np.ndarray, ends: np.ndarray, minn: int, maxn: int, buckets
             while j < stop and n <= maxn:
                 j = _next_char(data, j, stop)
                 if n >= minn and not (n == 1 and (i == start or j == stop)):
-                    rows[at] = vocabulary + np.int64(fnv1a(data, i, j)) % buckets
-                    at += 1
+                    if fill:
+                        rows[at] = vocabulary + np.int64(fnv1a(data, i, j)) % buckets
+                        at += 1
+                    else:
+                        offsets[w + 1] += 1
                 n += 1
         start = stop

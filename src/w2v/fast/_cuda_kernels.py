@@ -300,6 +300,18 @@ def _collect(ids, position, sent_start, sent_end, word, window, shrink, negative
     sizes[2] = m
 
 
+@cuda.jit(device=True)
+def _example(inputs, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, lane, buf, grad, variant, mean,
+             W_node, codes, points, lengths, word):
+    """One centre word's update (skip-gram's HogBatch block or CBOW's example) with the input rows
+    ``inputs[ctx]``; returns this thread's share of its loss."""
+    if variant == SKIPGRAM_BATCHED:
+        return skipgram_update(inputs, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha, lane, buf, grad,
+                               W_node, codes, points, lengths, word)
+    return cbow_update(inputs, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, lane, buf, mean,
+                       W_node, codes, points, lengths, word)
+
+
 @cuda.jit
 def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, tree, subwords, table, keep, options, seed, epoch,
                  stats):
@@ -341,20 +353,12 @@ def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, tree, subwords,
             if total > 0 and offsets.size:  # subwords: the context words' vectors, built in the block's scratch
                 C, C0 = scratch[cuda.blockIdx.x, 0], scratch[cuda.blockIdx.x, 1]
                 compose_rows(W_in, offsets, rows, ctx, n_ctx, C, C0, lane)
-                if variant == SKIPGRAM_BATCHED:
-                    loss += skipgram_update(C, W_out, slots, ctx_count, n_ctx, out, out_count, m, alpha,
-                                            lane, buf, grad, W_node, codes, points, lengths, word)
-                else:
-                    loss += cbow_update(C, W_out, slots, ctx_count, n_ctx, total, out, out_count, m, alpha,
-                                        lane, buf, mean, W_node, codes, points, lengths, word)
+                loss += _example(C, W_out, slots, ctx_count, n_ctx, total, out, out_count, m, alpha, lane, buf, grad,
+                                 variant, mean, W_node, codes, points, lengths, word)
                 spread_rows(W_in, offsets, rows, ctx, n_ctx, C, C0, lane)
             elif total > 0:
-                if variant == SKIPGRAM_BATCHED:
-                    loss += skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha,
-                                            lane, buf, grad, W_node, codes, points, lengths, word)
-                else:
-                    loss += cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha,
-                                        lane, buf, mean, W_node, codes, points, lengths, word)
+                loss += _example(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, lane, buf, grad,
+                                 variant, mean, W_node, codes, points, lengths, word)
             if total > 0:
                 examples += total if variant == SKIPGRAM_BATCHED else 1
             cuda.syncthreads()  # thread 0 may overwrite the shared context next

@@ -14,10 +14,12 @@ from .text.phrases import phrases
 from .text.prepared import open_corpus, prepare
 from .text.vocab import Vocab
 from .train import resume, train
+from .vectors.align import align, drift
 from .vectors.sentences import SentenceEncoder
 from .vectors.word_vectors import WordVectors, load
 
 _moved.install()
 
 __all__ = ["Corpus", "SentenceEncoder", "StopTraining", "TrainConfig", "Vocab", "W2VError", "WordVectors",
-           "__version__", "load", "open_corpus", "phrases", "prepare", "read_corpus", "resume", "train"]
+           "__version__", "align", "drift", "load", "open_corpus", "phrases", "prepare", "read_corpus", "resume",
+           "train"]

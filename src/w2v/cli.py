@@ -1,5 +1,5 @@
 """The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, prepare, phrases, similar, analogy, embed,
-evaluate, plot, export, classes).
+evaluate, plot, export, classes, align, drift).
 
 Every error caused by input ends with one line on stderr and a non-zero exit status; output
 survives any terminal encoding (what it cannot show is escaped), and SIGTERM or SIGHUP end
@@ -21,7 +21,7 @@ import warnings
 from pathlib import Path
 from typing import Any, Sequence, get_args
 
-from .config import Algorithm, Combine, Device, EvaluateEvery, Kernel, Model, Optimizer, TrainConfig
+from .config import Algorithm, Combine, Device, EvaluateEvery, Freeze, Kernel, Model, Optimizer, TrainConfig
 from .devices import abort_job, mpi_job
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
@@ -74,6 +74,23 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                         help="how often to save, e.g. 90s, 10m, 1h (default with --checkpoint: 10m)")
     saving.add_argument("--resume", metavar="MODEL.ckpt.npz", default=None,
                         help="continue a stopped run; its options and corpus come from the checkpoint")
+    going_on = parser.add_argument_group("continuing a model", "options left out are the model's; the learning "
+                                          "rate starts again at --alpha and falls to --min-alpha over the new run, "
+                                          "as word2vec.c's does: the old run's ended near zero, where nothing new "
+                                          "would be learned")
+    going_on.add_argument("--init", metavar="MODEL.npz", default=None,
+                          help="continue this model (a w2v .npz with its output weights) on CORPUS: its words keep "
+                               "their ids, new words reaching --min-count on the new counts get fresh rows, the "
+                               "noise table and subsampling follow the combined counts")
+    going_on.add_argument("--freeze", action="append", choices=_choices(Freeze),
+                          help="old: the model's words' rows stay fixed, only new words move (the vectors stay "
+                               "comparable with the model's); out: train against the model's fixed output matrix "
+                               "(TWEC's compass: models of several periods share one space); may be given twice")
+    going_on.add_argument("--count-old", metavar="VOCAB.txt",
+                          help="a 'word count' file of the old corpus (w2v prepare OLD --min-count 1 writes one): "
+                               "new words reach --min-count on old plus new counts")
+    parser.add_argument("--vectors-only", action="store_true",
+                        help="leave W_out and W_node out of MODEL.npz: a smaller file, which cannot be continued")
     parser.add_argument("--model", choices=_choices(Model))
     parser.add_argument("--algorithm", "--engine", dest="algorithm", choices=_choices(Algorithm),
                         help="fast (default): word2vec.c's algorithm in compiled multi-threaded kernels; "
@@ -212,11 +229,19 @@ def cmd_train(args: argparse.Namespace) -> int:
         flags = ", ".join(("--no-" if getattr(args, name) is False else "--") + name.replace("_", "-")
                           for name in _given_options(args))
         raise ConfigError(f"--resume goes on with the options the run started with; drop {flags}")
+    if args.init and (args.resume or args.checkpoint):
+        raise ConfigError("--init starts a run that writes no checkpoint; drop --resume and --checkpoint")
     corpus = args.corpus[0] if len(args.corpus) == 1 else args.corpus
     config = _config_from(args)
     files = run_files(args.output, checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every,
-                      resuming=args.resume, inputs=training_inputs(corpus or "ptb", config),
-                      save_vocab=args.save_vocab)
+                      resuming=args.resume, inputs=training_inputs(corpus or "ptb", config) + (
+                          [args.init] if args.init else []), save_vocab=args.save_vocab)
+    model = None
+    if args.init:
+        from .vectors.word_vectors import load
+
+        files = dataclasses.replace(files, checkpoint=None)
+        model = load(args.init)
     # The files go to the library as checked here, and are written below, where this command can list them.
     run = dict(progress=not args.quiet, checkpoint_every=files.checkpoint_every, save_vocab=args.save_vocab,
                loss_curve=False)
@@ -224,7 +249,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if args.resume:
             wv = resume(args.resume, checkpoint_to=files.checkpoint, corpus=corpus or None, **run)
         else:
-            wv = train(corpus or "ptb", config, checkpoint=files.checkpoint, **run)
+            wv = train(corpus or "ptb", config, checkpoint=files.checkpoint, init=model, **run)
     except TrainingInterrupted as err:  # every rank of a distributed run stops here together
         rank, size = mpi_job()
         if rank == 0:
@@ -233,16 +258,20 @@ def cmd_train(args: argparse.Namespace) -> int:
                   f"{launch} train --resume {err.checkpoint} -o {args.output}", file=sys.stderr)
         return 130
     except KeyboardInterrupt:
-        saved = f"; the last checkpoint is {files.checkpoint}" if files.checkpoint.exists() else ""
+        saved = f"; the last checkpoint is {files.checkpoint}" if files.checkpoint and files.checkpoint.exists() else ""
         return _end("w2v train", f"stopped at once by a second signal{saved}", 130)
     if mpi_job()[0] > 0:
         return 0  # rank 0 writes the model and reports
-    written = [str(path) for path in save_run(wv, files)]
+    written = [str(path) for path in save_run(wv, files, output_weights=not args.vectors_only)]
     record = wv.record
     log, corpus_info, cfg = record.log, record.corpus, record.config
     print(f"trained {cfg.model} ({cfg.algorithm} algorithm) on {_safe(corpus_info.name)}: {corpus_info.words:,} words, "
           f"{corpus_info.vocabulary:,} in vocabulary, {cfg.epochs} epochs in {log.seconds:.1f} s "
           f"({log.words_per_second:,.0f} words/s)")
+    if model is not None:
+        grown = len(wv) - len(model)
+        frozen = f", {' and '.join(cfg.freeze)} frozen" if cfg.freeze else ""
+        print(f"continued {_safe(args.init)}: {grown:,} new words{frozen}")
     print(f"final loss {log.final_loss:.4f}")
     if log.evaluations:
         from .training.loop import describe_scores
@@ -491,11 +520,40 @@ def cmd_export(args: argparse.Namespace) -> int:
         except W2VError as err:
             raise type(err)(f"{args.model}: {err}", options=err.options) from None
     if fmt is not None:
-        wv.save(output, fmt, dtype=args.dtype)
+        wv.save(output, fmt, dtype=args.dtype, output_weights=not args.vectors_only)
         shown = fmt if args.dtype == "float32" else f"{fmt}, {args.dtype}"
         print(f"wrote {len(wv):,} vectors of {wv.vector_size} dimensions to {output} ({shown})")
     if args.vocab is not None:
         print(f"wrote {len(wv):,} words and their counts to {args.vocab}")
+    return 0
+
+
+def cmd_align(args: argparse.Namespace) -> int:
+    from .io.files import check_output
+    from .vectors.align import align
+    from .vectors.word_vectors import load
+
+    check_output(args.output, inputs=[args.old, args.new])
+    old, new = load(args.old), load(args.new)
+    aligned = align(old, new, restrict=args.restrict_vocab)
+    aligned.save(args.output)
+    print(f"wrote {len(aligned):,} vectors of {_safe(args.new)} rotated into the space of {_safe(args.old)} to "
+          f"{_safe(args.output)}")
+    return 0
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    from .vectors.align import drift
+    from .vectors.word_vectors import load
+
+    moved = drift(load(args.old), load(args.new), topn=args.topn, restrict=args.restrict_vocab, count=args.count)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(d) for d in moved], ensure_ascii=False))
+        return 0
+    for d in moved:
+        print(f"{_safe(d.word)}  changed {d.changed:.0%}, cosine {d.cosine:.3f} after alignment")
+        print(f"  old: {_safe(' '.join(d.old_neighbours))}")
+        print(f"  new: {_safe(' '.join(d.new_neighbours))}")
     return 0
 
 
@@ -675,11 +733,38 @@ def _add_export(sub: Any) -> None:
                              ".pkl book-pickle, .npz npz); book-pickle is the book's cbow_params.pkl; fasttext is "
                              "fastText's .bin model, for subword vectors only")
     export.add_argument("--limit", type=_positive_int, default=None, help="export only the first N words")
+    export.add_argument("--vectors-only", action="store_true",
+                        help="an .npz without W_out and W_node: smaller, but it cannot be continued (w2v train --init)")
     export.add_argument("--dtype", choices=["float32", "float16"], default="float32",
                         help="float16 halves an .npz file (read back as float32; about 3 significant digits); "
                              "word2vec .bin files are always float32")
     _load_options(export)
     export.set_defaults(func=cmd_export, parser=export)
+
+
+def _add_align(sub: Any) -> None:
+    """``w2v align``."""
+    align = sub.add_parser("align", help="NEW rotated into OLD's space (orthogonal Procrustes on the shared words)")
+    align.add_argument("old", metavar="OLD", help="the model whose space is kept")
+    align.add_argument("new", metavar="NEW", help="the model rotated")
+    align.add_argument("-o", "--output", required=True, metavar="ALIGNED",
+                       help="where to write NEW aligned, in the format of its extension (.npz, .txt/.vec, .bin)")
+    align.add_argument("--restrict", "--restrict-vocab", dest="restrict_vocab", type=_positive_int, default=None,
+                       metavar="N", help="fit the rotation on the shared words among OLD's N most frequent")
+    align.set_defaults(func=cmd_align)
+
+
+def _add_drift(sub: Any) -> None:
+    """``w2v drift``."""
+    drift = sub.add_parser("drift", help="the words whose nearest neighbours changed most between OLD and NEW")
+    drift.add_argument("old", metavar="OLD")
+    drift.add_argument("new", metavar="NEW")
+    drift.add_argument("--topn", type=_positive_int, default=10, help="neighbours compared per word (default 10)")
+    drift.add_argument("--count", type=_positive_int, default=20, help="words shown (default 20)")
+    drift.add_argument("--restrict", "--restrict-vocab", dest="restrict_vocab", type=_positive_int, default=10_000,
+                       metavar="N", help="compare OLD's N most frequent words that NEW has too (default 10,000)")
+    drift.add_argument("--json", action="store_true", help="print one JSON list")
+    drift.set_defaults(func=cmd_drift)
 
 
 def _add_classes(sub: Any) -> None:
@@ -750,6 +835,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_embed(sub)
     _add_export(sub)
     _add_classes(sub)
+    _add_align(sub)
+    _add_drift(sub)
     _add_evaluate(sub)
     _add_plot(sub)
     return parser

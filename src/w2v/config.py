@@ -24,6 +24,7 @@ Kernel = Literal["batched", "plain"]
 Device = Literal["cpu", "cuda", "auto"]
 Combine = Literal["changes", "mean"]
 EvaluateEvery = Literal["epoch"]
+Freeze = Literal["old", "out"]
 
 # Options renamed since they were first saved: old name -> new name. Saved configs and keyword
 # arguments with an old name still work.
@@ -39,6 +40,8 @@ class TrainConfig:
         epochs, min_count, max_vocab_size, read_vocab, seed, ns_exponent, loss_every.
     Evaluation during training (scores go into the training log)
         evaluate_every, evaluate_analogies, evaluate_similarity.
+    Continuing a model (``train(..., init=model)``)
+        freeze, count_old.
     Fast algorithm (word2vec.c's: SGD with linear decay, subsampling, dynamic window)
         alpha, min_alpha, sample, workers, kernel; over MPI: distributed, sync_chunks,
         full_sync_chunks, hot_rows, combine.
@@ -66,6 +69,10 @@ class TrainConfig:
     evaluate_every: EvaluateEvery | None = None  # "epoch" (the default when a file is given)
     evaluate_analogies: str | None = None  # an analogy file or benchmark name ("google"): accuracy per epoch
     evaluate_similarity: str | None = None  # a word-similarity file or name ("wordsim353"): Spearman per epoch
+    # With init: "old" keeps the model's words' rows of W_in and W_out fixed (only new words move), "out" all
+    # of W_out and W_node (TWEC's compass); either, both or neither.
+    freeze: tuple[Freeze, ...] = ()
+    count_old: str | None = None  # with init: a 'word count' file of the old corpus, added to the new counts
 
     alpha: float | None = None  # cbow: 0.05, skipgram: 0.025 (word2vec.c)
     min_alpha: float | None = None  # alpha * 1e-4
@@ -124,7 +131,8 @@ class TrainConfig:
             filled.shrink_windows = filled.algorithm == "fast"
         if filled.seed is None:
             filled.seed = int(np.random.SeedSequence().entropy % (2**31))
-        for name in ("read_vocab", "evaluate_analogies", "evaluate_similarity"):
+        filled.freeze = tuple(sorted(set(filled.freeze)))  # a list when read back from JSON
+        for name in ("read_vocab", "evaluate_analogies", "evaluate_similarity", "count_old"):
             if getattr(filled, name) is not None:
                 setattr(filled, name, os.fspath(getattr(filled, name)))  # saved as JSON
         if filled.subwords is not None:
@@ -157,7 +165,11 @@ class TrainConfig:
         if not _is_number(self.ns_exponent) or not 0 <= self.ns_exponent <= 2:
             raise ConfigError(f"ns_exponent must be a number in 0..2, not {self.ns_exponent!r}",
                               options=("ns_exponent",))
+        if not isinstance(self.freeze, (tuple, list)) or any(part not in get_args(Freeze) for part in self.freeze):
+            raise ConfigError(f"freeze must list some of {', '.join(get_args(Freeze))}, not {self.freeze!r}",
+                              options=("freeze",))
         for name, what in (("read_vocab", "the path of a 'word count' file"),
+                           ("count_old", "the path of a 'word count' file"),
                            ("evaluate_analogies", "an analogy file or benchmark name"),
                            ("evaluate_similarity", "a word-similarity file or benchmark name")):
             value = getattr(self, name)
@@ -273,3 +285,32 @@ def _positive_float(cfg: TrainConfig, *names: str) -> None:
             continue
         if not _is_number(value) or not 0 < value <= MAX_RATE:
             raise ConfigError(f"{name} must be a number in (0, {MAX_RATE:g}], not {value!r}", options=(name,))
+
+
+# What a run continued from a model (train(..., init=model)) takes from the model's config unless given, and
+# what it must share with the model (its matrices' shapes and meaning).
+INHERITED = ("model", "vector_size", "window", "negative", "hs", "cbow_mean", "subwords", "buckets", "epochs",
+             "min_count", "ns_exponent", "alpha", "sample", "shrink_windows", "kernel", "batch_size", "lr",
+             "optimizer", "distinct_negatives")
+SAME_MODEL = ("model", "vector_size", "hs", "subwords", "buckets")
+
+
+def continued(old: TrainConfig, config: TrainConfig, options: dict[str, Any]) -> TrainConfig:
+    """The config of a run that continues a model trained with ``old``: ``config`` with ``options``, where
+    the :data:`INHERITED` options neither sets (``config``'s left at their defaults) are the model's. The
+    fast algorithm's options are not taken into a reference run, which refuses them."""
+    given = {name for name in INHERITED if getattr(config, name) != _DEFAULTS[name]} | set(options)
+    cfg = dataclasses.replace(config, **options)
+    unused = () if cfg.algorithm == "fast" else (*FAST_ONLY, "shrink_windows")
+    return dataclasses.replace(cfg, **{name: getattr(old, name) for name in INHERITED
+                                       if name not in given and name not in unused})
+
+
+def check_continues(old: TrainConfig, cfg: TrainConfig) -> None:
+    """Raise :class:`ConfigError` naming the first :data:`SAME_MODEL` option in which the resolved ``cfg``
+    differs from the config ``old`` of the model it continues."""
+    for name in SAME_MODEL:
+        mine, theirs = getattr(cfg, name), getattr(old, name)
+        if (tuple(mine) if isinstance(mine, list) else mine) != (tuple(theirs) if isinstance(theirs, list) else theirs):
+            raise ConfigError(f"{name}={mine!r} differs from the {theirs!r} that init was trained with: a "
+                              "continued run keeps it", options=(name,))

@@ -12,52 +12,54 @@ import math
 import os
 import sys
 import threading
+import warnings
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence, Union
 
 import numpy as np
 
-from .config import TrainConfig, renamed_options
+from .config import TrainConfig, check_continues, continued, renamed_options
 from .datasets.benchmarks import read_analogies, read_word_pairs, resolve
 from .datasets.fetch import cache_dir
 from .devices import available_cores, available_memory, cupy_module, gpu_problem, require_gpu
 from .errors import ConfigError, ModelFileError, StopTraining, W2VError
 from .memory import MemoryEstimate, check_fits, estimate
 from .record import CorpusSummary, Position, TrainingLog, TrainingRecord
-from .text.corpus import Corpus, read_corpus
+from .text.corpus import Corpus, grown_corpus, read_corpus
+from .text.huffman import huffman_tree
 from .text.prepared import cached_corpus, is_prepared, mapped_text, open_corpus
 from .text.sources import codec_of, expand_inputs
-from .text.vocab import fixed_vocab, write_vocab_file
+from .text.vocab import Vocab, fixed_vocab, read_vocab_file, write_vocab_file
 from .training.checkpoint import Checkpoint, CorpusRef, load_checkpoint, save_checkpoint
-from .training.engine import Engine
+from .training.engine import Engine, Start
 from .training.loop import CheckpointPolicy, TrainingLoop
 from .training.outputs import RunFiles, run_files, save_run
 from .vectors import evaluate
-from .vectors.word_vectors import WordVectors
+from .vectors.word_vectors import WordVectors, load
 
 
-def _reference_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
+def _reference_engine(corpus: Corpus, cfg: TrainConfig, start: Start | None = None) -> Engine:
     from .reference.engine import ReferenceEngine
 
-    return ReferenceEngine(corpus, cfg, xp=cupy_module() if cfg.device == "cuda" else np)
+    return ReferenceEngine(corpus, cfg, xp=cupy_module() if cfg.device == "cuda" else np, start=start)
 
 
-def _cpu_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
+def _cpu_engine(corpus: Corpus, cfg: TrainConfig, start: Start | None = None) -> Engine:
     from .fast.cpu import CpuEngine  # imported when used: its kernels compile or load on import
 
-    return CpuEngine(corpus, cfg)
+    return CpuEngine(corpus, cfg, start)
 
 
-def _cuda_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
+def _cuda_engine(corpus: Corpus, cfg: TrainConfig, start: Start | None = None) -> Engine:
     from .fast.cuda import CudaEngine
 
-    return CudaEngine(corpus, cfg)
+    return CudaEngine(corpus, cfg, start)
 
 
 _ADVICE = {"fast": ("lower alpha", ("alpha",)),
            "reference": ("lower lr, or set max_grad to clip the gradient", ("lr", "max_grad"))}
 
-ENGINES: dict[tuple[str, str], Callable[[Corpus, TrainConfig], Engine]] = {
+ENGINES: dict[tuple[str, str], Callable[..., Engine]] = {
     ("reference", "cpu"): _reference_engine,
     ("reference", "cuda"): _reference_engine,
     ("fast", "cpu"): _cpu_engine,
@@ -79,15 +81,16 @@ def _compile_notice(progress: bool, after_seconds: float = 1.0) -> Iterator[None
         timer.cancel()
 
 
-def make_engine(corpus: Corpus, cfg: TrainConfig) -> Engine:
+def make_engine(corpus: Corpus, cfg: TrainConfig, start: Start | None = None) -> Engine:
     """The engine for ``cfg.algorithm`` on ``cfg.device`` (already resolved from "auto"); with
-    ``cfg.distributed``, that engine run on this MPI rank's share (:mod:`w2v.fast.mpi`)."""
+    ``cfg.distributed``, that engine run on this MPI rank's share (:mod:`w2v.fast.mpi`); ``start``: the
+    model a continued run starts from."""
     local = ENGINES[(cfg.algorithm, cfg.device)]
     if cfg.distributed:
         from .fast.mpi import DistributedEngine  # imported when used: it loads mpi4py
 
-        return DistributedEngine(corpus, cfg, local)
-    return local(corpus, cfg)
+        return DistributedEngine(corpus, cfg, lambda corpus, cfg: local(corpus, cfg, start))
+    return local(corpus, cfg, start)
 
 
 def resolve_config(cfg: TrainConfig, *, corpus_is_ptb: bool) -> TrainConfig:
@@ -184,9 +187,11 @@ def train(
     loss_curve: bool = True,
     save_vocab: str | os.PathLike | None = None,
     on_epoch_end: EpochCallback | Sequence[EpochCallback] | None = None,
+    init: WordVectors | str | os.PathLike | None = None,
+    output_weights: bool = True,
     **options: Any,
 ) -> WordVectors:
-    """Train word vectors.
+    """Train word vectors, or continue training a model on new text (``init``).
 
     Parameters
     ----------
@@ -217,19 +222,52 @@ def train(
         It runs between blocks, while no worker thread does. Returning True, or raising
         :class:`~w2v.errors.StopTraining`, ends training there: the vectors trained so far are
         returned (the fast algorithm's learning rate has then not fallen to ``min_alpha``).
+    init : WordVectors or path, optional
+        Continue this model (a w2v ``.npz`` that kept ``W_out``, or its WordVectors) on ``corpus``
+        (:func:`continue_setup`): its words keep their ids and rows, the new words that reach
+        ``min_count`` on the new counts (old plus new with ``count_old``) get fresh rows, and
+        options not given are the model's. ``freeze=("old",)`` keeps its words' rows fixed,
+        ``freeze=("out",)`` its output matrix. ``epochs=0`` gives the model back with the new
+        words' fresh rows. A continued run writes no checkpoint.
+    output_weights : bool
+        Save ``W_out`` and ``W_node`` with the vectors to ``output`` (what continuing needs; False: a smaller file).
 
     Returns
     -------
     WordVectors
         ``record`` holds the resolved config, the corpus and the training log.
     """
-    cfg = dataclasses.replace(config or TrainConfig(), **renamed_options(options))
+    options = renamed_options(options)
+    model = None
+    if init is None:
+        cfg = dataclasses.replace(config or TrainConfig(), **options)
+        if cfg.freeze or cfg.count_old is not None:
+            raise ConfigError("freeze and count_old apply to a continued run: give init=MODEL",
+                              options=("freeze", "count_old"))
+    else:
+        model = init if isinstance(init, WordVectors) else load(init)
+        cfg = continued(model.record.config if model.record else TrainConfig(), config or TrainConfig(), options)
+        if checkpoint is not None:
+            raise ConfigError("a continued run writes no checkpoint (resuming it needs the model it started from: "
+                              "run it again)", options=("checkpoint",))
     files = run_files(output, checkpoint=checkpoint, checkpoint_every=checkpoint_every, loss_curve=loss_curve,
-                      inputs=training_inputs(corpus, cfg), save_vocab=save_vocab)
-    cfg = resolve_config(cfg, corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
+                      inputs=training_inputs(corpus, cfg) + ([os.fspath(init)] if isinstance(init, (str, os.PathLike))
+                                                             else []), save_vocab=save_vocab)
+    if model is not None:
+        files = dataclasses.replace(files, checkpoint=None)
+    zero_epochs = model is not None and cfg.epochs == 0  # the model as it is, with its new words' fresh rows
+    cfg = resolve_config(dataclasses.replace(cfg, epochs=cfg.epochs or None),
+                         corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
     _check_benchmarks(cfg)
-    data, cfg, needed = _checked(load_training_corpus(corpus, cfg), cfg)
-    engine, progress = _start(data, cfg, needed, save_vocab, progress)
+    start = None
+    if model is None:
+        data, cfg, needed = _checked(load_training_corpus(corpus, cfg), cfg)
+    else:
+        data, start = continue_setup(model, corpus, cfg)
+        data, cfg, needed = _checked(data, cfg)
+    if zero_epochs:
+        cfg = dataclasses.replace(cfg, epochs=0)
+    engine, progress = _start(data, cfg, needed, save_vocab, progress, start)
     source = None if isinstance(corpus, Corpus) else _source_of(corpus)
     ref = CorpusRef(source, data.name, data.fingerprint()) if files.checkpoint is not None else None
     policy = _checkpoint_policy(files, cfg, ref, engine)
@@ -239,7 +277,65 @@ def train(
     loop = TrainingLoop(engine, cfg.epochs, loss_every=cfg.loss_every, progress=progress, checkpoint=policy,
                         log=log, divergence_advice=_ADVICE[cfg.algorithm],
                         on_epoch_end=_epoch_end(engine, data, cfg, on_epoch_end))
-    return _finished(engine, data, cfg, loop.run(), files)
+    return _finished(engine, data, cfg, loop.run(), files, output_weights)
+
+
+def continue_setup(model: WordVectors, corpus: Inputs | Corpus, cfg: TrainConfig) -> tuple[Corpus, Start]:
+    """The corpus and the start of a run that continues ``model`` on ``corpus`` with the resolved ``cfg``.
+
+    The corpus is read with every word, then renumbered onto the model's vocabulary grown by the
+    new words that reach ``cfg.min_count`` (:func:`w2v.text.corpus.grown_corpus`; with
+    ``cfg.count_old``, a 'word count' file of the old corpus adds its counts). The start holds the
+    model's W_in and W_out (and W_node where the Huffman tree of the combined counts is the model's;
+    else it starts from zeros, with a warning) and the rows ``cfg.freeze`` keeps fixed.
+    ConfigError or ModelFileError, in one line, for a model that cannot be continued so.
+    """
+    old = model.record.config if model.record else None
+    if old is not None:
+        check_continues(old, cfg)
+    if model.vector_size != cfg.vector_size:
+        raise ConfigError(f"vector_size={cfg.vector_size}, but the model's vectors have {model.vector_size} "
+                          "dimensions: a continued run keeps them", options=("vector_size",))
+    if model.subwords is not None or cfg.subwords is not None:
+        raise ConfigError("a subword model cannot be continued yet: its n-gram rows are shared with words "
+                          "outside the vocabulary; train it again on both corpora", options=("subwords",))
+    if cfg.negative and model.W_out is None:
+        raise ModelFileError("the model has no W_out (saved without its output weights, or not by w2v): it can "
+                             "be queried but not continued")
+    if cfg.hs and model.W_node is None:
+        raise ModelFileError("the model has no W_node (hierarchical softmax's inner nodes): it cannot be continued")
+    if model.counts is None:
+        raise ModelFileError("the model holds no word counts: continuing needs them for the noise table")
+    if cfg.read_vocab is not None or cfg.max_vocab_size is not None:
+        raise ConfigError("a continued run's vocabulary is the model's and the new words': read_vocab and "
+                          "max_vocab_size do not apply", options=("read_vocab", "max_vocab_size"))
+    if cfg.freeze and cfg.distributed:
+        raise ConfigError("freeze runs in one process, not with distributed=True", options=("freeze", "distributed"))
+    everything = dataclasses.replace(cfg, min_count=1)
+    text = load_training_corpus(corpus, everything)
+    if text.prepared_with is not None and text.prepared_with.get("min_count", 1) > 1:
+        warnings.warn(f"{text.name} was prepared with min_count={text.prepared_with['min_count']}: its rarer new "
+                      "words are not there to add", stacklevel=3)
+    earlier = read_vocab_file(cfg.count_old) if cfg.count_old is not None else None
+    old_vocab = Vocab(model.index_to_key, model.counts)
+    data, _ = grown_corpus(text, old_vocab, min_count=cfg.min_count, earlier=earlier)
+    W_node = None
+    if cfg.hs:
+        before, after = huffman_tree(model.counts), huffman_tree(data.vocab.counts)
+        if len(data.vocab) == len(model) and all(np.array_equal(a, b) for a, b in zip(
+                (before.codes, before.points, before.lengths), (after.codes, after.points, after.lengths))):
+            W_node = model.W_node
+        else:
+            warnings.warn("the Huffman tree of the combined counts is not the model's: hierarchical softmax's "
+                          "W_node starts again from zeros", stacklevel=3)
+            if "out" in cfg.freeze:
+                raise ConfigError("freeze='out' keeps W_node, but the combined counts give another Huffman tree, "
+                                  "so the model's W_node no longer fits; freeze 'old' only, or use negative sampling",
+                                  options=("freeze",))
+    words, frozen_old = len(data.vocab), len(model) if "old" in cfg.freeze else 0
+    return data, Start(np.asarray(model.vectors, dtype=np.float32), model.W_out, W_node,
+                       frozen_in=frozen_old, frozen_out=words if "out" in cfg.freeze else frozen_old,
+                       frozen_node="out" in cfg.freeze)
 
 
 def resume(
@@ -289,13 +385,13 @@ def resume(
 
 
 def _start(data: Corpus, cfg: TrainConfig, needed: MemoryEstimate, save_vocab: str | os.PathLike | None,
-           progress: bool) -> tuple[Engine, bool]:
+           progress: bool, start: Start | None = None) -> tuple[Engine, bool]:
     """Write the vocabulary file if asked, build the engine (compiling its kernels), describe the run;
     the engine and whether this process shows progress (over MPI only rank 0 does)."""
     if save_vocab is not None:
         write_vocab_file(save_vocab, data.vocab.words, data.vocab.counts)
     with _compile_notice(progress):
-        engine = make_engine(data, cfg)
+        engine = make_engine(data, cfg, start)
     progress = progress and engine.is_root
     _describe(engine, needed, progress)
     return engine, progress
@@ -331,13 +427,15 @@ def _checkpoint_policy(files: RunFiles, cfg: TrainConfig, corpus: CorpusRef | No
     return CheckpointPolicy(str(path), save, files.checkpoint_every)
 
 
-def _finished(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog, files: RunFiles) -> WordVectors:
-    """The trained vectors, saved to the run's files by the process that writes them."""
+def _finished(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog, files: RunFiles,
+              output_weights: bool = True) -> WordVectors:
+    """The trained vectors with the output weights, saved to the run's files by the process that writes them."""
     record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), log)
+    W_out, W_node = engine.output_weights()
     vectors = WordVectors.from_input_matrix(engine.word_vectors(final=True), data.vocab.words, cfg.subword_spec(),
-                                            counts=data.vocab.counts, record=record)
+                                            counts=data.vocab.counts, record=record, W_out=W_out, W_node=W_node)
     if engine.is_root:
-        save_run(vectors, files)
+        save_run(vectors, files, output_weights=output_weights)
     return vectors
 
 

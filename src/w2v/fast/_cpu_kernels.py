@@ -52,6 +52,11 @@ rng_state : (1,) uint64
     xorshift64* state, advanced in place (goes in and comes back out).
 stats : (3,) float64
     Incremented in place: [sum of example losses, examples, corpus words read].
+frozen : (frozen_in, frozen_out, frozen_node) or None
+    A continued model's fixed rows (:class:`w2v.training.engine.Start`): rows ``0 .. frozen_in - 1``
+    of W_in, ``0 .. frozen_out - 1`` of W_out and ``0 .. frozen_node - 1`` of W_node are read but
+    never written, so they stay bit for bit as they were (with ``frozen_out`` > 0, ``hot`` must
+    have no private rows). None: every row trains, and Numba compiles the kernels without the checks.
 
 An example is a centre word for CBOW and a (context, centre) pair for skip-gram; its loss is
 ``-log s(f_pos) - sum_k log s(-f_neg_k)`` with the exact sigmoid s (word2vec.c uses a
@@ -105,6 +110,15 @@ def xorshift32(state):
     x ^= x >> _U27
     state[0] = x
     return (x * _XORSHIFT_MUL) >> _U32
+
+
+@_inline
+def _moves(frozen, matrix, row):
+    """Whether ``row`` of matrix ``matrix`` (0: W_in, 1: W_out, 2: W_node) may change: always without ``frozen``
+    (Numba drops the test)."""
+    if frozen is None:
+        return True
+    return row >= frozen[matrix]
 
 
 _label_probability = _inline(label_probability)
@@ -448,7 +462,7 @@ def _draw_ahead(sen, tokens, n, pos, window, shrink, negative, table, state, slo
 
 
 @_inline
-def hs_step(A, a, W_node, codes, points, lengths, word, alpha, E, e, width=None):
+def hs_step(A, a, W_node, codes, points, lengths, word, alpha, E, e, width=None, frozen=None):
     """Hierarchical softmax for ``word`` with the hidden vector ``A[a]`` (word2vec.c's ``-hs 1``).
 
     For each inner node n on the word's path (label ``1 - code``): ``g = alpha (label - s(A[a] .
@@ -466,7 +480,8 @@ def hs_step(A, a, W_node, codes, points, lengths, word, alpha, E, e, width=None)
             loss -= math.log(product)
             product = 1.0
         _axpy(g, W_node, node, E, e, D)
-        _axpy(g, A, a, W_node, node, D)
+        if _moves(frozen, 2, node):
+            _axpy(g, A, a, W_node, node, D)
     return loss - math.log(product)
 
 
@@ -486,7 +501,7 @@ def _cbow_hidden(W_in, ctx, count, work, H, mean, D):
 
 
 @_inline
-def _cbow_plain(W_out, out, m, alpha, work, H, E, g, D):
+def _cbow_plain(W_out, out, m, alpha, work, H, E, g, D, frozen):
     """word2vec.c's order, row by row: ``g = alpha (label - s(h . row))``, ``e += g row``, ``row += g h``.
     Returns the product of the m label probabilities."""
     product = 1.0
@@ -494,7 +509,8 @@ def _cbow_plain(W_out, out, m, alpha, work, H, E, g, D):
         g[j], p = _gradient(_dot(work, H, W_out, out[j], D), 1 if j == 0 else 0, alpha)
         product *= p
         _axpy(g[j], W_out, out[j], work, E, D)
-        _axpy(g[j], work, H, W_out, out[j], D)
+        if _moves(frozen, 1, out[j]):
+            _axpy(g[j], work, H, W_out, out[j], D)
     return product
 
 
@@ -514,27 +530,42 @@ def _cbow_scores(W_out, out, m, alpha, work, H, g, D):
 
 
 @_inline
-def _cbow_updates_distinct(W_out, out, m, work, H, E, g, D):
-    """The batched updates when the m rows are distinct: each row read once, for its share of ``e`` and its update."""
+def _cbow_updates_distinct(W_out, out, m, work, H, E, g, D, frozen):
+    """The batched updates when the m rows are distinct: each row read once, for its share of ``e`` and its
+    update (a frozen row gives its share only)."""
     for j in range(0, m - 1, 2):
-        _collect_update2(g[j], g[j + 1], W_out, out[j], out[j + 1], work, H, E, D)
+        if _moves(frozen, 1, out[j]) and _moves(frozen, 1, out[j + 1]):
+            _collect_update2(g[j], g[j + 1], W_out, out[j], out[j + 1], work, H, E, D)
+        else:
+            _collect_or_share(g[j], W_out, out[j], work, H, E, D, frozen)
+            _collect_or_share(g[j + 1], W_out, out[j + 1], work, H, E, D, frozen)
     if m % 2:
-        _collect_update(g[m - 1], W_out, out[m - 1], work, H, E, D)
+        _collect_or_share(g[m - 1], W_out, out[m - 1], work, H, E, D, frozen)
 
 
 @_inline
-def _cbow_updates_repeated(W_out, out, m, work, H, E, g, D):
+def _collect_or_share(a, W, r, X, h, e, D, frozen):
+    """:func:`_collect_update` of W_out's row ``r``, or only its share ``X[e] += a * W[r]`` if the row is frozen."""
+    if _moves(frozen, 1, r):
+        _collect_update(a, W, r, X, h, e, D)
+    else:
+        _axpy(a, W, r, X, e, D)
+
+
+@_inline
+def _cbow_updates_repeated(W_out, out, m, work, H, E, g, D, frozen):
     """The batched updates when a row repeats: every share of ``e`` first, then every update."""
     for j in range(0, m - 1, 2):
         _axpy2(g[j], W_out, out[j], g[j + 1], W_out, out[j + 1], work, E, D)
     if m % 2:
         _axpy(g[m - 1], W_out, out[m - 1], work, E, D)
     for j in range(m):
-        _axpy(g[j], work, H, W_out, out[j], D)
+        if _moves(frozen, 1, out[j]):
+            _axpy(g[j], work, H, W_out, out[j], D)
 
 
 @_inline
-def _cbow_spread(W_in, ctx, count, work, E, mean, D):
+def _cbow_spread(W_in, ctx, count, work, E, mean, D, frozen):
     """Every context row gets ``e``: undivided for the mean (word2vec.c and gensim's cbow_mean), i.e. ``count``
     times the gradient of the mean, and ``e / count`` for the sum (gensim's cbow_mean=0)."""
     if not mean:
@@ -542,11 +573,13 @@ def _cbow_spread(W_in, ctx, count, work, E, mean, D):
         for k in range(D):
             work[E, k] *= inv
     for i in range(count):
-        _axpy(_ONE, work, E, W_in, ctx[i], D)
+        if _moves(frozen, 0, ctx[i]):
+            _axpy(_ONE, work, E, W_in, ctx[i], D)
 
 
 @_inline
-def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=True, tree=None, word=0, width=None):
+def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=True, tree=None, word=0, width=None,
+              frozen=None):
     """One CBOW example: the mean (or with ``mean=False`` the sum) h of the ``count`` context
     rows ``W_in[ctx]`` scores the target ``out[0]`` (label 1) and the noise words ``out[1:m]``
     (label 0); with a ``tree`` (W_node, codes, points, lengths) hierarchical softmax of ``word``
@@ -557,6 +590,7 @@ def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=Tru
     distinct (:func:`_cbow_updates_distinct`), else shares of ``e`` first
     (:func:`_cbow_updates_repeated`). Finally :func:`_cbow_spread` hands ``e`` to the context rows.
     ``work`` : (2, D) scratch for h and e; ``g`` : (m,) scratch.
+    ``frozen``: rows that never change (see the module docstring).
     Returns the example's loss, -log(product of its label probabilities).
     """
     D = row_length(W_in, width)
@@ -565,21 +599,21 @@ def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=Tru
     _zero(work, E, D)
     loss = 0.0
     if tree is not None:  # Numba drops the branch when the tree is None
-        loss += hs_step(work, H, tree[0], tree[1], tree[2], tree[3], word, alpha, work, E, D)
+        loss += hs_step(work, H, tree[0], tree[1], tree[2], tree[3], word, alpha, work, E, D, frozen)
     if batched:
         product = _cbow_scores(W_out, out, m, alpha, work, H, g, D)
         if _distinct(out, m):
-            _cbow_updates_distinct(W_out, out, m, work, H, E, g, D)
+            _cbow_updates_distinct(W_out, out, m, work, H, E, g, D, frozen)
         else:
-            _cbow_updates_repeated(W_out, out, m, work, H, E, g, D)
+            _cbow_updates_repeated(W_out, out, m, work, H, E, g, D, frozen)
     else:
-        product = _cbow_plain(W_out, out, m, alpha, work, H, E, g, D)
-    _cbow_spread(W_in, ctx, count, work, E, mean, D)
+        product = _cbow_plain(W_out, out, m, alpha, work, H, E, g, D, frozen)
+    _cbow_spread(W_in, ctx, count, work, E, mean, D, frozen)
     return loss - math.log(product)
 
 
 @_inline
-def skipgram_pair_step(W_in, W_out, context, out, m, alpha, work, tree=None, word=0, width=None):
+def skipgram_pair_step(W_in, W_out, context, out, m, alpha, work, tree=None, word=0, width=None, frozen=None):
     """One word2vec.c skip-gram example: ``W_in[context]`` scores ``out[0]`` (label 1) and
     ``out[1:m]`` (label 0), row by row as in :func:`cbow_step`'s plain mode, after hierarchical
     softmax of ``word`` with a ``tree``; returns its loss. ``work`` : (1, D) scratch."""
@@ -587,19 +621,21 @@ def skipgram_pair_step(W_in, W_out, context, out, m, alpha, work, tree=None, wor
     _zero(work, 0, D)
     loss = 0.0
     if tree is not None:
-        loss += hs_step(W_in, context, tree[0], tree[1], tree[2], tree[3], word, alpha, work, 0, D)
+        loss += hs_step(W_in, context, tree[0], tree[1], tree[2], tree[3], word, alpha, work, 0, D, frozen)
     product = 1.0
     for j in range(m):
         g, p = _gradient(_dot(W_in, context, W_out, out[j], D), 1 if j == 0 else 0, alpha)
         product *= p
         _axpy(g, W_out, out[j], work, 0, D)
-        _axpy(g, W_in, context, W_out, out[j], D)
-    _axpy(_ONE, work, 0, W_in, context, D)
+        if _moves(frozen, 1, out[j]):
+            _axpy(g, W_in, context, W_out, out[j], D)
+    if _moves(frozen, 0, context):
+        _axpy(_ONE, work, 0, W_in, context, D)
     return loss - math.log(product)
 
 
 @_inline
-def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, width=None):
+def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, width=None, frozen=None):
     """HogBatch (Ji et al.): the ``count`` context rows share one set of noise words::
 
         In = W_in[ctx]; Out = W_out[out]; G = alpha (labels - s(In Out^T))   # (count, m)
@@ -639,6 +675,8 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, 
     tail = count - count % 4
     for j in range(m):
         row = out[j]
+        if not _moves(frozen, 1, row):
+            continue
         for i in range(0, tail, 4):
             _axpy4(grad[i, j], grad[i + 1, j], grad[i + 2, j], grad[i + 3, j], W_in, ctx[i], ctx[i + 1], ctx[i + 2],
                    ctx[i + 3], W_out, row, D)
@@ -650,6 +688,8 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, 
     tail = six + (m - six) // 4 * 4
     for i in range(count):
         row = ctx[i]
+        if not _moves(frozen, 0, row):
+            continue
         for j in range(0, six, 6):
             _axpy6(grad[i, j], grad[i, j + 1], grad[i, j + 2], grad[i, j + 3], grad[i, j + 4], grad[i, j + 5],
                    out_rows, j, j + 1, j + 2, j + 3, j + 4, j + 5, W_in, row, D)
@@ -664,7 +704,7 @@ def skipgram_block_step(W_in, W_out, ctx, count, out, m, alpha, out_rows, grad, 
 
 
 def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, subwords, options, hot,
-                 rng_state, stats):
+                 rng_state, stats, frozen=None):
     """Train on ``chunks`` (see the module docstring for every argument) with the model's kernel.
 
     One compiled kernel per model, and one specialisation with and one without a ``tree`` (and
@@ -672,7 +712,7 @@ def train_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table,
     """
     kernel = train_cbow_chunks if options[2] in (CBOW_PLAIN, CBOW_BATCHED) else train_skipgram_chunks
     kernel(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, subwords, options, hot,
-           rng_state, stats, RowWidth(W_in.shape[1]))
+           rng_state, stats, frozen, RowWidth(W_in.shape[1]))
 
 
 @_inline
@@ -703,7 +743,7 @@ def _end_chunks(W_out, hot_rows, stats, loss, examples, words, D):
 
 @_kernel
 def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, subwords, options,
-                      hot, rng_state, stats, row_width):
+                      hot, rng_state, stats, frozen, row_width):
     """CBOW's :func:`train_chunks`: one example per centre word."""
     D = row_length(W_in, row_width)
     ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = borrowed(
@@ -736,7 +776,7 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
                     _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, D)
                 if count:
                     loss += cbow_step(inputs, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
-                                      work, g, mean, tree, sen[pos], D)
+                                      work, g, mean, tree, sen[pos], D, frozen)
                     examples += 1
                     trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                 count, m = next_count, next_m
@@ -748,7 +788,7 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
 
 @_kernel
 def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, tree, subwords,
-                          options, hot, rng_state, stats, row_width):
+                          options, hot, rng_state, stats, frozen, row_width):
     """Skip-gram's :func:`train_chunks`: one example per (context, centre) pair."""
     D = row_length(W_in, row_width)
     ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, table, keep, rng_state = borrowed(
@@ -780,7 +820,7 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                     for i in range(count):
                         m = _targets(sen[pos], negative, table, rng_state, out[0], hot_rows)
                         loss += skipgram_pair_step(inputs, W_out, ctx[0, i], out[0], m, alpha, work, tree, sen[pos],
-                                                   D)
+                                                   D, frozen)
                     examples += count
                     trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
             else:
@@ -796,11 +836,12 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                         for i in range(count):
                             _zero(work, 0, D)
                             loss += hs_step(inputs, ctx[now, i], tree[0], tree[1], tree[2], tree[3], sen[pos], alpha,
-                                            work, 0, D)
-                            _axpy(_ONE, work, 0, inputs, ctx[now, i], D)
+                                            work, 0, D, frozen)
+                            if _moves(frozen, 0, ctx[now, i]):
+                                _axpy(_ONE, work, 0, inputs, ctx[now, i], D)
                     if m:
                         loss += skipgram_block_step(inputs, W_out, ctx[now], count, out[now], m, alpha, out_rows,
-                                                    grad, D)
+                                                    grad, D, frozen)
                     examples += count
                     trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                     count, m = next_count, next_m

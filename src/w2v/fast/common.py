@@ -19,7 +19,7 @@ from ..errors import ConfigError
 from ..text.corpus import Corpus, sentence_offsets
 from ..text.huffman import HuffmanTree, huffman_tree
 from ..text.subwords import vocabulary_rows
-from ..training.engine import BlockStats, Engine
+from ..training.engine import BlockStats, Engine, Start
 from ._constants import (
     CHUNK_WORDS,
     MAX_NEGATIVE,
@@ -137,6 +137,10 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 
 def check_limits(cfg: TrainConfig, vocabulary: int, corpus_name: str, *, gpu: bool) -> None:
     """Refuse options the fast kernels cannot run (a ConfigError naming the option and the limit)."""
+    if cfg.freeze and (gpu or cfg.subwords is not None):
+        where = "the GPU engine" if gpu else "a subword model"
+        raise ConfigError(f"freeze={list(cfg.freeze)!r} runs on the CPU engine without subwords, not on {where}",
+                          options=("freeze",))
     if cfg.negative > MAX_NEGATIVE:
         raise ConfigError(f"the fast algorithm takes at most {MAX_NEGATIVE} negatives, not negative={cfg.negative}",
                           options=("negative",))
@@ -180,6 +184,8 @@ class FastSetup:
     subwords : (offsets, rows) or None
         With ``cfg.subwords``: each word's input rows, its own and its n-grams' (the kernels'
         ``subwords``); ``W_in`` then has ``cfg.buckets`` rows more than the vocabulary.
+    start : Start or None
+        A continued run's model and fixed rows (:meth:`continue_from`, the kernels' ``frozen``).
     """
 
     cfg: TrainConfig
@@ -193,10 +199,13 @@ class FastSetup:
     vocabulary: int
     tree: HuffmanTree
     subwords: tuple[np.ndarray, np.ndarray] | None = None
+    start: Start | None = None
 
     @classmethod
-    def build(cls, corpus: Corpus, cfg: TrainConfig, *, gpu: bool = False) -> "FastSetup":
-        """Check ``cfg`` against the kernels' limits (those of the GPU engine if ``gpu``) and set up."""
+    def build(cls, corpus: Corpus, cfg: TrainConfig, *, gpu: bool = False, start: Start | None = None
+              ) -> "FastSetup":
+        """Check ``cfg`` against the kernels' limits (those of the GPU engine if ``gpu``) and set up; ``start``:
+        the model a continued run starts from."""
         vocab = corpus.vocab
         check_limits(cfg, len(vocab), corpus.name, gpu=gpu)
         if corpus.longest_sentence is not None and corpus.longest_sentence <= MAX_SENTENCE_LENGTH:
@@ -209,7 +218,7 @@ class FastSetup:
         return cls(cfg, _read_only(corpus.ids), _read_only(offsets), starts, offsets[starts],
                    vocab.noise_table(cfg.ns_exponent),
                    vocab.keep_thresholds(cfg.sample), VARIANTS[(cfg.model, cfg.kernel)], len(vocab), tree,
-                   None if rows is None else (rows[0], rows[1]))
+                   None if rows is None else (rows[0], rows[1]), start)
 
     @property
     def input_rows(self) -> int:
@@ -221,6 +230,24 @@ class FastSetup:
         """The kernels' ``options``: (window, negative, variant, shrink_windows, cbow_mean)."""
         cfg = self.cfg
         return cfg.window, cfg.negative, self.variant, bool(cfg.shrink_windows), cfg.cbow_mean
+
+    @property
+    def frozen(self) -> tuple[int, int, int] | None:
+        """The kernels' ``frozen``: the rows a continued run keeps fixed, or None."""
+        return None if self.start is None else self.start.frozen
+
+    def continue_from(self, W_in: np.ndarray, W_out: np.ndarray, W_node: np.ndarray) -> None:
+        """Write the model a continued run starts from into its initial (padded) matrices, over the first
+        rows (the model's words keep their ids); the other rows stay a fresh run's. Nothing without a ``start``."""
+        start = self.start
+        if start is None:
+            return
+        words, dim = start.W_in.shape
+        W_in[:words, :dim] = start.W_in
+        if start.W_out is not None:
+            W_out[:words, :dim] = start.W_out
+        if start.W_node is not None:
+            W_node[:, :dim] = start.W_node
 
     def kernel_tree(self, W_node: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
         """The kernels' ``tree``: (W_node, codes, points, lengths), or None without hierarchical softmax."""

@@ -22,7 +22,7 @@ from ..config import TrainConfig
 from ..errors import ModelFileError
 from ..io.mapped import release
 from ..text.corpus import Corpus
-from ..training.engine import BlockStats, SingleProcess, expect_array, expect_epoch
+from ..training.engine import BlockStats, SingleProcess, Start, expect_array, expect_epoch
 from ._constants import CBOW_BATCHED, CBOW_PLAIN, HOT_ROW_UPDATES, HOT_ROWS, ROW_ALIGN, SKIPGRAM_BATCHED
 from ._cpu_kernels import train_chunks
 from .common import FastSetup, aligned_zeros, hot_rows, unpad_rows
@@ -81,10 +81,11 @@ def merge_schedule(rates: np.ndarray, updates: float = HOT_ROW_UPDATES) -> np.nd
 HotRows = tuple[int, int, int, np.ndarray]  # the kernels' ``hot``
 
 
-def output_rows(width: int, workers: int, rates: np.ndarray) -> tuple[np.ndarray, list[HotRows]]:
+def output_rows(width: int, workers: int, rates: np.ndarray, private: bool = True) -> tuple[np.ndarray, list[HotRows]]:
     """W_out's initial zeros (word2vec.c's), followed by room for each worker's private and base
     copies of the hot rows (the kernels' ``hot``); with one worker, or no output rows to train,
-    there are none, and it trains the shared rows, as word2vec.c does.
+    there are none, and it trains the shared rows, as word2vec.c does; nor are there with ``private=False``
+    (a continued run's frozen output rows: a frozen row must never be written, not even by a merge).
 
     Parameters
     ----------
@@ -99,7 +100,7 @@ def output_rows(width: int, workers: int, rates: np.ndarray) -> tuple[np.ndarray
         (H, first private row, first base row, :func:`merge_schedule` of the H rows).
     """
     vocabulary = rates.size
-    count = min(HOT_ROWS, vocabulary) if workers > 1 and rates.any() else 0
+    count = min(HOT_ROWS, vocabulary) if workers > 1 and rates.any() and private else 0
     rows = aligned_zeros((vocabulary + 2 * workers * count, width))
     schedule = merge_schedule(rates[:count])
     hot = [(count, vocabulary + w * count, vocabulary + (workers + w) * count, schedule) for w in range(workers)]
@@ -124,15 +125,18 @@ class CpuEngine(SingleProcess):
 
     unit_name = "chunk"
 
-    def __init__(self, corpus: Corpus, cfg: TrainConfig):
-        self.setup = FastSetup.build(corpus, cfg)
+    def __init__(self, corpus: Corpus, cfg: TrainConfig, start: Start | None = None):
+        self.setup = FastSetup.build(corpus, cfg, start=start)
         self.cfg = cfg
         self.units_per_epoch = self.setup.units_per_epoch
         _, worker_seeds = self.setup.seeds(cfg.workers)
         self.W_in, _, self.W_node = self.setup.initial_weights(ROW_ALIGN)  # W_out: zeros, never touched
+        frozen = self.setup.frozen
         self._out_rows, self._hot = output_rows(self.W_in.shape[1], cfg.workers,
-                                                 output_row_rates(self.setup, corpus.vocab.counts))
+                                                 output_row_rates(self.setup, corpus.vocab.counts),
+                                                 private=frozen is None or frozen[1] == 0)
         self.W_out = self._out_rows[: self.setup.vocabulary]  # the shared rows: a view
+        self.setup.continue_from(self.W_in, self.W_out, self.W_node)
         self.rng_states = [s.generate_state(1, dtype=np.uint64) | np.uint64(1) for s in worker_seeds]
         self.stats = np.zeros((cfg.workers, 3), dtype=np.float64)
         self.epoch = 0
@@ -179,13 +183,18 @@ class CpuEngine(SingleProcess):
         train_chunks(setup.ids, setup.offsets, setup.chunk_starts, chunks, alphas, self.W_in, self._out_rows,
                      setup.table, setup.keep, setup.kernel_tree(self.W_node), setup.subwords, setup.options,
                      self._hot[worker],
-                     self.rng_states[worker], self.stats[worker])
+                     self.rng_states[worker], self.stats[worker], setup.frozen)
 
     def word_vectors(self, *, final: bool = False) -> np.ndarray:
         if final:  # the padded rows closed up in place: no second (V, D) matrix at the end of a run
             vectors, self.W_in = unpad_rows(self.W_in, self.cfg.vector_size), None
             return vectors
         return np.ascontiguousarray(self.W_in[:, : self.cfg.vector_size])
+
+    def output_weights(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        D = self.cfg.vector_size
+        return (np.ascontiguousarray(self.W_out[:, :D]) if self.cfg.negative else None,
+                np.ascontiguousarray(self.W_node[:, :D]) if self.cfg.hs else None)
 
     def reduce_rows(self, hot: int | None, reduce: Callable[[int, slice, np.ndarray], None]) -> None:
         """Call ``reduce(k, rows, block)`` for matrix k = 0, 1, 2 (W_in, W_out, W_node) with its ``hot``

@@ -15,7 +15,7 @@ import numpy as np
 from ..config import TrainConfig
 from ..io.mapped import release
 from ..text.corpus import Corpus
-from ..training.engine import BlockStats, SingleProcess, expect_array, expect_epoch
+from ..training.engine import BlockStats, SingleProcess, Start, expect_array, expect_epoch
 from ._constants import PIECE_TOKENS, WARP
 from .common import FastSetup, hot_rows
 
@@ -48,12 +48,12 @@ class CudaEngine(SingleProcess):
     unit_name = "chunk"
     rng_states = None  # its random numbers are hashes of the position (RankEngine)
 
-    def __init__(self, corpus: Corpus, cfg: TrainConfig):
+    def __init__(self, corpus: Corpus, cfg: TrainConfig, start: Start | None = None):
         from numba import cuda
 
         from ._cuda_kernels import train_pieces
 
-        self.setup = setup = FastSetup.build(corpus, cfg, gpu=True)
+        self.setup = setup = FastSetup.build(corpus, cfg, gpu=True, start=start)
         self.cfg = cfg
         self._kernel = train_pieces
         self.units_per_epoch = setup.units_per_epoch
@@ -62,6 +62,7 @@ class CudaEngine(SingleProcess):
         piece_of_sentence = np.searchsorted(self.pieces[:, 0], setup.offsets[:-1])
         self.chunk_pieces = np.append(piece_of_sentence, self.pieces.shape[0])[setup.chunk_starts]
         W_in, W_out, W_node = setup.initial_weights()
+        setup.continue_from(W_in, W_out, W_node)
         self.W_in = cuda.to_device(W_in)
         self.W_out = cuda.to_device(W_out)
         self.W_node = cuda.to_device(W_node)
@@ -106,6 +107,10 @@ class CudaEngine(SingleProcess):
 
     def word_vectors(self, *, final: bool = False) -> np.ndarray:  # always a copy: the weights live on the GPU
         return self.W_in.copy_to_host()
+
+    def output_weights(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        return (self.W_out.copy_to_host() if self.cfg.negative else None,
+                self.W_node.copy_to_host() if self.cfg.hs else None)
 
     def reduce_rows(self, hot: int | None, reduce: Callable[[int, slice, np.ndarray], None]) -> None:
         """Call ``reduce(k, rows, block)`` on a host copy of matrix k's ``hot`` most used ``rows``

@@ -2,7 +2,10 @@
 
 A w2v ``.npz`` holds ``vectors`` (V, D) float32 (or float16, half the size), the words as UTF-8 bytes with their end
 offsets, ``counts`` (V,) int64 when known, and a JSON document (format name and version,
-training config and log). It is always read with ``allow_pickle=False``: w2v never
+training config and log). A trained model also keeps what continuing it needs (as extra arrays):
+``W_out`` (V, D) float32, negative sampling's output vectors, and ``W_node`` (V - 1, D) float32,
+hierarchical softmax's inner nodes; files without them (older ones, or saved with
+``output_weights=False``) load as vectors all the same. It is always read with ``allow_pickle=False``: w2v never
 unpickles anything.
 """
 
@@ -221,10 +224,13 @@ def load_npz(path: str | os.PathLike, limit: int | None = None, *, mmap: bool = 
         counts = _as_int64(counts, path, "counts")
         if counts.shape != (len(words),):
             raise ModelFileError(f"{path}: counts of shape {counts.shape} for {len(words)} words")
-    if limit is not None:
-        vectors, words, counts = vectors[:limit], words[:limit], None if counts is None else counts[:limit]
     extras = {key: value for key, value in meta.items() if key not in ("format", "version", "info")}
     extra_arrays = {name: array for name, array in arrays.items() if name not in _VECTOR_MEMBERS}
+    if limit is not None:
+        vectors, words, counts = vectors[:limit], words[:limit], None if counts is None else counts[:limit]
+        if isinstance(extra_arrays.get("W_out"), np.ndarray) and extra_arrays["W_out"].shape[0] > len(words):
+            extra_arrays["W_out"] = extra_arrays["W_out"][:limit]  # the words kept keep their output rows
+        extra_arrays.pop("W_node", None)  # the Huffman tree of the words kept is another one
     return StoredVectors(vectors, words, counts, meta.get("info") or {}, extras, extra_arrays)
 
 

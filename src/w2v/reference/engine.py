@@ -17,7 +17,7 @@ from ..errors import ConfigError, ModelFileError
 from ..text.corpus import Corpus
 from ..text.huffman import huffman_tree
 from ..text.subwords import vocabulary_rows
-from ..training.engine import BlockStats, SingleProcess, expect_array
+from ..training.engine import BlockStats, SingleProcess, Start, expect_array
 from .grads import clip_grads
 from .models import CBOW, SkipGram
 from .optim import SGD, Adam, LazyAdam
@@ -55,11 +55,12 @@ MODELS = {"cbow": CBOW, "skipgram": SkipGram}
 
 
 class ReferenceEngine(SingleProcess):
-    """Trains ``cfg.model`` on ``corpus`` with the book's layers on array module ``xp``."""
+    """Trains ``cfg.model`` on ``corpus`` with the book's layers on array module ``xp``; ``start``: the model a
+    continued run starts from (its rows over the first ones; the frozen ones are put back after every step)."""
 
     unit_name = "iteration"
 
-    def __init__(self, corpus: Corpus, cfg: TrainConfig, xp: ModuleType = np):
+    def __init__(self, corpus: Corpus, cfg: TrainConfig, xp: ModuleType = np, start: Start | None = None):
         model_seed, shuffle_seed = np.random.SeedSequence(cfg.seed).spawn(2)
         self.model = MODELS[cfg.model](
             len(corpus.vocab),
@@ -89,6 +90,22 @@ class ReferenceEngine(SingleProcess):
         self.optimizer = OPTIMIZERS[cfg.optimizer](lr=cfg.lr)
         self.rng = make_rng(shuffle_seed)
         self.order = None
+        self.fixed: list[tuple[Any, Any]] = []  # (param, its frozen rows' values)
+        if start is not None:
+            self._continue_from(start)
+
+    def _continue_from(self, start: Start) -> None:
+        named = dict(zip(self.model.param_names, self.model.params))
+        for name, rows, frozen in (("W_in", start.W_in, start.frozen_in), ("W_out", start.W_out, start.frozen_out),
+                                   ("W_node", start.W_node, named["W_node"].shape[0] if start.frozen_node and
+                                    "W_node" in named else 0)):
+            if name not in named:
+                continue
+            param = named[name]
+            if rows is not None:
+                param[: rows.shape[0]] = self.xp.asarray(rows)
+            if frozen:
+                self.fixed.append((param[:frozen], param[:frozen].copy()))
 
     def start_epoch(self, epoch: int) -> None:
         self.order = self.xp.asarray(self.rng.permutation(self.target.size))
@@ -105,11 +122,18 @@ class ReferenceEngine(SingleProcess):
             if self.cfg.max_grad is not None:
                 clip_grads(grads, self.cfg.max_grad)
             self.optimizer.update(params, grads)
+            for rows, values in self.fixed:  # a frozen row ends each step as it began
+                rows[...] = values
             total += loss
         return BlockStats(total, stop - start, (stop - start) * B, self.cfg.lr)
 
     def word_vectors(self, *, final: bool = False) -> np.ndarray:  # always a copy: the model may be on a GPU
         return to_numpy(self.model.word_vecs).astype(np.float32, copy=True)
+
+    def output_weights(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        named = dict(zip(self.model.param_names, self.model.params))
+        return tuple(None if name not in named else to_numpy(named[name]).astype(np.float32, copy=True)
+                     for name in ("W_out", "W_node"))
 
     def state_dict(self) -> dict[str, Any]:
         """Weights, optimizer moments, the epoch's batch order and both random generators."""

@@ -305,3 +305,48 @@ def corpus_from_sentences(
     """
     text = "".join(" ".join(sentence) + "\n" for sentence in sentences).encode("utf-8")
     return build_corpus([(name, np.frombuffer(text, dtype=np.uint8))], name, min_count=min_count)[0]
+
+
+def grown_corpus(corpus: Corpus, old: Vocab, *, min_count: int, earlier: Vocab | None = None) -> tuple[Corpus, int]:
+    """``corpus`` renumbered onto ``old``'s vocabulary grown by its new words (a continued model's corpus).
+
+    ``old``'s words keep their ids ``0 .. V0 - 1``; the words of ``corpus`` it lacks follow, most
+    frequent first, where their count in ``corpus`` (plus, given ``earlier``, the old corpus's
+    counts, their count there) reaches ``min_count``; the other new words' tokens are dropped,
+    and sentences left empty with them. The counts are the combined corpus's: an old word's old
+    and new counts together, a new word's count in ``corpus`` (and ``earlier``), so that the noise
+    table and the subsampling follow both corpora. Old words the new text lacks keep their old counts.
+
+    Parameters
+    ----------
+    corpus : Corpus
+        The new text, read with every word (``min_count=1``).
+    old : Vocab
+        The model's words and counts.
+
+    Returns
+    -------
+    The corpus over V0 + new words, and how many words are new.
+    """
+    words, counts = corpus.vocab.words, corpus.vocab.counts
+    old_id = np.fromiter((old.word_to_id.get(word, -1) for word in words), dtype=np.int64, count=len(words))
+    total = counts.copy()
+    if earlier is not None:
+        total += np.fromiter((int(earlier.counts[earlier.word_to_id[w]]) if w in earlier else 0 for w in words),
+                             dtype=np.int64, count=len(words))
+    fresh = np.flatnonzero((old_id < 0) & (total >= min_count))
+    fresh = fresh[np.argsort(-total[fresh], kind="stable")]
+    new_id = old_id.copy()
+    new_id[fresh] = len(old) + np.arange(fresh.size)  # the words left out stay -1
+    grown = old.counts.copy()
+    known = old_id >= 0
+    grown[old_id[known]] += counts[known]
+    vocab = Vocab(old.words + [words[i] for i in fresh], np.concatenate([grown, total[fresh]]))
+    ids = new_id[corpus.ids]
+    kept = ids >= 0
+    if not kept.any():
+        raise CorpusError(f"{corpus.name}: holds no word of the model's vocabulary and none that reaches "
+                          f"min_count={min_count}", options=("min_count",))
+    before = np.concatenate([[0], np.cumsum(kept)])  # tokens kept before each position
+    offsets = np.unique(before[corpus.offsets])  # sentences left empty disappear
+    return Corpus(ids[kept].astype(np.int32), offsets, vocab, corpus.name), int(fresh.size)

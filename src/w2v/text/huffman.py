@@ -92,13 +92,22 @@ def _paths(parent, binary, V, codes, points, lengths):
 
 
 def huffman_tree(counts: np.ndarray) -> HuffmanTree:
-    """The Huffman tree of ``counts`` : (V,) int, sorted in descending order (a Vocab's counts are)."""
+    """The Huffman tree of ``counts`` : (V,) int.
+
+    Built over the counts in descending order (a Vocab's are, except a continued model's, whose
+    new words follow the old ones: see :func:`w2v.text.corpus.grown_corpus`); equal counts keep
+    their order, and each word keeps its own row of the paths.
+    """
     counts = np.ascontiguousarray(counts, dtype=np.int64)
     V = counts.size
     if V < 2:
         return HuffmanTree(np.zeros((V, 0), np.uint8), np.zeros((V, 0), np.int32), np.zeros(V, np.int32))
     if np.any(np.diff(counts) > 0):
-        raise ValueError("counts must be sorted in descending order")
+        order = np.argsort(-counts, kind="stable")
+        ranked = huffman_tree(counts[order])
+        codes, points, lengths = (np.empty_like(a) for a in (ranked.codes, ranked.points, ranked.lengths))
+        codes[order], points[order], lengths[order] = ranked.codes, ranked.points, ranked.lengths
+        return HuffmanTree(codes, points, lengths)
     parent = np.zeros(2 * V - 1, dtype=np.int64)
     binary = np.zeros(2 * V - 1, dtype=np.uint8)
     _build(counts, parent, binary)

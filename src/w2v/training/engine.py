@@ -52,6 +52,46 @@ def expect_epoch(state: Any, epochs: int) -> int:
     return value
 
 
+@dataclass
+class Start:
+    """Where a continued run starts (``train(init=...)``): the model's rows, and the rows that stay fixed.
+
+    The model's V0 words keep ids ``0 .. V0 - 1`` of the run's vocabulary; the run's other rows
+    start as a fresh run's do.
+
+    Attributes
+    ----------
+    W_in : (V0, D) float32
+        The model's input vectors.
+    W_out : (V0, D) float32 or None
+        Its output vectors (None: hierarchical softmax alone, no output matrix).
+    W_node : (V - 1, D) float32 or None
+        Its inner-node vectors, where the run's Huffman tree is the model's; None: zeros, as a fresh run's.
+    frozen_in, frozen_out : int
+        Rows ``0 .. frozen_in - 1`` of W_in and ``0 .. frozen_out - 1`` of W_out never change.
+    frozen_node : bool
+        W_node never changes.
+    """
+
+    W_in: np.ndarray
+    W_out: np.ndarray | None
+    W_node: np.ndarray | None = None
+    frozen_in: int = 0
+    frozen_out: int = 0
+    frozen_node: bool = False
+
+    @property
+    def frozen(self) -> tuple[int, int, int] | None:
+        """The kernels' ``frozen``: how many leading rows of W_in, W_out and W_node never change (every one of
+        W_node's if ``frozen_node``), or None when every row trains."""
+        if not (self.frozen_in or self.frozen_out or self.frozen_node):
+            return None
+        return self.frozen_in, self.frozen_out, ALL_ROWS if self.frozen_node else 0
+
+
+ALL_ROWS = 1 << 62  # a count of rows beyond any matrix's
+
+
 T = TypeVar("T")
 
 
@@ -82,6 +122,10 @@ class Engine(Protocol):
         ``final``: training is over and the engine is not used again, so it may hand over its
         own memory rather than copy it.
         """
+
+    def output_weights(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Host copies of the (V, D) float32 ``W_out`` (None without negative sampling) and the (V - 1, D)
+        ``W_node`` (None without hierarchical softmax): what continuing a model needs besides W_in."""
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue bit-identically (weights, optimizer, RNG)."""

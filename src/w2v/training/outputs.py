@@ -83,11 +83,12 @@ def run_files(
     return RunFiles(model, checkpoint, curve, checkpoint_every)
 
 
-def save_run(vectors: WordVectors, files: RunFiles) -> list[Path]:
-    """Write the model and draw its loss curve (a curve that cannot be drawn is a warning); the paths written."""
+def save_run(vectors: WordVectors, files: RunFiles, *, output_weights: bool = True) -> list[Path]:
+    """Write the model (with ``W_out`` and ``W_node`` unless ``output_weights=False``) and draw its loss curve (a
+    curve that cannot be drawn is a warning); the paths written."""
     written = []
     if files.model is not None:
-        vectors.save(files.model, "npz")
+        vectors.save(files.model, "npz", output_weights=output_weights)
         written.append(files.model)
     if files.curve is not None and vectors.record is not None:
         from ..vectors.plot import save_loss_curve  # matplotlib is loaded once training has freed its memory

@@ -60,6 +60,12 @@ class WordVectors:
         (``wv["unseen"]``, and every query that takes words).
     ngram_vectors : (B, D) array_like, optional
         The n-gram buckets' rows (with ``subwords``; kept as given, so a mapped file stays mapped).
+    W_out : (V, D) array_like, optional
+        The output vectors training left (negative sampling's); with ``W_node`` what continuing the
+        model needs (``w2v.train(..., init=vectors)``). A w2v ``.npz`` keeps them unless saved with
+        ``output_weights=False``.
+    W_node : (V - 1, D) array_like, optional
+        Hierarchical softmax's inner-node vectors.
     """
 
     def __init__(
@@ -71,6 +77,8 @@ class WordVectors:
         record: TrainingRecord | None = None,
         subwords: Subwords | None = None,
         ngram_vectors: Any = None,
+        W_out: Any = None,
+        W_node: Any = None,
     ):
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.index_to_key = list(index_to_key)
@@ -90,6 +98,12 @@ class WordVectors:
         if subwords is not None and self.ngram_vectors.shape != (subwords.buckets, self.vector_size):
             raise ValueError(f"ngram_vectors of shape {self.ngram_vectors.shape} for {subwords.buckets} buckets of "
                              f"{self.vector_size} dimensions")
+        self.W_out = None if W_out is None else np.asarray(W_out, dtype=np.float32)
+        self.W_node = None if W_node is None else np.asarray(W_node, dtype=np.float32)
+        for name, matrix, rows in (("W_out", self.W_out, len(self)), ("W_node", self.W_node, max(len(self) - 1, 0))):
+            if matrix is not None and matrix.shape != (rows, self.vector_size):
+                raise ValueError(f"{name} of shape {matrix.shape} for {len(self)} words of {self.vector_size} "
+                                 "dimensions")
         self._unit: np.ndarray | None = None
         self._norms: np.ndarray | None = None
 
@@ -525,28 +539,36 @@ class WordVectors:
     def _pairs(self, rows: np.ndarray, scores: np.ndarray) -> list[tuple[str, float]]:
         return [(self.index_to_key[row], float(scores[row])) for row in rows.tolist()]
 
-    def save(self, path: str | os.PathLike, format: Format | None = None, *, dtype: str = "float32") -> None:
+    def save(self, path: str | os.PathLike, format: Format | None = None, *, dtype: str = "float32",
+             output_weights: bool = True) -> None:
         """Write the vectors to one file, atomically.
 
         ``format`` is "npz" (w2v's own: words, counts and the training record), "text" or
         "binary" (word2vec's) or "book-pickle" (the book's ``cbow_params.pkl``, to read with the
         book's code); by default it follows the extension (.txt/.vec, .bin, .pkl), else npz.
         ``dtype="float16"`` halves an npz file (loaded back as float32); word2vec binary
-        files stay float32.
+        files stay float32. An npz keeps ``W_out`` and ``W_node`` (float32), what continuing the model
+        needs, unless ``output_weights=False`` (a smaller file, of vectors to query only).
         """
         format = format or format_of(path) or "npz"
         # fastText's .bin holds the words' own rows; word2vec's formats the word vectors alone
-        stored = self.to_stored(subwords=format in ("npz", "fasttext"), own_rows=format == "fasttext")
+        stored = self.to_stored(subwords=format in ("npz", "fasttext"), own_rows=format == "fasttext",
+                                output_weights=output_weights and format == "npz")
         if format == "book-pickle" and self.record is not None and self.record.corpus.name == "ptb.train":
             stored = _in_book_order(stored)
         write_vectors(stored, path, format, dtype=dtype)
 
-    def to_stored(self, *, subwords: bool = True, own_rows: bool = False) -> StoredVectors:
+    def to_stored(self, *, subwords: bool = True, own_rows: bool = False, output_weights: bool = False
+                  ) -> StoredVectors:
         """What a vectors file holds of these vectors: the words, vectors, counts and record, and (``subwords``)
         a subword model's n-grams and their rows, with the words' own rows in place of their vectors if
-        ``own_rows`` (fastText's ``.bin`` stores those)."""
+        ``own_rows`` (fastText's ``.bin`` stores those); with ``output_weights``, ``W_out`` and ``W_node``."""
         stored = StoredVectors(self.vectors, self.index_to_key, self.counts,
                                self.record.to_dict() if self.record else {})
+        if output_weights:
+            stored.extra_arrays.update({name: matrix for name, matrix in (("W_out", self.W_out),
+                                                                          ("W_node", self.W_node))
+                                        if matrix is not None})
         if subwords and self.subwords is not None:
             if own_rows:
                 stored.vectors = own_rows_of(self.vectors, self.ngram_vectors, self.subwords, self.index_to_key)
@@ -605,10 +627,19 @@ def from_stored(stored: StoredVectors, path: str | os.PathLike) -> WordVectors:
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise ModelFileError(f"{path}: its training record is malformed ({err})") from None
     subwords, ngrams, vectors = _subword_parts(stored, path)
+    weights = {}
+    for name in ("W_out", "W_node"):
+        matrix = stored.extra_arrays.get(name)
+        if matrix is not None:
+            if not isinstance(matrix, np.ndarray) or matrix.dtype != np.float32:
+                raise ModelFileError(f"{path}: its {name} is {getattr(matrix, 'dtype', type(matrix).__name__)}, "
+                                     "not float32")
+            check_finite(matrix, path)
+            weights[name] = matrix
     try:
         return WordVectors(vectors, stored.index_to_key, counts=stored.counts, record=record, subwords=subwords,
-                           ngram_vectors=ngrams)
-    except ValueError as err:  # a duplicate word
+                           ngram_vectors=ngrams, **weights)
+    except ValueError as err:  # a duplicate word, weights of the wrong shape
         raise ModelFileError(f"{path}: {err}") from None
 
 

@@ -227,6 +227,8 @@ class TrainConfig:
         """Build a config from saved values: old option names are renamed, unknown keys ignored."""
         known = {f.name for f in dataclasses.fields(cls)}
         renamed = {RENAMED.get(k, k): v for k, v in values.items()}
+        if isinstance(renamed.get("freeze"), list):  # JSON has no tuples
+            renamed["freeze"] = tuple(renamed["freeze"])
         return cls(**{k: v for k, v in renamed.items() if k in known})
 
 

@@ -431,7 +431,7 @@ def _finished(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog, 
               output_weights: bool = True) -> WordVectors:
     """The trained vectors with the output weights, saved to the run's files by the process that writes them."""
     record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), log)
-    W_out, W_node = engine.output_weights()
+    W_out, W_node = engine.output_weights(final=True)
     vectors = WordVectors.from_input_matrix(engine.word_vectors(final=True), data.vocab.words, cfg.subword_spec(),
                                             counts=data.vocab.counts, record=record, W_out=W_out, W_node=W_node)
     if engine.is_root:

@@ -191,10 +191,11 @@ class CpuEngine(SingleProcess):
             return vectors
         return np.ascontiguousarray(self.W_in[:, : self.cfg.vector_size])
 
-    def output_weights(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def output_weights(self, *, final: bool = False) -> tuple[np.ndarray | None, np.ndarray | None]:
         D = self.cfg.vector_size
-        return (np.ascontiguousarray(self.W_out[:, :D]) if self.cfg.negative else None,
-                np.ascontiguousarray(self.W_node[:, :D]) if self.cfg.hs else None)
+        # final: closed up in place, as word_vectors' W_in, rather than a second copy at the end of a run
+        take = (lambda matrix: unpad_rows(matrix, D)) if final else (lambda matrix: np.ascontiguousarray(matrix[:, :D]))
+        return take(self.W_out) if self.cfg.negative else None, take(self.W_node) if self.cfg.hs else None
 
     def reduce_rows(self, hot: int | None, reduce: Callable[[int, slice, np.ndarray], None]) -> None:
         """Call ``reduce(k, rows, block)`` for matrix k = 0, 1, 2 (W_in, W_out, W_node) with its ``hot``

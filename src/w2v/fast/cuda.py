@@ -108,7 +108,7 @@ class CudaEngine(SingleProcess):
     def word_vectors(self, *, final: bool = False) -> np.ndarray:  # always a copy: the weights live on the GPU
         return self.W_in.copy_to_host()
 
-    def output_weights(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def output_weights(self, *, final: bool = False) -> tuple[np.ndarray | None, np.ndarray | None]:
         return (self.W_out.copy_to_host() if self.cfg.negative else None,
                 self.W_node.copy_to_host() if self.cfg.hs else None)
 

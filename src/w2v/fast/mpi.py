@@ -238,8 +238,8 @@ class DistributedEngine:
     def word_vectors(self, *, final: bool = False) -> np.ndarray:
         return self.local.word_vectors(final=final)
 
-    def output_weights(self) -> tuple[np.ndarray | None, np.ndarray | None]:
-        return self.local.output_weights()
+    def output_weights(self, *, final: bool = False) -> tuple[np.ndarray | None, np.ndarray | None]:
+        return self.local.output_weights(final=final)
 
     def state_dict(self) -> dict[str, Any]:
         """Every row combined first (so the ranks agree), then rank 0 gathers the workers' random states."""

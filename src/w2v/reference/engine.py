@@ -130,7 +130,7 @@ class ReferenceEngine(SingleProcess):
     def word_vectors(self, *, final: bool = False) -> np.ndarray:  # always a copy: the model may be on a GPU
         return to_numpy(self.model.word_vecs).astype(np.float32, copy=True)
 
-    def output_weights(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def output_weights(self, *, final: bool = False) -> tuple[np.ndarray | None, np.ndarray | None]:
         named = dict(zip(self.model.param_names, self.model.params))
         return tuple(None if name not in named else to_numpy(named[name]).astype(np.float32, copy=True)
                      for name in ("W_out", "W_node"))

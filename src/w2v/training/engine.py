@@ -123,9 +123,10 @@ class Engine(Protocol):
         own memory rather than copy it.
         """
 
-    def output_weights(self) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Host copies of the (V, D) float32 ``W_out`` (None without negative sampling) and the (V - 1, D)
-        ``W_node`` (None without hierarchical softmax): what continuing a model needs besides W_in."""
+    def output_weights(self, *, final: bool = False) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The (V, D) float32 ``W_out`` (None without negative sampling) and the (V - 1, D) ``W_node`` (None
+        without hierarchical softmax) on the host: what continuing a model needs besides W_in. ``final``: as
+        in :meth:`word_vectors`, the engine's own memory may be handed over."""
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue bit-identically (weights, optimizer, RNG)."""

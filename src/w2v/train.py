@@ -256,7 +256,7 @@ def train(
     if model is not None:
         files = dataclasses.replace(files, checkpoint=None)
     zero_epochs = model is not None and cfg.epochs == 0  # the model as it is, with its new words' fresh rows
-    cfg = resolve_config(dataclasses.replace(cfg, epochs=cfg.epochs or None),
+    cfg = resolve_config(dataclasses.replace(cfg, epochs=None) if zero_epochs else cfg,
                          corpus_is_ptb=isinstance(corpus, str) and corpus == "ptb")
     _check_benchmarks(cfg)
     start = None

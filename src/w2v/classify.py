@@ -59,7 +59,7 @@ class Classifier:
     def predict(self, lines: Sequence[Sequence[str]], k: int = 1, threshold: float = 0.0
                 ) -> list[list[tuple[str, float]]]:
         """Each line's ``k`` most probable labels with their probabilities, those below ``threshold`` left out."""
-        check_integer("k", k)
+        check_integer("k", k, error=ConfigError)
         p = self.probabilities(lines)
         k = min(k, p.shape[1])
         top = np.argsort(-p, axis=1, kind="stable")[:, :k]
@@ -170,15 +170,15 @@ def _pretrained(value: Any) -> WordVectors | None:
 def _checked(**options: Any) -> dict[str, Any]:
     """The options, checked; ConfigError names the first bad one."""
     if options["vector_size"] is not None:
-        check_integer("vector_size", options["vector_size"], 1, 1 << 16)
-    check_integer("epochs", options["epochs"], 1, 1_000_000)
-    check_integer("word_ngrams", options["word_ngrams"], 1, 100)
-    check_integer("buckets", options["buckets"], 1, 2**31 - 1)
-    check_integer("min_count", options["min_count"], 1)
-    check_integer("negative", options["negative"], 1, 1_000)
-    check_integer("seed", options["seed"], 0, 2**63 - 1)
+        check_integer("vector_size", options["vector_size"], 1, 1 << 16, error=ConfigError)
+    check_integer("epochs", options["epochs"], 1, 1_000_000, error=ConfigError)
+    check_integer("word_ngrams", options["word_ngrams"], 1, 100, error=ConfigError)
+    check_integer("buckets", options["buckets"], 1, 2**31 - 1, error=ConfigError)
+    check_integer("min_count", options["min_count"], 1, error=ConfigError)
+    check_integer("negative", options["negative"], 1, 1_000, error=ConfigError)
+    check_integer("seed", options["seed"], 0, 2**63 - 1, error=ConfigError)
     if options["workers"] is not None:
-        check_integer("workers", options["workers"], 1, 1_024)
+        check_integer("workers", options["workers"], 1, 1_024, error=ConfigError)
     alpha = options["alpha"]
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 10:
         raise ConfigError(f"alpha must be a number in (0, 10), not {alpha!r}", options=("alpha",))
@@ -193,7 +193,7 @@ def _checked(**options: Any) -> dict[str, Any]:
 # ---- evaluation ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class TestScores:
+class LabelScores:
     """What ``w2v classify test`` reports (fastText's ``test`` and ``test-label``).
 
     Attributes
@@ -214,7 +214,7 @@ class TestScores:
     per_label: list[tuple[str, float, float, float, int]]
 
 
-def test_scores(predicted: Sequence[Sequence[str]], truth: Sequence[Sequence[str]], k: int) -> TestScores:
+def label_scores(predicted: Sequence[Sequence[str]], truth: Sequence[Sequence[str]], k: int) -> LabelScores:
     """Scores of each line's predicted labels against its true ones."""
     right = sum(len(set(p) & set(t)) for p, t in zip(predicted, truth))
     n_predicted, n_true = sum(len(p) for p in predicted), sum(len(t) for t in truth)
@@ -227,7 +227,7 @@ def test_scores(predicted: Sequence[Sequence[str]], truth: Sequence[Sequence[str
         recall = hits[label] / support[label] if support[label] else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         rows.append((label, precision, recall, f1, support[label]))
-    return TestScores(len(truth), k, right / n_predicted if n_predicted else 0.0, right / n_true if n_true else 0.0,
+    return LabelScores(len(truth), k, right / n_predicted if n_predicted else 0.0, right / n_true if n_true else 0.0,
                       rows)
 
 

@@ -27,7 +27,7 @@ def output_rows(loss: str, labels: int) -> int:
 
 
 def initial_weights(rows: int, out_rows: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """fastText's start: ``W_in`` uniform in [-1/dim, 1/dim], ``W_out`` zero; (rows, dim) and (out_rows, dim) float32."""
+    """fastText's start: ``W_in`` (rows, dim) uniform in [-1/dim, 1/dim], ``W_out`` (out_rows, dim) zero; float32."""
     rng = np.random.default_rng(seed)
     W_in = rng.random((rows, dim), dtype=np.float32)
     W_in *= 2.0 / dim

@@ -81,7 +81,7 @@ def load_model(path: str | os.PathLike) -> Classifier:
 
 
 def train_classifier(lines: Sequence[Sequence[str]], labels: Sequence[Sequence[str]], *, vector_size: int | None = None,
-                     epochs: int = 5, alpha: float = 0.1, word_ngrams: int = 2, buckets: int = 2_000_000,
+                     epochs: int = 10, alpha: float = 0.1, word_ngrams: int = 2, buckets: int = 2_000_000,
                      subwords: tuple[int, int] | None = None, min_count: int = 1, loss: str = "softmax",
                      negative: int = 5, pretrained_vectors: str | os.PathLike | WordVectors | None = None,
                      workers: int | None = None, seed: int = 1) -> tuple[Classifier, list[float]]:
@@ -243,8 +243,9 @@ class TextClassifier:
 
     Parameters
     ----------
-    See :func:`train_classifier`; the defaults (100 dimensions, 5 epochs, alpha 0.1, word
-    bigrams in 2 million buckets, softmax) are fastText's, but for the bigrams.
+    See :func:`train_classifier`; the defaults (100 dimensions, alpha 0.1, 2 million buckets,
+    softmax) are fastText's, but for word bigrams and 10 epochs instead of 5 (on Rotten Tomatoes
+    sentiment, 3 folds: 74.0 % with 5 epochs, 77.3 % with 10).
 
     Attributes
     ----------
@@ -257,7 +258,7 @@ class TextClassifier:
 
     _estimator_type = "classifier"
 
-    def __init__(self, vector_size: int | None = None, epochs: int = 5, alpha: float = 0.1, word_ngrams: int = 2,
+    def __init__(self, vector_size: int | None = None, epochs: int = 10, alpha: float = 0.1, word_ngrams: int = 2,
                  buckets: int = 2_000_000, subwords: tuple[int, int] | None = None, min_count: int = 1,
                  loss: str = "softmax", negative: int = 5, pretrained_vectors: Any = None,
                  workers: int | None = None, seed: int = 1):

@@ -638,7 +638,7 @@ def _add_analogy(sub: Any) -> None:
 
 def _add_embed(sub: Any) -> None:
     """``w2v embed``."""
-    embed = sub.add_parser("embed", help="sentence vectors (mean, SIF, uSIF), one per line of INPUT, to a .npy file",
+    embed = sub.add_parser("embed", help="sentence vectors (mean, SIF, uSIF, IDF, power means), one per line of INPUT, to a .npy file",
                            description="Writes an (N, D) float32 .npy, row i for line i; a line without a known word "
                                        "gets zeros (one warning counts them). SIF and uSIF are fitted on INPUT.")
     embed.add_argument("model", metavar="MODEL",
@@ -649,7 +649,9 @@ def _add_embed(sub: Any) -> None:
     embed.add_argument("--method", choices=list(SENTENCE_METHODS), default=None,
                        help="mean (default): the mean of the words' unit vectors (gensim's get_mean_vector); sif: "
                             "Arora et al.'s weighted mean less the first principal component; usif: Ethayarajh's "
-                            "(needs the word counts a w2v .npz keeps, or --counts)")
+                            "(needs the word counts a w2v .npz keeps, or --counts); idf: the IDF-weighted mean of "
+                            "unit vectors (IDF from INPUT); power: each dimension's minimum, maximum and mean "
+                            "(3 x D values)")
     embed.add_argument("--counts", metavar="VOCAB_FILE", default=None,
                        help="'word count' lines (w2v export MODEL --vocab FILE, word2vec -save-vocab) for sif and "
                             "usif when MODEL has no counts")

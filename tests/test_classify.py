@@ -330,3 +330,12 @@ def test_text_classifier_works_in_a_pipeline_cross_val_score_and_grid_search(tmp
     np.testing.assert_array_equal(again.predict_proba(texts), clf.predict_proba(texts))
     assert again.get_params() == clf.get_params() and list(again.classes_) == ["neg", "pos"]
     assert "pickle" not in (tmp_path / "clf.npz").read_bytes().decode("latin-1")
+
+
+def test_the_starting_weights_are_fasttexts_range_and_the_same_for_any_number_of_threads():
+    from w2v.fast.classify import initial_weights
+
+    one, out = initial_weights(1000, 3, 20, seed=4, workers=1)
+    assert np.array_equal(one, initial_weights(1000, 3, 20, seed=4, workers=3)[0]) and not out.any()
+    assert one.min() >= -1 / 20 and one.max() < 1 / 20 and abs(one.mean()) < 1e-3
+    assert not np.array_equal(one, initial_weights(1000, 3, 20, seed=5)[0])

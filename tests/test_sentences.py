@@ -1,4 +1,5 @@
-"""SentenceEncoder: mean, SIF, uSIF, IDF and power means equal NumPy statements of their formulas; fitting, saving, scikit-learn."""
+"""SentenceEncoder: mean, SIF, uSIF, IDF and power means equal NumPy statements of their formulas; fitting, saving,
+scikit-learn."""
 
 import subprocess
 import sys

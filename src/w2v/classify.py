@@ -135,7 +135,9 @@ def train_classifier(lines: Sequence[Sequence[str]], labels: Sequence[Sequence[s
     buckets = buckets if uses_buckets else 0
     minn, maxn = options.pop("subwords") or (0, 0)
     stored_options = {**options, "vector_size": dim, "buckets": buckets, "minn": minn, "maxn": maxn}
-    stored = StoredClassifier(*initial_weights(len(words) + buckets, output_rows(loss, len(label_names)), dim, seed),
+    workers = options["workers"] or available_cores()
+    stored = StoredClassifier(*initial_weights(len(words) + buckets, output_rows(loss, len(label_names)), dim, seed,
+                                               workers),
                               words, np.array([counts[w] for w in words], dtype=np.int64), label_names,
                               np.array([c for _, c in ordered], dtype=np.int64), stored_options)
     if pretrained is not None:
@@ -150,7 +152,7 @@ def train_classifier(lines: Sequence[Sequence[str]], labels: Sequence[Sequence[s
     label_ids = np.array([index[label] for found in labels for label in found], dtype=np.int32)
     losses = train_supervised(stored.W_in, stored.W_out, model.bags(lines), label_offsets, label_ids,
                               stored.label_counts, loss=loss, negative=negative, epochs=epochs, alpha=alpha,
-                              workers=options["workers"] or available_cores(), seed=seed)
+                              workers=workers, seed=seed)
     if not np.isfinite(losses[-1]):
         raise W2VError(f"training diverged (the loss is {losses[-1]}); try a smaller alpha", options=("alpha",))
     return model, losses

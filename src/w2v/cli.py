@@ -638,7 +638,8 @@ def _add_analogy(sub: Any) -> None:
 
 def _add_embed(sub: Any) -> None:
     """``w2v embed``."""
-    embed = sub.add_parser("embed", help="sentence vectors (mean, SIF, uSIF, IDF, power means), one per line of INPUT, to a .npy file",
+    embed = sub.add_parser("embed", help="sentence vectors (mean, SIF, uSIF, idf, power), one per line of INPUT, to "
+                                         "a .npy file",
                            description="Writes an (N, D) float32 .npy, row i for line i; a line without a known word "
                                        "gets zeros (one warning counts them). SIF and uSIF are fitted on INPUT.")
     embed.add_argument("model", metavar="MODEL",

@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from .._numba.cache import CACHE
+from .._numba.hashing import splitmix64
 from ._math import bounded, label_probability
 
 SOFTMAX, NS, HS, OVA = 0, 1, 2, 3  # the losses as the kernels' codes
@@ -164,3 +165,18 @@ def mean_rows(W_in, offsets, rows, out):  # pragma: no cover - compiled
             _mean_row(W_in, rows, start, stop, out[line])
         else:
             out[line, :] = 0
+
+
+_splitmix64 = _inline(splitmix64)
+
+
+@_kernel
+def uniform_rows(W, start, stop, seed, bound):  # pragma: no cover - compiled
+    """Rows ``start .. stop-1`` of ``W`` (rows, H) float32 uniform in [-bound, bound): value (r, d) is a hash of
+    ``seed`` and its position (splitmix64), so the matrix does not depend on how its rows are shared out."""
+    width = W.shape[1]
+    base = _splitmix64(np.uint64(seed) + np.uint64(0x9E3779B97F4A7C15))
+    for r in range(start, stop):
+        for d in range(width):
+            bits = _splitmix64(base + np.uint64(r * width + d)) >> np.uint64(40)  # 24 random bits
+            W[r, d] = np.float32((np.float64(bits) * (2.0 / 16777216.0) - 1.0) * bound)

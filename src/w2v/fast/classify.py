@@ -15,7 +15,7 @@ import numpy as np
 
 from ..text.bags import Bags
 from ..text.huffman import HuffmanTree, huffman_tree
-from ._classify_kernels import LOSSES, NS, mean_rows, train_lines
+from ._classify_kernels import LOSSES, NS, mean_rows, train_lines, uniform_rows
 
 NOISE_SLOTS = 1000  # noise-table slots per label (fastText's table holds 10 million in all)
 PREDICT_LINES = 4096  # lines scored at a time
@@ -26,12 +26,16 @@ def output_rows(loss: str, labels: int) -> int:
     return max(labels - 1, 1) if loss == "hs" else labels
 
 
-def initial_weights(rows: int, out_rows: int, dim: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """fastText's start: ``W_in`` (rows, dim) uniform in [-1/dim, 1/dim], ``W_out`` (out_rows, dim) zero; float32."""
-    rng = np.random.default_rng(seed)
-    W_in = rng.random((rows, dim), dtype=np.float32)
-    W_in *= 2.0 / dim
-    W_in -= 1.0 / dim
+def initial_weights(rows: int, out_rows: int, dim: int, seed: int, workers: int = 1
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """fastText's start: ``W_in`` (rows, dim) uniform in [-1/dim, 1/dim], ``W_out`` (out_rows, dim) zero; float32.
+
+    ``W_in`` is filled by ``workers`` threads (2 million buckets of 100 dimensions are 800 MB) and is the
+    same for any number of them."""
+    W_in = np.empty((rows, dim), dtype=np.float32)
+    bounds = np.linspace(0, rows, max(1, workers) + 1).astype(np.int64)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(lambda k: uniform_rows(W_in, bounds[k], bounds[k + 1], seed, 1.0 / dim), range(bounds.size - 1)))
     return W_in, np.zeros((out_rows, dim), dtype=np.float32)
 
 

@@ -39,14 +39,15 @@ def _random(state):  # pragma: no cover - compiled
 @_inline
 def _binary(W_out, row, label, hidden, grad, lr):  # pragma: no cover - compiled
     """One sigmoid score of ``W_out[row]``: its update, gathered into ``grad``; returns its loss."""
+    out = W_out[row]
     f = 0.0
     for d in range(hidden.size):
-        f += W_out[row, d] * hidden[d]
+        f += out[d] * hidden[d]
     s, p = _label_probability(f, label)
     g = np.float32(lr * (label - s))
     for d in range(hidden.size):
-        grad[d] += g * W_out[row, d]
-        W_out[row, d] += g * hidden[d]
+        grad[d] += g * out[d]
+        out[d] += g * hidden[d]
     return -math.log(p)
 
 
@@ -54,9 +55,10 @@ def _binary(W_out, row, label, hidden, grad, lr):  # pragma: no cover - compiled
 def _softmax(W_out, target, hidden, grad, scores, lr):  # pragma: no cover - compiled
     top = -np.inf
     for i in range(W_out.shape[0]):
+        out = W_out[i]
         f = 0.0
         for d in range(hidden.size):
-            f += W_out[i, d] * hidden[d]
+            f += out[d] * hidden[d]
         scores[i] = f
         top = max(top, f)
     total = 0.0
@@ -66,9 +68,10 @@ def _softmax(W_out, target, hidden, grad, scores, lr):  # pragma: no cover - com
     for i in range(W_out.shape[0]):
         p = scores[i] / total
         g = np.float32(lr * ((1.0 if i == target else 0.0) - p))
+        out = W_out[i]
         for d in range(hidden.size):
-            grad[d] += g * W_out[i, d]
-            W_out[i, d] += g * hidden[d]
+            grad[d] += g * out[d]
+            out[d] += g * hidden[d]
     return -math.log(max(scores[target] / total, 1e-300))
 
 
@@ -76,8 +79,9 @@ def _softmax(W_out, target, hidden, grad, scores, lr):  # pragma: no cover - com
 def _mean_row(W_in, rows, start, stop, hidden):  # pragma: no cover - compiled
     hidden[:] = 0
     for r in range(start, stop):
+        row = W_in[rows[r]]
         for d in range(hidden.size):
-            hidden[d] += W_in[rows[r], d]
+            hidden[d] += row[d]
     scale = np.float32(1.0 / (stop - start))
     for d in range(hidden.size):
         hidden[d] *= scale
@@ -149,9 +153,12 @@ def train_lines(W_in, W_out, offsets, rows, label_offsets, labels, tokens, order
                 for d in range(lengths[target]):
                     total += _binary(W_out, points[target, d], codes[target, d], hidden, grad, lr)
         scale = np.float32(1.0 / (stop - start))
+        for d in range(hidden.size):
+            grad[d] *= scale
         for r in range(start, stop):
+            row = W_in[rows[r]]
             for d in range(hidden.size):
-                W_in[rows[r], d] += grad[d] * scale
+                row[d] += grad[d]
         trained += 1
     return total, trained
 

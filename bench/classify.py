@@ -185,7 +185,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--dim", type=int, default=100)
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--alpha", type=float, default=0.1)
+    parser.add_argument("--alpha", type=float, default=0.5)
     parser.add_argument("--buckets", type=int, default=2_000_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--vectors", default=None, help="word vectors for the encoders (default: CBOW on wiki.txt)")

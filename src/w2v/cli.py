@@ -807,9 +807,10 @@ def _add_classify(sub: Any) -> None:
     data_options(train)
     train.add_argument("--vector-size", type=_positive_int, default=None,
                        help="dimensions (default 100, or the pretrained vectors')")
-    train.add_argument("--epochs", type=_positive_int, default=_default(train_classifier, "epochs"))
+    train.add_argument("--epochs", type=_positive_int, default=_default(train_classifier, "epochs"),
+                       help="passes over DATA (default 10)")
     train.add_argument("--alpha", type=_positive_float, default=_default(train_classifier, "alpha"),
-                       help="learning rate at the start, falling linearly to 0 (default 0.1)")
+                       help="learning rate at the start, falling linearly to 0 (default 0.5)")
     train.add_argument("--word-ngrams", type=_positive_int, default=_default(train_classifier, "word_ngrams"),
                        help="longest word n-gram hashed into the buckets (default 2; 1: words alone)")
     train.add_argument("--buckets", type=_positive_int, default=_default(train_classifier, "buckets"),

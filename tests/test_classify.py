@@ -339,3 +339,33 @@ def test_the_starting_weights_are_fasttexts_range_and_the_same_for_any_number_of
     assert np.array_equal(one, initial_weights(1000, 3, 20, seed=4, workers=3)[0]) and not out.any()
     assert one.min() >= -1 / 20 and one.max() < 1 / 20 and abs(one.mean()) < 1e-3
     assert not np.array_equal(one, initial_weights(1000, 3, 20, seed=5)[0])
+
+
+def test_pretrained_vectors_start_the_words_rows_and_their_size_must_match(tmp_path):
+    from w2v import WordVectors
+
+    lines, labels = toy(40)
+    words = ["the", "film", "unrelated"]
+    wv = WordVectors(rng.standard_normal((3, 6)).astype(np.float32), words)
+    model, _ = train_classifier(lines, [[x] for x in labels], pretrained_vectors=wv, epochs=1, alpha=1e-9,
+                                buckets=10)
+    stored = model.stored
+    assert stored.W_in.shape[1] == 6 and stored.options["pretrained_words"] == 2
+    for word in ("the", "film"):
+        np.testing.assert_allclose(stored.W_in[stored.words.index(word)], wv[word], atol=1e-6)
+    wv.save(tmp_path / "wv.npz")
+    data = tmp_path / "train.txt"
+    data.write_text("".join(f"__label__{y} {' '.join(x)}\n" for x, y in zip(lines, labels)), encoding="utf-8")
+    assert main(["classify", "train", str(data), "-o", str(tmp_path / "m.npz"), "--pretrained-vectors",
+                 str(tmp_path / "wv.npz"), "--vector-size", "5"]) == 1
+    with pytest.raises(ConfigError, match="6 dimensions, not vector_size=5"):
+        train_classifier(lines, [[x] for x in labels], pretrained_vectors=tmp_path / "wv.npz", vector_size=5)
+
+
+def test_character_ngrams_carry_a_label_to_words_never_seen():
+    lines, labels = toy()
+    model, _ = train_classifier(lines, [[x] for x in labels], subwords=(3, 5), vector_size=10, epochs=10,
+                                alpha=0.5, buckets=5000, word_ngrams=1)
+    assert model.stored.options["maxn"] == 5
+    assert [found[0][0] for found in model.predict([["superbly"], ["boringly"], ["awfully"]])] == ["pos", "neg",
+                                                                                                     "neg"]

@@ -187,8 +187,11 @@ def _checked(**options: Any) -> dict[str, Any]:
     if options["loss"] not in LOSSES:
         raise ConfigError(f"loss must be one of {', '.join(LOSSES)}, not {options['loss']!r}", options=("loss",))
     if options["subwords"] is not None:
-        options["subwords"] = tuple(Subwords(*options["subwords"], options["buckets"]).__dict__[k]
-                                    for k in ("minn", "maxn"))
+        if not isinstance(options["subwords"], (tuple, list)) or len(options["subwords"]) != 2:
+            raise ConfigError(f"subwords must be (minn, maxn), two integers, or None, not {options['subwords']!r}",
+                              options=("subwords",))
+        spec = Subwords(*options["subwords"], options["buckets"])
+        options["subwords"] = (spec.minn, spec.maxn)
     return dict(options, alpha=float(alpha))
 
 
@@ -337,7 +340,10 @@ class TextClassifier:
         if not isinstance(saved, dict):
             raise W2VError(f"{path}: a classifier trained by w2v classify train, not saved by TextClassifier; "
                            "load it with w2v.classify.load_model")
-        estimator = cls(**saved["params"])
+        params = saved["params"]
+        if params.get("subwords") is not None:
+            params["subwords"] = tuple(params["subwords"])  # a list once read back from JSON
+        estimator = cls(**params)
         estimator.classes_ = np.array(saved["classes"])
         estimator.model_, estimator.losses_ = Classifier(stored), []
         estimator._columns = np.array([int(label) for label in stored.labels])

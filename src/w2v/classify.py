@@ -242,7 +242,7 @@ class TextClassifier:
     """A scikit-learn classifier of text, trained as fastText's ``supervised`` mode trains.
 
     ``X`` is raw strings (split where ``str.split()`` splits, as ``w2v train`` tokenises) or
-    lists of tokens; ``y`` one label per text (any hashable values). It follows scikit-learn's
+    lists of tokens; ``y`` one label per text (any values NumPy can sort). It follows scikit-learn's
     estimator API without importing scikit-learn, so ``Pipeline``, ``cross_val_score`` and
     ``GridSearchCV`` take it; :meth:`save` and :meth:`load` keep it without pickles.
 
@@ -250,9 +250,9 @@ class TextClassifier:
     ----------
     See :func:`train_classifier`; the defaults (100 dimensions, 2 million buckets, softmax) are
     fastText's, but for word bigrams, 10 epochs instead of 5 and a learning rate of 0.5 instead
-    of 0.1, which fit sets of a few thousand lines better (bench/classify.py's three sets, the
-    first 3 of 10 grouped folds, 100,000 buckets: 76.3, 87.7 and 63.0 % with 10 epochs at 0.1;
-    75.8, 90.3 and 65.5 % at 0.5).
+    of 0.1: chosen on bench/classify.py's three sets of a few thousand lines by a sweep over the
+    first 3 of their 10 folds with 100,000 buckets (10 epochs at 0.1 and 0.5, 25 at 0.2 and 0.5), where 10 at 0.5 was
+    the best or within half a point of it on each.
 
     Attributes
     ----------

@@ -19,6 +19,9 @@ A fastText model file holds, little-endian and without padding (fastText's
 vectors: those are means of a word's own row and its n-grams' rows, composed above ``io/``.
 Quantized models (``.ftz``) and pruned dictionaries are refused, and every size a file
 declares is checked against the file's length before anything is allocated or mapped.
+A supervised model is read and written whole as a classifier (:class:`StoredClassifier`: the
+words, the labels without fastText's ``__label__``, both matrices) by
+:func:`load_fasttext_supervised` and :func:`save_fasttext_supervised`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""SentenceEncoder: mean, SIF and uSIF equal NumPy statements of their formulas; fitting, saving, scikit-learn."""
+"""SentenceEncoder: mean, SIF, uSIF, IDF and power means equal NumPy statements of their formulas; fitting, saving,
+scikit-learn."""
 
 import subprocess
 import sys
@@ -46,6 +47,29 @@ def remove(matrix, components, lambdas):
     for u, lam in zip(components, lambdas):
         out -= lam * np.outer(out @ u, u)
     return out
+
+
+def test_idf_is_the_smoothed_idf_weighted_mean_of_unit_vectors(toy):
+    wv, sentences = toy
+    df = np.array([sum(word in sentence.split() for sentence in sentences) for word in wv.index_to_key])
+    idf = np.log((1 + len(sentences)) / (1 + df)) + 1
+    encoder = SentenceEncoder(wv, "idf")
+    np.testing.assert_allclose(encoder.fit_transform(sentences), by_formula(wv, sentences, idf, unit_vectors=True),
+                               rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(encoder.weights_, idf, rtol=1e-6)
+
+
+def test_power_means_are_the_minimum_mean_and_maximum_of_unit_vectors(toy):
+    wv, sentences = toy
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", EmptySentenceWarning)
+        got = SentenceEncoder(wv, "power").fit_transform(sentences + ["unknown words only"])
+    assert got.shape == (len(sentences) + 1, 3 * D)
+    for row, sentence in zip(got, sentences):
+        unit = np.array([wv[w] / np.linalg.norm(wv[w]) for w in sentence.split()])
+        np.testing.assert_allclose(row, np.concatenate([unit.min(0), unit.max(0), unit.mean(0)]), rtol=1e-5,
+                                   atol=1e-6)
+    assert not got[-1].any()
 
 
 def test_sif_is_arora_et_al(toy):
@@ -138,7 +162,7 @@ def test_parameters_are_checked_by_fit_not_init(toy):
     wv, sentences = toy
     encoder = SentenceEncoder(wv, "tfidf", a=-1)  # scikit-learn's convention: __init__ only stores
     assert encoder.get_params() == {"vectors": wv, "method": "tfidf", "counts": None, "a": -1, "n_components": None}
-    with pytest.raises(ConfigError, match="method must be one of mean, sif, usif, not 'tfidf'"):
+    with pytest.raises(ConfigError, match="method must be one of mean, sif, usif, idf, power, not 'tfidf'"):
         encoder.fit(sentences)
     with pytest.raises(ConfigError, match="a must be a positive number"):
         encoder.set_params(method="sif").fit(sentences)
@@ -154,7 +178,7 @@ def test_parameters_are_checked_by_fit_not_init(toy):
     assert SentenceEncoder(wv, "sif", a=1e-2).fit(sentences).a_ == 1e-2
 
 
-@pytest.mark.parametrize("method", ["mean", "sif", "usif"])
+@pytest.mark.parametrize("method", ["mean", "sif", "usif", "idf", "power"])
 def test_an_encoder_round_trips_through_a_vectors_file(toy, tmp_path, method):
     wv, sentences = toy
     encoder = SentenceEncoder(wv, method).fit(sentences[:30])

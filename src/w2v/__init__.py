@@ -7,6 +7,7 @@
 
 from . import _moved
 from ._version import __version__
+from .classify import TextClassifier
 from .config import TrainConfig
 from .errors import StopTraining, W2VError
 from .text.corpus import Corpus, read_corpus
@@ -20,6 +21,6 @@ from .vectors.word_vectors import WordVectors, load
 
 _moved.install()
 
-__all__ = ["Corpus", "SentenceEncoder", "StopTraining", "TrainConfig", "Vocab", "W2VError", "WordVectors",
-           "__version__", "align", "drift", "load", "open_corpus", "phrases", "prepare", "read_corpus", "resume",
-           "train"]
+__all__ = ["Corpus", "SentenceEncoder", "StopTraining", "TextClassifier", "TrainConfig", "Vocab", "W2VError",
+           "WordVectors", "__version__", "align", "drift", "load", "open_corpus", "phrases", "prepare", "read_corpus",
+           "resume", "train"]

@@ -1,5 +1,5 @@
 """The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, prepare, phrases, similar, analogy, embed,
-evaluate, plot, export, classes, align, drift).
+evaluate, plot, export, classes, align, drift, classify).
 
 Every error caused by input ends with one line on stderr and a non-zero exit status; output
 survives any terminal encoding (what it cannot show is escaped), and SIGTERM or SIGHUP end
@@ -696,7 +696,8 @@ def _add_analogy(sub: Any) -> None:
 
 def _add_embed(sub: Any) -> None:
     """``w2v embed``."""
-    embed = sub.add_parser("embed", help="sentence vectors (mean, SIF, uSIF), one per line of INPUT, to a .npy file",
+    embed = sub.add_parser("embed", help="sentence vectors (mean, SIF, uSIF, idf, power), one per line of INPUT, to "
+                                         "a .npy file",
                            description="Writes an (N, D) float32 .npy, row i for line i; a line without a known word "
                                        "gets zeros (one warning counts them). SIF and uSIF are fitted on INPUT.")
     embed.add_argument("model", metavar="MODEL",
@@ -707,7 +708,9 @@ def _add_embed(sub: Any) -> None:
     embed.add_argument("--method", choices=list(SENTENCE_METHODS), default=None,
                        help="mean (default): the mean of the words' unit vectors (gensim's get_mean_vector); sif: "
                             "Arora et al.'s weighted mean less the first principal component; usif: Ethayarajh's "
-                            "(needs the word counts a w2v .npz keeps, or --counts)")
+                            "(needs the word counts a w2v .npz keeps, or --counts); idf: the IDF-weighted mean of "
+                            "unit vectors (IDF from INPUT); power: each dimension's minimum, maximum and mean "
+                            "(3 x D values)")
     embed.add_argument("--counts", metavar="VOCAB_FILE", default=None,
                        help="'word count' lines (w2v export MODEL --vocab FILE, word2vec -save-vocab) for sif and "
                             "usif when MODEL has no counts")
@@ -786,6 +789,151 @@ def _add_classes(sub: Any) -> None:
     classes.set_defaults(func=cmd_classes)
 
 
+def cmd_classify_train(args: argparse.Namespace) -> int:
+    from .classify import train_classifier
+    from .io.files import check_output
+    from .text.labelled import read_labelled
+
+    inputs = [args.data] + ([args.pretrained_vectors] if args.pretrained_vectors else [])
+    output = check_output(args.output, inputs=[path for path in inputs if path != "-"])
+    data = read_labelled(args.data, format=args.format, prefix=args.label_prefix)
+    start = time.perf_counter()
+    model, losses = train_classifier(
+        data.tokens, data.labels, vector_size=args.vector_size, epochs=args.epochs, alpha=args.alpha,
+        word_ngrams=args.word_ngrams, buckets=args.buckets, subwords=args.subwords, min_count=args.min_count,
+        loss=args.loss, negative=args.negative, pretrained_vectors=args.pretrained_vectors, workers=args.workers,
+        seed=args.seed)
+    seconds = time.perf_counter() - start
+    model.save(output)
+    stored = model.stored
+    print(f"trained on {len(data.tokens):,} lines: {len(stored.words):,} words, {len(stored.labels):,} labels, "
+          f"{stored.W_in.shape[1]} dimensions, {stored.options['buckets']:,} buckets, loss {stored.options['loss']} "
+          f"{losses[-1]:.4f} after {len(losses)} epochs in {seconds:.1f} s; wrote {output}")
+    return 0
+
+
+def _classify_lines(path: str, prefix: str) -> list[list[str]]:
+    from .text.labelled import split_labels
+    from .text.sources import read_lines
+
+    return [split_labels(line.split(), prefix)[0] for line in read_lines(path)]
+
+
+def cmd_classify_predict(args: argparse.Namespace) -> int:
+    from .classify import load_model
+
+    model = load_model(args.model)
+    for found in model.predict(_classify_lines(args.input, args.label_prefix), args.k, args.threshold):
+        print(" ".join(f"{args.label_prefix}{_safe(label)}" + (f" {p:.6g}" if args.probabilities else "")
+                       for label, p in found))
+    return 0
+
+
+def cmd_classify_test(args: argparse.Namespace) -> int:
+    from .classify import label_scores, load_model
+    from .text.labelled import read_labelled
+
+    model = load_model(args.model)
+    data = read_labelled(args.data, format=args.format, prefix=args.label_prefix)
+    predicted = [[label for label, _ in found] for found in model.predict(data.tokens, args.k, args.threshold)]
+    scores = label_scores(predicted, data.labels, args.k)
+    print(f"N\t{scores.lines}")
+    print(f"P@{scores.k}\t{scores.precision:.4f}")
+    print(f"R@{scores.k}\t{scores.recall:.4f}")
+    print("label\tprecision\trecall\tF1\tsupport")
+    for label, precision, recall, f1, support in scores.per_label:
+        print(f"{_safe(label)}\t{precision:.4f}\t{recall:.4f}\t{f1:.4f}\t{support}")
+    return 0
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a probability from 0 to 1, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    return value
+
+
+def _add_classify(sub: Any) -> None:
+    """``w2v classify train | predict | test``: fastText's supervised mode."""
+    from .classify import train_classifier
+    from .text.labelled import LABEL_PREFIX
+
+    classify = sub.add_parser("classify", help="text classification: train, predict, test (fastText's supervised)",
+                              description="Supervised text classification (fastText's supervised mode): a line's "
+                                          "vector is the mean of its words' and word n-grams' rows, scored by one "
+                                          "linear layer per label.")
+    commands = classify.add_subparsers(dest="classify_command", required=True, metavar="COMMAND")
+
+    def data_options(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--format", choices=["auto", "fasttext", "tsv"], default="auto",
+                            help="fasttext: __label__ tokens anywhere on a line (several allowed); tsv: "
+                                 "text<TAB>label; auto (default): fasttext if the first line has a __label__ "
+                                 "token, else tsv if it has a tab")
+        parser.add_argument("--label-prefix", default=LABEL_PREFIX, metavar="PREFIX",
+                            help=f"what marks a label (default {LABEL_PREFIX})")
+
+    train = commands.add_parser("train", help="train a classifier on labelled lines",
+                                description="Writes w2v's .npz, or fastText's supervised .bin for OUT ending in .bin.")
+    train.add_argument("data", metavar="DATA", help="labelled UTF-8 text, one example a line (- for standard input)")
+    train.add_argument("-o", "--output", required=True, metavar="MODEL.npz")
+    data_options(train)
+    train.add_argument("--vector-size", type=_positive_int, default=None,
+                       help="dimensions (default 100, or the pretrained vectors')")
+    train.add_argument("--epochs", type=_positive_int, default=_default(train_classifier, "epochs"),
+                       help="passes over DATA (default 10)")
+    train.add_argument("--alpha", type=_positive_float, default=_default(train_classifier, "alpha"),
+                       help="learning rate at the start, falling linearly to 0 (default 0.5)")
+    train.add_argument("--word-ngrams", type=_positive_int, default=_default(train_classifier, "word_ngrams"),
+                       help="longest word n-gram hashed into the buckets (default 2; 1: words alone)")
+    train.add_argument("--buckets", type=_positive_int, default=_default(train_classifier, "buckets"),
+                       help="rows for the hashed word and character n-grams (default 2,000,000, fastText's)")
+    train.add_argument("--subwords", type=_positive_int, nargs=2, default=None, metavar=("MINN", "MAXN"),
+                       help="also each word's character n-grams, MINN to MAXN characters (fastText's -minn -maxn)")
+    train.add_argument("--min-count", type=_positive_int, default=1, help="leave out rarer words (default 1)")
+    train.add_argument("--loss", choices=["softmax", "ns", "hs", "ova"], default="softmax",
+                       help="softmax (default); ns: negative sampling; hs: hierarchical softmax; ova: one-vs-all, "
+                            "for lines of several labels")
+    train.add_argument("--negative", type=_positive_int, default=5, help="negative labels per line for --loss ns")
+    train.add_argument("--pretrained-vectors", metavar="MODEL", default=None,
+                       help="start the words' rows from these vectors (any model w2v loads)")
+    train.add_argument("--workers", type=_positive_int, default=None, help="threads (default: the CPU cores)")
+    train.add_argument("--seed", type=_non_negative_int, default=1)
+    train.set_defaults(func=cmd_classify_train)
+
+    predict = commands.add_parser("predict", help="the most probable labels of each line of INPUT",
+                                  description="One line per input line: the labels, most probable first, as "
+                                              "fastText's predict prints them.")
+    predict.add_argument("model", metavar="MODEL", help="a classifier: w2v's .npz or fastText's supervised .bin")
+    predict.add_argument("input", metavar="INPUT", help="UTF-8 text, one example a line (- for standard input)")
+    predict.add_argument("-k", type=_positive_int, default=1, help="labels per line (default 1)")
+    predict.add_argument("--threshold", type=_probability, default=0.0,
+                         help="leave out labels less probable than this (default 0)")
+    predict.add_argument("--probabilities", action="store_true", help="print each label's probability after it")
+    predict.add_argument("--label-prefix", default=LABEL_PREFIX, metavar="PREFIX")
+    predict.set_defaults(func=cmd_classify_predict)
+
+    test = commands.add_parser("test", help="precision and recall at k on labelled lines, and each label's P, R, F1")
+    test.add_argument("model", metavar="MODEL")
+    test.add_argument("data", metavar="DATA")
+    test.add_argument("-k", type=_positive_int, default=1, help="labels predicted per line (default 1)")
+    test.add_argument("--threshold", type=_probability, default=0.0)
+    data_options(test)
+    test.set_defaults(func=cmd_classify_test)
+
+
 def _add_evaluate(sub: Any) -> None:
     """``w2v evaluate``."""
     from .datasets.benchmarks import names
@@ -837,6 +985,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_classes(sub)
     _add_align(sub)
     _add_drift(sub)
+    _add_classify(sub)
     _add_evaluate(sub)
     _add_plot(sub)
     return parser

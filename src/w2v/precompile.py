@@ -3,8 +3,8 @@
     python -m w2v.precompile
 
 Trains a dozen words once with each model (CBOW and skip-gram with negative sampling) from a
-text file, and reads a few sentences from memory, so that Numba writes to its cache the
-tokenizer and the kernels that every corpus and worker count shares; a later ``w2v train``
+text file, reads a few sentences from memory and trains a two-line text classifier, so that
+Numba writes to its cache the tokenizer and the kernels that every corpus and worker count shares; a later ``w2v train``
 loads them in a fraction of a second instead of compiling them for several. The package build
 runs this (``setup.py``): ``pip install .`` ships the cache beside the kernels, and the
 README's first command compiles nothing. A cache compiled for another CPU or another Numba is
@@ -24,6 +24,7 @@ MODELS = ("cbow", "skipgram")
 def compile_kernels(models: tuple[str, ...] = MODELS) -> None:
     """Train one epoch of each of ``models`` on a tiny text file, and read and check sentences in memory:
     that compiles (or loads) the functions those run."""
+    from .classify import train_classifier
     from .text.corpus import corpus_from_sentences
     from .train import train
 
@@ -34,6 +35,8 @@ def compile_kernels(models: tuple[str, ...] = MODELS) -> None:
         for model in models:
             train(str(text), model=model, epochs=1, workers=1, min_count=1)
     corpus_from_sentences([words]).check()  # sentences in memory: read from a buffer, checked in writable arrays
+    model, _ = train_classifier([words[:6], words[6:]], [["a"], ["b"]], epochs=1, workers=1, buckets=16)
+    model.probabilities([words])  # the supervised classifier's kernels (w2v classify)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ A fastText model file holds, little-endian and without padding (fastText's
 vectors: those are means of a word's own row and its n-grams' rows, composed above ``io/``.
 Quantized models (``.ftz``) and pruned dictionaries are refused, and every size a file
 declares is checked against the file's length before anything is allocated or mapped.
+A supervised model is read and written whole as a classifier (:class:`StoredClassifier`: the
+words, the labels without fastText's ``__label__``, both matrices) by
+:func:`load_fasttext_supervised` and :func:`save_fasttext_supervised`.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import numpy as np
 
 from ..errors import ConfigError, ModelFileError
 from .files import atomic_write, check_finite, check_readable
-from .stored import StoredVectors, first_duplicate
+from .stored import StoredClassifier, StoredVectors, first_duplicate
 from .word2vec import check_read_options
 
 MAGIC = 793712314  # fastText's FASTTEXT_FILEFORMAT_MAGIC_INT32
@@ -42,6 +45,8 @@ VERSIONS = (11, 12)  # what load_fasttext_bin reads
 ARGS = ("dim", "ws", "epoch", "minCount", "neg", "wordNgrams", "loss", "model", "bucket", "minn", "maxn",
         "lrUpdateRate", "t")
 LOSSES = {1: "hs", 2: "ns", 3: "softmax", 4: "ova"}
+LOSS_CODES = {name: code for code, name in LOSSES.items()}
+LABEL_PREFIX = "__label__"  # fastText's -label: its dictionary keeps labels with it
 MODELS = {1: "cbow", 2: "skipgram", 3: "supervised"}
 MAX_VOCAB = 30_000_000  # fastText's Dictionary::MAX_VOCAB_SIZE
 MAX_DIM = 1 << 16  # published models have 300; a larger dim is a damaged header
@@ -189,9 +194,10 @@ def _first_bad_size(size: int, nwords: int, nlabels: int, ntokens: int, room: in
     return None
 
 
-def _read_entries(data: Any, path: Path, dictionary: dict[str, int], n: int, unicode_errors: str
-                  ) -> tuple[list[str], np.ndarray, list[str], int]:
-    """The first ``n`` words, their counts, the labels, and where the entries end."""
+def _read_entries(data: Any, path: Path, dictionary: dict[str, int], n: int, unicode_errors: str,
+                  label_counts: list[int] | None = None) -> tuple[list[str], np.ndarray, list[str], int]:
+    """The first ``n`` words, their counts, the labels (their counts appended to ``label_counts``), and where the
+    entries end."""
     pos = _HEAD_BYTES
     nwords, size = dictionary["nwords"], dictionary["size"]
     words: list[str] = []
@@ -212,6 +218,8 @@ def _read_entries(data: Any, path: Path, dictionary: dict[str, int], n: int, uni
             counts[i] = count
         elif i >= nwords:
             labels.append(data[pos:end].decode("utf-8", "replace"))
+            if label_counts is not None:
+                label_counts.append(count)
         pos = end + 1 + _ENTRY_TAIL.size
     duplicate = first_duplicate(words)
     if duplicate is not None:
@@ -312,6 +320,58 @@ def _check_finite(handle: IO[bytes], path: Path, at: int, rows: int, dim: int, n
         bad = ~np.isfinite(values).all(axis=1)
         if bad.any():
             raise ModelFileError(f"{path}: {_WHAT[name]} {start + int(np.argmax(bad))} holds NaN or infinite values")
+
+
+def load_fasttext_supervised(path: str | os.PathLike) -> StoredClassifier:
+    """Read a fastText supervised ``.bin`` (``fasttext supervised``'s model) as a classifier.
+
+    Labels lose their ``__label__`` prefix; hierarchical softmax's output matrix, which
+    fastText allocates with one row per label though its tree uses one fewer, loses its last row.
+
+    Raises
+    ------
+    ModelFileError
+        Not a supervised fastText model, or anything :func:`load_fasttext_bin` refuses.
+    """
+    path = check_readable(path)
+    try:
+        with open(path, "rb") as handle:
+            return _load_supervised(handle, path)
+    except OSError as err:
+        raise ModelFileError(f"{path}: cannot read ({err.strerror or err})") from None
+
+
+def _load_supervised(handle: IO[bytes], path: Path) -> StoredClassifier:
+    size = os.fstat(handle.fileno()).st_size
+    if size < _HEAD_BYTES:
+        raise ModelFileError(f"{path}: not a fastText model, or truncated ({size} bytes)")
+    with _mmap.mmap(handle.fileno(), 0, access=_mmap.ACCESS_READ) as data:
+        args, dictionary = _read_header(data, path)
+        if args["model"] != 3:
+            raise ModelFileError(f"{path}: a fastText {MODELS[args['model']]} model, not a supervised one: "
+                                 "load its vectors with w2v.load")
+        nwords, nlabels, dim, bucket = dictionary["nwords"], dictionary["nlabels"], args["dim"], args["bucket"]
+        if nlabels < 1:
+            raise ModelFileError(f"{path}: a supervised model without labels (damaged)")
+        label_counts: list[int] = []
+        words, counts, labels, pos = _read_entries(data, path, dictionary, nwords, "strict", label_counts)
+        pos = _skip_pruned(data, path, pos, dictionary["pruneidx_size"])
+        input_at = _matrix_at(data, path, pos, "input", nwords + bucket, dim)
+        output_at = _matrix_at(data, path, input_at + 4 * (nwords + bucket) * dim, "output", nlabels, dim)
+    if output_at + 4 * nlabels * dim != size:
+        raise ModelFileError(f"{path}: holds bytes after its output matrix; not a fastText model")
+    W_in = _read(handle, path, input_at, nwords + bucket, dim)
+    W_out = _read(handle, path, output_at, nlabels, dim)
+    check_finite(W_in, path)
+    check_finite(W_out, path)
+    loss = LOSSES[args["loss"]]
+    if loss == "hs" and nlabels > 1:
+        W_out = W_out[:-1]
+    options = {"loss": loss, "word_ngrams": args["wordNgrams"], "buckets": bucket, "minn": args["minn"],
+               "maxn": args["maxn"], "negative": args["neg"], "vector_size": dim, "epochs": args["epoch"],
+               "min_count": args["minCount"]}
+    return StoredClassifier(W_in, W_out, words, counts, [label.removeprefix(LABEL_PREFIX) for label in labels],
+                            np.array(label_counts, dtype=np.int64), options)
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -434,3 +494,42 @@ def _write_zeros(handle: IO[bytes], count: int) -> None:
     while left:
         handle.write(zeros[:left] if left < len(zeros) else zeros)
         left -= min(left, len(zeros))
+
+
+def save_fasttext_supervised(stored: StoredClassifier, path: str | os.PathLike) -> None:
+    """Write a classifier as fastText's supervised ``.bin`` (version 12), atomically: what ``fasttext.load_model``
+    serves and :func:`load_fasttext_supervised` reads.
+
+    Labels get fastText's ``__label__`` prefix back, and hierarchical softmax's output matrix a
+    last row of zeros (fastText allocates one row per label). ModelFileError for a word or
+    label that fastText's dictionary cannot hold.
+    """
+    path = Path(path)
+    options = stored.options
+    entries = [(word.encode("utf-8"), count, _WORD) for word, count in zip(stored.words, stored.word_counts.tolist())]
+    entries += [((LABEL_PREFIX + label).encode("utf-8"), count, _LABEL)
+                for label, count in zip(stored.labels, stored.label_counts.tolist())]
+    for raw, _, _ in entries:
+        if not raw or b"\0" in raw or any(c in raw for c in b" \t\n\r\v\f"):
+            raise ModelFileError(f"{path}: cannot write {raw[:40]!r}: fastText's dictionary holds words without "
+                                 "whitespace or NUL bytes")
+    W_out = stored.W_out
+    if options["loss"] == "hs" and len(stored.labels) > 1:
+        W_out = np.concatenate([W_out, np.zeros((1, W_out.shape[1]), dtype=np.float32)])
+    dim = stored.W_in.shape[1]
+    args = {"dim": dim, "ws": 5, "epoch": int(options.get("epochs", 5)), "minCount": int(options.get("min_count", 1)),
+            "neg": int(options.get("negative", 5)), "wordNgrams": int(options.get("word_ngrams", 1)),
+            "loss": LOSS_CODES[options["loss"]], "model": 3, "bucket": int(options["buckets"]),
+            "minn": int(options.get("minn", 0)), "maxn": int(options.get("maxn", 0)), "lrUpdateRate": 100, "t": 1e-4}
+    check_finite(stored.W_in, path)
+    check_finite(W_out, path)
+    with atomic_write(path) as handle:
+        handle.write(_SIGNATURE.pack(MAGIC, VERSION))
+        handle.write(_ARGS.pack(*(args[name] for name in ARGS)))
+        handle.write(_DICTIONARY.pack(len(entries), len(stored.words), len(stored.labels),
+                                      int(stored.word_counts.sum()), -1))
+        handle.write(b"".join(raw + b"\0" + _ENTRY_TAIL.pack(count, kind) for raw, count, kind in entries))
+        handle.write(_FLAG_AND_MATRIX.pack(False, *stored.W_in.shape))
+        _write_rows(handle, stored.W_in)
+        handle.write(_FLAG_AND_MATRIX.pack(False, *W_out.shape))
+        _write_rows(handle, W_out)

@@ -1,4 +1,4 @@
-"""What a vectors file holds, as every reader returns it and every writer takes it."""
+"""What a vectors file (and a classifier file) holds, as every reader returns it and every writer takes it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+LOSSES = ("softmax", "ns", "hs", "ova")  # a classifier's losses
 
 
 @dataclass
@@ -50,3 +52,30 @@ def first_duplicate(words: list[str]) -> str | None:
             return word
         seen.add(word)
     return None
+
+
+@dataclass
+class StoredClassifier:
+    """What a classifier file holds.
+
+    Attributes
+    ----------
+    W_in : (V + buckets, D) float32
+    W_out : (L, D) float32, or (max(L - 1, 1), D) for ``loss="hs"``
+    words : list of str, length V
+    word_counts : (V,) int64
+    labels : list of str, length L
+        Most frequent first (the order of ``W_out``'s rows and of the Huffman tree's leaves).
+    label_counts : (L,) int64
+    options : dict
+        ``loss``, ``word_ngrams``, ``buckets``, ``minn``, ``maxn`` (0: no subwords), ``negative``,
+        and the training options recorded for the reader (``epochs``, ``lr``, ...).
+    """
+
+    W_in: np.ndarray
+    W_out: np.ndarray
+    words: list[str]
+    word_counts: np.ndarray
+    labels: list[str]
+    label_counts: np.ndarray
+    options: dict[str, Any] = field(default_factory=dict)

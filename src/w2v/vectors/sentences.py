@@ -1,4 +1,5 @@
-"""Sentence vectors from word vectors: the mean, SIF (Arora et al. 2017) and uSIF (Ethayarajh 2018).
+"""Sentence vectors from word vectors: the mean, SIF (Arora et al. 2017), uSIF (Ethayarajh 2018), an IDF-weighted
+mean and concatenated power means (Rücklé et al. 2018).
 
 :class:`SentenceEncoder` follows scikit-learn's transformer conventions (``__init__`` only
 stores its parameters, ``fit`` checks them and learns attributes whose names end in ``_``,
@@ -21,6 +22,11 @@ sentence and ``p(w)`` a word's share of the corpus counts:
   singular values: ``v_s - sum_i lambda_i u_i u_i^T v_s``. (The authors' code scales each
   dimension of a sentence's words to length 1 instead of each word, which the paper does not
   describe; w2v follows the paper.)
+- **idf**: ``(1/n) sum idf(w) u_w`` of unit vectors, ``idf(w) = ln((1 + N) / (1 + df(w))) + 1``
+  over the N training sentences, ``df(w)`` those holding w (scikit-learn's smoothed IDF; a
+  sentence's repeats of a word count as its term frequency).
+- **power**: the concatenation of the power means p = -inf, +inf and 1 of the unit vectors: each
+  dimension's minimum, maximum and mean over the known words, (N, 3D).
 
 Encoders are saved as w2v ``.npz`` vectors files with the encoder's parameters and arrays
 beside the vectors (``w2v.load`` reads them as vectors; never a pickle).
@@ -41,13 +47,15 @@ from ..text.sources import read_lines
 from ..text.vocab import Vocab, read_vocab_file
 from .word_vectors import WordVectors, from_stored
 
-Method = Literal["mean", "sif", "usif"]
-METHODS = ("mean", "sif", "usif")
+Method = Literal["mean", "sif", "usif", "idf", "power"]
+METHODS = ("mean", "sif", "usif", "idf", "power")
+UNWEIGHTED_A = ("mean", "idf", "power")  # the methods without SIF's a
 SIF_A = 1e-3  # Arora et al. (2017): a in [1e-4, 1e-3] works well
-DEFAULT_COMPONENTS = {"mean": 0, "sif": 1, "usif": 5}
+DEFAULT_COMPONENTS = {"mean": 0, "sif": 1, "usif": 5, "idf": 0, "power": 0}
 # The weight of a word never counted (a subword model's word outside its vocabulary, p(w) = 0):
-# SIF's a / (a + p(w)) and uSIF's a / (a / 2 + p(w)) at p(w) = 0.
-UNSEEN_WEIGHT = {"mean": 1.0, "sif": 1.0, "usif": 2.0}
+# SIF's a / (a + p(w)) and uSIF's a / (a / 2 + p(w)) at p(w) = 0; idf gives it the weight of a word
+# in none of the training sentences (the largest).
+UNSEEN_WEIGHT = {"mean": 1.0, "sif": 1.0, "usif": 2.0, "power": 1.0}
 SAVED_KEY = "sentence_encoder"  # the document entry of a saved encoder
 SAVED_VERSION = 1
 _PARAMS = ("vectors", "method", "counts", "a", "n_components")
@@ -56,12 +64,14 @@ _ARRAYS = {"weights_": "encoder_weights", "components_": "encoder_components",
 
 
 class SentenceEncoder:
-    """Fixed-length vectors of sentences, from word vectors: mean, SIF or uSIF (see the module's docstring).
+    """Fixed-length vectors of sentences, from word vectors: mean, SIF, uSIF, IDF-weighted mean or power means
+    (see the module's docstring).
 
     Parameters
     ----------
     vectors : WordVectors
-    method : {"mean", "sif", "usif"}
+    method : {"mean", "sif", "usif", "idf", "power"}
+        ``power`` gives (N, 3D) vectors, the others (N, D).
     counts : (V,) array_like, dict, Vocab, str or PathLike, optional
         Corpus counts of the words, for sif and usif: by default the vectors' own (w2v's
         ``.npz`` keeps them; word2vec files do not). A dict or :class:`~w2v.Vocab` maps
@@ -75,13 +85,13 @@ class SentenceEncoder:
     Attributes
     ----------
     weights_ : (V,) float32
-        Each word's weight (1 for mean).
+        Each word's weight (1 for mean and power; its IDF for idf).
     components_ : (k, D) float32
         The singular vectors removed, fitted on the sentences given to ``fit``.
     component_weights_ : (k,) float32
         How much of each is removed (1 for sif; uSIF's lambda_i).
     a_ : float or None
-        The ``a`` used (None for mean).
+        The ``a`` used (None for mean, idf and power).
 
     Examples
     --------
@@ -183,8 +193,13 @@ class SentenceEncoder:
         if not lengths.any():
             raise CorpusError(f"none of the {len(sentences):,} sentences has a word in the vocabulary")
         self.a_ = None
-        if method == "mean":
+        if method in ("mean", "power"):
             self.weights_ = np.ones(len(wv), dtype=np.float32)
+        elif method == "idf":
+            sentence = np.repeat(np.arange(lengths.size), lengths)
+            held = np.unique(sentence * np.int64(len(wv) + len(outside)) + ids) % (len(wv) + len(outside))
+            df = np.bincount(held[held < len(wv)], minlength=len(wv))
+            self.weights_ = (np.log((1.0 + lengths.size) / (1.0 + df)) + 1.0).astype(np.float32)
         else:
             counts = _resolve_counts(self.counts, wv, method)
             share = counts / counts.sum()  # p(w), (V,) float64
@@ -242,7 +257,8 @@ class SentenceEncoder:
         if self.weights_.shape != (len(wv),):
             raise ValueError(f"the encoder was fitted for {self.weights_.size} words, the vectors have {len(wv)}")
         lengths = np.diff(offsets)
-        weights = np.append(self.weights_, np.full(len(outside), UNSEEN_WEIGHT[self.method], dtype=np.float32))
+        unseen = UNSEEN_WEIGHT.get(self.method, float(self.weights_.max(initial=1.0)))
+        weights = np.append(self.weights_, np.full(len(outside), unseen, dtype=np.float32))
         norms = np.append(wv.norms, np.linalg.norm(outside, axis=1)).astype(np.float32)
         scale = weights[ids] / np.repeat(lengths, lengths).astype(np.float32)  # (T,)
         if self.method != "sif":  # mean and usif average unit vectors
@@ -253,7 +269,25 @@ class SentenceEncoder:
         embedded = np.asarray(rows[:, : len(wv)] @ wv.vectors, dtype=np.float32)
         if len(outside):
             embedded += np.asarray(rows[:, len(wv):] @ outside, dtype=np.float32)
+        if self.method == "power":
+            return np.hstack([*self._extremes(ids, lengths, outside, norms), embedded])
         return embedded
+
+    def _extremes(self, ids: np.ndarray, lengths: np.ndarray, outside: np.ndarray, norms: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Each dimension's minimum and maximum of the sentences' unit vectors: (N, D) float32 each (0 if empty)."""
+        V = len(self.vectors)
+        unit = np.empty((ids.size, self.vectors.vector_size), dtype=np.float32)
+        inside = ids < V
+        unit[inside] = self.vectors.vectors[ids[inside]]
+        unit[~inside] = outside[ids[~inside] - V]
+        unit /= np.where(norms[ids] > 0, norms[ids], 1)[:, None]
+        kept = lengths > 0
+        starts = (np.cumsum(lengths) - lengths)[kept]
+        low, high = (np.zeros((lengths.size, unit.shape[1]), dtype=np.float32) for _ in range(2))
+        if starts.size:
+            low[kept], high[kept] = np.minimum.reduceat(unit, starts), np.maximum.reduceat(unit, starts)
+        return low, high
 
     def _remove_components(self, embedded: np.ndarray) -> np.ndarray:
         """``v - sum_i lambda_i (v . u_i) u_i`` for every row, in place; returns ``embedded``."""
@@ -283,7 +317,7 @@ def load_vectors_and_encoder(path: str | os.PathLike, *, mmap: bool = False, uni
         raise ModelFileError(f"{path}: its sentence encoder is malformed ({err})") from None
     k = min(n_components, wv.vector_size)  # the components fitted: a default of 5 gives D below 5 dimensions
     a_ = spec.get("a_")
-    if (a_ is None) != (spec["method"] == "mean") or not (a_ is None or _positive_number(a_)):
+    if (a_ is None) != (spec["method"] in UNWEIGHTED_A) or not (a_ is None or _positive_number(a_)):
         raise ModelFileError(f"{path}: its sentence encoder is malformed (a_={a_!r})")
     arrays = {attribute: stored.extra_arrays.get(name) for attribute, name in _ARRAYS.items()}
     if any(array is None or array.dtype != np.float32 for array in arrays.values()):

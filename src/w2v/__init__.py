@@ -5,13 +5,14 @@
 >>> wv.most_similar("you")                   # doctest: +SKIP
 """
 
-from . import _moved
+from . import _moved, graph
 from ._version import __version__
 from .config import TrainConfig
 from .errors import StopTraining, W2VError
 from .text.corpus import Corpus, read_corpus
 from .text.phrases import phrases
 from .text.prepared import open_corpus, prepare
+from .text.sequences import Sequences
 from .text.vocab import Vocab
 from .train import resume, train
 from .vectors.sentences import SentenceEncoder
@@ -19,5 +20,5 @@ from .vectors.word_vectors import WordVectors, load
 
 _moved.install()
 
-__all__ = ["Corpus", "SentenceEncoder", "StopTraining", "TrainConfig", "Vocab", "W2VError", "WordVectors",
-           "__version__", "load", "open_corpus", "phrases", "prepare", "read_corpus", "resume", "train"]
+__all__ = ["Corpus", "SentenceEncoder", "Sequences", "StopTraining", "TrainConfig", "Vocab", "W2VError", "WordVectors",
+           "__version__", "graph", "load", "open_corpus", "phrases", "prepare", "read_corpus", "resume", "train"]

@@ -137,8 +137,8 @@ def graph_from_arrays(src: Any, dst: Any, weights: Any = None, *, nodes: int | N
             raise CorpusError(f"{name}: {weights.size:,} weights for {src.size:,} edges")
         bad = np.flatnonzero(~(np.isfinite(weights) & (weights > 0)))
         if bad.size:
-            raise CorpusError(f"{name}: edge {int(bad[0]):,} has the weight {weights[bad[0]]!r}; weights must be "
-                              "positive and finite")
+            raise CorpusError(f"{name}: edge {int(bad[0]):,} has the weight {float(weights[bad[0]])}; weights must "
+                              "be positive and finite")
     return build_graph(src, dst, weights, nodes, directed=directed, name=name)
 
 

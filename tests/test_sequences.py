@@ -63,7 +63,7 @@ def test_train_on_sessions_keys_the_vectors_by_item_id_and_saves_them(tmp_path):
     # Two groups of items, never in the same session: items of a group should end up nearer each other.
     sessions = [rng.choice(np.arange(100, 110) if s % 2 else np.arange(500, 510), size=8) for s in range(600)]
     wv = w2v.train(sessions, model="skipgram", vector_size=16, window=3, epochs=3, negative=3, workers=1, seed=1,
-                   ns_exponent=0.5, sample=0)
+                   ns_exponent=-0.5, sample=0)
     assert sorted(wv.index_to_key) == list(range(100, 110)) + list(range(500, 510))
     assert wv.record.config.min_count == 1
     near = [key for key, _ in wv.most_similar(103, topn=5)]

@@ -114,7 +114,7 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                         help="makes a run reproducible (the fast algorithm: with --workers 1)")
     parser.add_argument("--ns-exponent", "--power", dest="ns_exponent", type=float,
                         help="negatives are drawn from counts ** ns_exponent (default 0.75, word2vec.c's; gensim's "
-                             "ns_exponent; 0 draws uniformly)")
+                             "ns_exponent; 0 draws uniformly, below 0 favours rare words: -2..2)")
     parser.add_argument("--loss-every", "--eval-interval", dest="loss_every", type=int,
                         help="units per recorded loss value: iterations (reference), 10,000-word chunks (fast)")
     scoring = parser.add_argument_group("evaluation during training")

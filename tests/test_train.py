@@ -65,7 +65,7 @@ def test_loss_curve_and_gradient_clipping():
         (dict(model="glove"), "model"),
         (dict(optimizer="rmsprop"), "optimizer"),
         (dict(min_count=0), "min_count"),
-        (dict(ns_exponent=-1), "ns_exponent"),
+        (dict(ns_exponent=-3), "ns_exponent"),
     ],
 )
 def test_bad_options_name_the_option(options, name):

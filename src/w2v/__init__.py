@@ -5,7 +5,7 @@
 >>> wv.most_similar("you")                   # doctest: +SKIP
 """
 
-from . import _moved
+from . import _moved, graph
 from ._version import __version__
 from .classify import TextClassifier
 from .config import TrainConfig
@@ -13,6 +13,7 @@ from .errors import StopTraining, W2VError
 from .text.corpus import Corpus, read_corpus
 from .text.phrases import phrases
 from .text.prepared import open_corpus, prepare
+from .text.sequences import Sequences
 from .text.vocab import Vocab
 from .train import resume, train
 from .vectors.align import align, drift
@@ -21,6 +22,6 @@ from .vectors.word_vectors import WordVectors, load
 
 _moved.install()
 
-__all__ = ["Corpus", "SentenceEncoder", "StopTraining", "TextClassifier", "TrainConfig", "Vocab", "W2VError",
-           "WordVectors", "__version__", "align", "drift", "load", "open_corpus", "phrases", "prepare", "read_corpus",
-           "resume", "train"]
+__all__ = ["Corpus", "SentenceEncoder", "Sequences", "StopTraining", "TextClassifier", "TrainConfig", "Vocab",
+           "W2VError", "WordVectors", "__version__", "align", "drift", "graph", "load", "open_corpus", "phrases",
+           "prepare", "read_corpus", "resume", "train"]

@@ -1,5 +1,5 @@
-"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, prepare, phrases, similar, analogy, embed,
-evaluate, plot, export, classes, align, drift, classify).
+"""The ``w2v`` command: a thin argparse layer over :mod:`w2v` (train, prepare, walks, phrases, similar, analogy,
+embed, evaluate, plot, export, classes, align, drift, classify).
 
 Every error caused by input ends with one line on stderr and a non-zero exit status; output
 survives any terminal encoding (what it cannot show is escaped), and SIGTERM or SIGHUP end
@@ -22,13 +22,15 @@ from pathlib import Path
 from typing import Any, Sequence, get_args
 
 from .config import Algorithm, Combine, Device, EvaluateEvery, Freeze, Kernel, Model, Optimizer, TrainConfig
-from .devices import abort_job, mpi_job
+from .devices import abort_job, available_cores, mpi_job
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
 from .text.counting import DEFAULT_COUNT_MEMORY, MAX_COUNT_MEMORY
+from .text.graph import read_edge_list
 from .text.phrases import Scoring
 from .text.phrases import phrases as join_phrases
 from .text.prepared import prepare as prepare_corpus
+from .text.walks import WalkOptions, write_walks
 from .training.loop import REPEAT_SECONDS, STOP_SIGNALS
 from .vectors.classes import word_classes
 from .vectors.evaluate import analogies
@@ -129,7 +131,7 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                         help="makes a run reproducible (the fast algorithm: with --workers 1)")
     parser.add_argument("--ns-exponent", "--power", dest="ns_exponent", type=float,
                         help="negatives are drawn from counts ** ns_exponent (default 0.75, word2vec.c's; gensim's "
-                             "ns_exponent; 0 draws uniformly)")
+                             "ns_exponent; 0 draws uniformly, below 0 favours rare words: -2..2)")
     parser.add_argument("--loss-every", "--eval-interval", dest="loss_every", type=int,
                         help="units per recorded loss value: iterations (reference), 10,000-word chunks (fast)")
     scoring = parser.add_argument_group("evaluation during training")
@@ -286,6 +288,21 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_prepare(args: argparse.Namespace) -> int:
     report = prepare_corpus(args.inputs, args.output, min_count=args.min_count, max_vocab_size=args.max_vocab_size,
                      count_memory=args.count_memory or DEFAULT_COUNT_MEMORY, read_vocab=args.read_vocab)
+    print(_safe(report.describe()))
+    return 0
+
+
+def cmd_walks(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    options = WalkOptions(args.walks_per_node, args.walk_length, args.p, args.q, args.seed,
+                          args.workers or available_cores())
+    options.validate()  # before the graph is read
+    digests: list = []
+    graph = read_edge_list(args.graph, directed=args.directed, digests=digests)
+    if args.unweighted:
+        graph = dataclasses.replace(graph, weights=None)
+    print(_safe(f"read {graph.describe()}"))
+    report = write_walks(graph, args.output, options, sources=digests, inputs=[args.graph], started=started)
     print(_safe(report.describe()))
     return 0
 
@@ -628,6 +645,32 @@ def _add_prepare(sub: Any) -> None:
                          help="memory for counting words, e.g. 512M or 4G (default 1G); beyond it counts spill to "
                               "disk and stay exact")
     prepare.set_defaults(func=cmd_prepare)
+
+
+def _add_walks(sub: Any) -> None:
+    """``w2v walks``."""
+    defaults = WalkOptions()
+    walks = sub.add_parser("walks", help="DeepWalk or node2vec walks over a graph, written as a prepared corpus",
+                           description="Reads an edge list ('src dst' or 'src dst weight' lines; node names any "
+                                       "string without white space; # and %% lines are comments) and writes random "
+                                       "walks to a folder that w2v train maps, with the graph beside them.")
+    walks.add_argument("graph", metavar="GRAPH", help="an edge list: text, .gz, .bz2 or .xz")
+    walks.add_argument("-o", "--output", required=True, metavar="WALKS_DIR")
+    walks.add_argument("--directed", action="store_true", help="edges go one way (default: both ways)")
+    walks.add_argument("--unweighted", action="store_true", help="ignore a weight column")
+    walks.add_argument("--walks-per-node", type=_positive_int, default=defaults.walks_per_node,
+                       help=f"walks starting at each node (default {defaults.walks_per_node})")
+    walks.add_argument("--walk-length", type=_positive_int, default=defaults.walk_length,
+                       help=f"nodes each walk visits at most (default {defaults.walk_length})")
+    walks.add_argument("--p", type=float, default=defaults.p,
+                       help="node2vec's return parameter: a step back weighs 1/p (default 1)")
+    walks.add_argument("--q", type=float, default=defaults.q,
+                       help="node2vec's in-out parameter: a step away from the last node weighs 1/q (default 1; "
+                            "--p 1 --q 1 is DeepWalk)")
+    walks.add_argument("--seed", type=int, default=defaults.seed,
+                       help="the same seed gives the same walks, whatever --workers")
+    walks.add_argument("--workers", type=_positive_int, default=None, help="threads (default: every core)")
+    walks.set_defaults(func=cmd_walks)
 
 
 def _add_phrases(sub: Any) -> None:
@@ -977,6 +1020,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_train(sub)
     _add_prepare(sub)
+    _add_walks(sub)
     _add_phrases(sub)
     _add_similar(sub)
     _add_analogy(sub)

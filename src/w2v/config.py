@@ -162,8 +162,9 @@ class TrainConfig:
                               "only falls", options=("min_alpha", "alpha"))
         if self.sample is not None and (not _is_number(self.sample) or not 0 <= self.sample < 1):
             raise ConfigError(f"sample must be a number in [0, 1), not {self.sample!r}", options=("sample",))
-        if not _is_number(self.ns_exponent) or not 0 <= self.ns_exponent <= 2:
-            raise ConfigError(f"ns_exponent must be a number in 0..2, not {self.ns_exponent!r}",
+        # Negative exponents draw rare items more often: what item2vec's recommenders tune (Caselles-Dupre et al.).
+        if not _is_number(self.ns_exponent) or not -2 <= self.ns_exponent <= 2:
+            raise ConfigError(f"ns_exponent must be a number in -2..2, not {self.ns_exponent!r}",
                               options=("ns_exponent",))
         if not isinstance(self.freeze, (tuple, list)) or any(part not in get_args(Freeze) for part in self.freeze):
             raise ConfigError(f"freeze must list some of {', '.join(get_args(Freeze))}, not {self.freeze!r}",

@@ -28,6 +28,7 @@ from .record import CorpusSummary, Position, TrainingLog, TrainingRecord
 from .text.corpus import Corpus, grown_corpus, read_corpus
 from .text.huffman import huffman_tree
 from .text.prepared import cached_corpus, is_prepared, mapped_text, open_corpus
+from .text.sequences import is_sequences, item_corpus
 from .text.sources import codec_of, expand_inputs
 from .text.vocab import Vocab, fixed_vocab, read_vocab_file, write_vocab_file
 from .training.checkpoint import Checkpoint, CorpusRef, load_checkpoint, save_checkpoint
@@ -195,9 +196,11 @@ def train(
 
     Parameters
     ----------
-    corpus : "ptb", a Corpus, a prepared corpus folder (:func:`w2v.prepare`), or UTF-8 text:
-        a file (one sentence per line), a ``.gz``/``.bz2``/``.xz`` file, a folder of them, ``"-"``
-        for standard input, or a list of those (see :func:`load_training_corpus`)
+    corpus : "ptb", a Corpus, a prepared corpus folder (:func:`w2v.prepare`, ``w2v walks``), UTF-8 text
+        (a file, one sentence per line; a ``.gz``/``.bz2``/``.xz`` file, a folder of them, ``"-"``
+        for standard input, or a list of those: see :func:`load_training_corpus`), or integer
+        sequences (a NumPy int array, a list of them, or :class:`~w2v.text.sequences.Sequences`):
+        item ids, which key the vectors as given (``min_count`` then defaults to 1)
     config : TrainConfig, optional
         Options; keyword ``options`` override its fields (``train("ptb", epochs=1)``).
     progress : bool
@@ -250,6 +253,9 @@ def train(
         if checkpoint is not None:
             raise ConfigError("a continued run writes no checkpoint (resuming it needs the model it started from: "
                               "run it again)", options=("checkpoint",))
+    if is_sequences(corpus):
+        cfg = dataclasses.replace(cfg, min_count=cfg.min_count or 1)
+        corpus = item_corpus(corpus, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
     files = run_files(output, checkpoint=checkpoint, checkpoint_every=checkpoint_every, loss_curve=loss_curve,
                       inputs=training_inputs(corpus, cfg) + ([os.fspath(init)] if isinstance(init, (str, os.PathLike))
                                                              else []), save_vocab=save_vocab)
@@ -362,6 +368,8 @@ def resume(
                       save_vocab=save_vocab)
     saved = load_checkpoint(checkpoint)
     cfg = saved.config
+    if corpus is not None and is_sequences(corpus):
+        corpus = item_corpus(corpus, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
     if cfg.device == "cuda":
         require_gpu(cfg.algorithm)
     _check_benchmarks(cfg)
@@ -432,7 +440,7 @@ def _finished(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog, 
     """The trained vectors with the output weights, saved to the run's files by the process that writes them."""
     record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), log)
     W_out, W_node = engine.output_weights(final=True)
-    vectors = WordVectors.from_input_matrix(engine.word_vectors(final=True), data.vocab.words, cfg.subword_spec(),
+    vectors = WordVectors.from_input_matrix(engine.word_vectors(final=True), data.vector_keys, cfg.subword_spec(),
                                             counts=data.vocab.counts, record=record, W_out=W_out, W_node=W_node)
     if engine.is_root:
         save_run(vectors, files, output_weights=output_weights)
@@ -443,7 +451,7 @@ def training_inputs(corpus: Inputs | Corpus, cfg: TrainConfig) -> list[str]:
     """The files a run on ``corpus`` with ``cfg`` reads (the corpus's, the vocabulary and the benchmark
     files'), which no output of the run may replace."""
     named = [os.fspath(path) for path in (cfg.read_vocab, cfg.evaluate_analogies, cfg.evaluate_similarity) if path]
-    if isinstance(corpus, Corpus) or (isinstance(corpus, str) and corpus == "ptb"):
+    if isinstance(corpus, Corpus) or is_sequences(corpus) or (isinstance(corpus, str) and corpus == "ptb"):
         return named
     items = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
     try:
@@ -458,7 +466,7 @@ EpochCallback = Callable[[int, WordVectors, TrainingLog], Any]
 def _snapshot(engine: Engine, data: Corpus, cfg: TrainConfig, log: TrainingLog) -> WordVectors:
     """The vectors and log as they are now, in copies that training does not change."""
     record = TrainingRecord(cfg, CorpusSummary(data.name, len(data), len(data.vocab)), copy.deepcopy(log))
-    return WordVectors.from_input_matrix(np.array(engine.word_vectors(), dtype=np.float32), data.vocab.words,
+    return WordVectors.from_input_matrix(np.array(engine.word_vectors(), dtype=np.float32), data.vector_keys,
                                          cfg.subword_spec(), counts=data.vocab.counts, record=record)
 
 

@@ -33,7 +33,7 @@ DTYPES = ("float32", "float16")  # how vectors may be stored; they are always re
 MAX_MEMBERS = 10_000  # a checkpoint holds a few dozen arrays
 MAX_EXPANSION = 100  # arrays may hold at most this many times the file's bytes ...
 MIN_LIMIT = 256 << 20  # ... or this much, whichever is more
-_VECTOR_MEMBERS = frozenset({"vectors", "words_utf8", "word_ends", "counts"})
+_VECTOR_MEMBERS = frozenset({"vectors", "words_utf8", "word_ends", "counts", "int_keys"})
 # A zip entry's local header: signature, versions, flags, method, times, CRC, sizes, then the
 # lengths of the file name and of the extra field that follow it.
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
@@ -175,12 +175,14 @@ def save_npz(stored: StoredVectors, path: str | os.PathLike, dtype: str = "float
     if dtype == "float16" and not np.isfinite(vectors).all():
         row = int(np.argmax(~np.isfinite(vectors).all(axis=1)))
         raise ModelFileError(f"{path}: vector {row} holds values beyond float16's ±65504; save it as float32")
-    encoded = [word.encode("utf-8") for word in stored.index_to_key]
+    encoded = [str(word).encode("utf-8") for word in stored.index_to_key]
     arrays = {
         "vectors": vectors,
         "words_utf8": np.frombuffer(b"".join(encoded), dtype=np.uint8),
         "word_ends": np.cumsum([len(w) for w in encoded], dtype=np.int64),
     }
+    if stored.index_to_key and all(type(key) is int for key in stored.index_to_key):
+        arrays["int_keys"] = np.array(stored.index_to_key, dtype=np.int64)  # items keyed by id (w2v.train on arrays)
     if stored.counts is not None:
         arrays["counts"] = stored.counts
     document = {"format": FORMAT, "version": VERSION, "info": stored.info}
@@ -209,7 +211,12 @@ def load_npz(path: str | os.PathLike, limit: int | None = None, *, mmap: bool = 
         raise ModelFileError(f"{path}: not a w2v vectors file (lacks {', '.join(sorted(missing))})")
     if not isinstance(meta.get("info") or {}, dict):
         raise ModelFileError(f"{path}: its metadata is malformed")
-    words = _split_words(arrays["words_utf8"], arrays["word_ends"], path)
+    words: list = _split_words(arrays["words_utf8"], arrays["word_ends"], path)
+    if "int_keys" in arrays:
+        keys = arrays["int_keys"]
+        if keys.dtype.kind != "i" or keys.shape != (len(words),) or [str(k) for k in keys.tolist()] != words:
+            raise ModelFileError(f"{path}: its integer keys do not match its words (damaged?)")
+        words = keys.tolist()
     vectors = arrays["vectors"]
     if vectors.dtype.name not in DTYPES or vectors.ndim != 2 or vectors.shape[0] != len(words):
         raise ModelFileError(

@@ -63,7 +63,7 @@ def save_word2vec_format(wv: StoredVectors, path: str | os.PathLike, binary: boo
 
 
 def _encoded_words(wv: StoredVectors, path: Path) -> list[bytes]:
-    words = [word.encode("utf-8") for word in wv.index_to_key]
+    words = [str(word).encode("utf-8") for word in wv.index_to_key]  # item ids (integers) as their digits
     for i, word in enumerate(words):
         if word.split() != [word]:  # empty, or holds ASCII whitespace
             raise ModelFileError(

@@ -83,6 +83,9 @@ class Corpus:
     checked : bool
         Whether :func:`~w2v.text.prepared.open_corpus` verified these (read-only, mapped)
         arrays, so that training need not check them again (:meth:`check`).
+    keys : list, optional
+        What the trained vectors are keyed by, one per id, when it is not the words: the
+        items' own integer ids (:func:`w2v.text.sequences.item_corpus`).
     """
 
     ids: np.ndarray
@@ -93,6 +96,7 @@ class Corpus:
     known_fingerprint: str | None = None
     prepared_with: dict | None = None
     checked: bool = False
+    keys: list | None = None
 
     def __len__(self) -> int:
         return int(self.ids.size)
@@ -116,8 +120,14 @@ class Corpus:
         if self.vocab.by_frequency:
             return self
         vocab, new_id = self.vocab.ranked()
+        keys = None if self.keys is None else [self.keys[i] for i in np.argsort(new_id).tolist()]
         return Corpus(new_id[self.ids], self.offsets, vocab, self.name, self.longest_sentence,
-                      prepared_with=self.prepared_with)
+                      prepared_with=self.prepared_with, keys=keys)
+
+    @property
+    def vector_keys(self) -> list:
+        """What each id's vector is keyed by: :attr:`keys`, or the words."""
+        return self.vocab.words if self.keys is None else self.keys
 
     def fingerprint(self) -> str:
         """sha256 of the vocabulary, counts, ids and sentence offsets: the same corpus, exactly

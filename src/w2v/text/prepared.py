@@ -110,7 +110,7 @@ def prepare(
     started = time.perf_counter()
     check_integer("count_memory", count_memory, 1, MAX_COUNT_MEMORY, error=ConfigError)
     target = Path(output)
-    _check_target(target, inputs)
+    check_target(target, inputs)
     sources, options, vocab = _plan(inputs, min_count, max_vocab_size, read_vocab)
     with staged_folder(target) as staging:
         manifest, pruned, spilled = _write(sources, staging, options, count_memory, vocab)
@@ -184,7 +184,7 @@ def _plan(inputs: str | os.PathLike | Sequence[str | os.PathLike], min_count: in
     return sources, options, vocab
 
 
-def _check_target(target: Path, inputs: str | os.PathLike | Sequence[str | os.PathLike]) -> None:
+def check_target(target: Path, inputs: str | os.PathLike | Sequence[str | os.PathLike]) -> None:
     """Refuse, before reading anything, an output that is not a folder w2v may replace, or that holds an input
     or lies inside an input folder."""
     if target.exists() and not target.is_dir():
@@ -220,23 +220,35 @@ def _write(sources: Sequence[Source], folder: Path, options: dict, count_memory:
     tokens, sentences, longest = writer.close()
     if tokens == 0:
         raise CorpusError(f"{name}: holds none of the {len(words):,} words of the vocabulary")
-    vocab_text = vocab_file_bytes(words, counts)
-    _write_durably(folder / "vocab.txt", vocab_text)
+    shutil.rmtree(folder / "spill", ignore_errors=True)
+    manifest = write_manifest(folder, name=name, sources=digests, tokens=tokens, sentences=sentences,
+                              longest=longest, vocab=Vocab(words, counts),
+                              options=options | {"max_sentence_length": max_sentence_length}, pruned=pruned)
+    return manifest, pruned, spilled
+
+
+def write_manifest(folder: Path, *, name: str, sources: Sequence[SourceDigest], tokens: int, sentences: int,
+                   longest: int, vocab: Vocab, options: dict, pruned: Pruned, extra: dict | None = None) -> dict:
+    """Finish a prepared corpus whose ``tokens.int32`` and ``offsets.int64`` are written in ``folder``: write
+    ``vocab.txt``, then the manifest (last, with the corpus's fingerprint); returns the manifest.
+
+    ``options`` must hold ``min_count``, ``max_vocab_size`` and ``max_sentence_length``;
+    ``extra`` adds entries of the writer's own (``w2v walks`` says what it walked).
+    """
+    _write_durably(folder / "vocab.txt", vocab_file_bytes(vocab.words, vocab.counts))
     manifest = {
         "format": FORMAT, "version": VERSION, "created_by": f"w2v {__version__}", "name": name,
-        "sources": [asdict(d) for d in digests],
-        "tokens": tokens, "sentences": sentences, "vocabulary": len(words), "longest_sentence": longest,
-        "options": options | {"max_sentence_length": max_sentence_length},
-        "pruned": asdict(pruned),
+        "sources": [asdict(d) for d in sources],
+        "tokens": tokens, "sentences": sentences, "vocabulary": len(vocab), "longest_sentence": longest,
+        "options": options, "pruned": asdict(pruned), **(extra or {}),
     }
     # The one corpus fingerprint (Corpus.fingerprint: what training reads), in one pass over the files just
     # written; folders prepared before it keep the fingerprint of their inputs that their manifests hold.
     written = Corpus(_mapped(folder / "tokens.int32", np.dtype("<i4"), tokens, folder),
-                     _mapped(folder / "offsets.int64", np.dtype("<i8"), sentences + 1, folder), Vocab(words, counts))
+                     _mapped(folder / "offsets.int64", np.dtype("<i8"), sentences + 1, folder), vocab)
     manifest["fingerprint"] = written.fingerprint()
-    shutil.rmtree(folder / "spill", ignore_errors=True)
     _write_durably(folder / MANIFEST, json.dumps(manifest, indent=1).encode("utf-8"))
-    return manifest, pruned, spilled
+    return manifest
 
 
 def _count_and_write(sources: Sequence[Source], digests: list[SourceDigest], folder: Path, writer: "_CorpusWriter",

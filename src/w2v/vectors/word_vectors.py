@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import warnings
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any, Sequence
 
 import numpy as np
@@ -209,7 +209,7 @@ class WordVectors:
             if isinstance(key, np.ndarray):
                 given.append(self._query_vector(key))
                 given_weights.append(weight)
-            elif not isinstance(key, str):
+            elif not _is_key(key):
                 raise TypeError(f"keys: {key!r} is neither a word nor a vector")
             elif key in self.key_to_index:
                 rows.append(self.key_to_index[key])
@@ -288,7 +288,7 @@ class WordVectors:
         scores when ``topn`` is None.
         """
         _check_topn(topn)
-        if isinstance(positives, (str, np.ndarray)) or isinstance(negatives, (str, np.ndarray)):
+        if any(_is_key(q) or isinstance(q, np.ndarray) for q in (positives, negatives)):
             raise TypeError("most_similar_batch takes a list of queries (one positive per query), not one query")
         negatives = [None] * len(positives) if negatives is None else list(negatives)
         if len(negatives) != len(positives):
@@ -345,7 +345,7 @@ class WordVectors:
         limit = restricted(len(self), restrict_vocab)
         positive, negative = _as_list(positive), _as_list(negative)
         for key in positive + negative:
-            if not isinstance(key, (str, np.ndarray)):
+            if not (_is_key(key) or isinstance(key, np.ndarray)):
                 raise TypeError(f"most_similar_cosmul takes words and vectors, not {key!r}")
         if not positive:
             raise ValueError("most_similar_cosmul needs at least one positive word or vector")
@@ -408,7 +408,7 @@ class WordVectors:
         -------
         (len(other_words),) or (V,) float32
         """
-        if isinstance(word_or_vector, str):
+        if _is_key(word_or_vector):
             vector = self[word_or_vector]
         else:
             vector = self._query_vector(np.asarray(word_or_vector))
@@ -493,8 +493,8 @@ class WordVectors:
     def _missing(self, key: Any) -> bool:
         """Whether ``key`` is a word without a vector: outside the vocabulary, and without n-grams if the model
         has subwords."""
-        return isinstance(key, str) and key not in self.key_to_index \
-            and (self.subwords is None or not self.subwords.ngrams(key))
+        return _is_key(key) and key not in self.key_to_index \
+            and (self.subwords is None or not isinstance(key, str) or not self.subwords.ngrams(key))
 
     def _check_known(self, keys: list[Any], ignore_missing: bool) -> None:
         """Raise UnknownWordError naming the unknown words, unless they may be skipped and something is left."""
@@ -512,7 +512,7 @@ class WordVectors:
         return {word: vector for word, vector, has in zip(outside, vectors, has_ngrams) if has}
 
     def _known_rows(self, keys: list[Any]) -> list[int]:
-        return [self.key_to_index[key] for key in keys if isinstance(key, str) and key in self.key_to_index]
+        return [self.key_to_index[key] for key in keys if _is_key(key) and key in self.key_to_index]
 
     def _unit_row(self, word: str) -> np.ndarray:
         return unit_rows(self.vectors, self.norms, np.array(self.index(word)))
@@ -530,7 +530,7 @@ class WordVectors:
         if not self.norms.any():
             what = "every vector is zero (an untrained or damaged model?)"
         else:
-            named = "; ".join(" ".join(repr(key) for key in keys if isinstance(key, str)) or "a vector"
+            named = "; ".join(" ".join(repr(key) for key in keys if _is_key(key)) or "a vector"
                               for keys in queries)
             what = f"the query vector of {named} is zero"
         warnings.warn(f"{what}, so every cosine is 0 and the answers are in no order", ZeroVectorWarning,
@@ -686,11 +686,16 @@ def _in_book_order(stored: StoredVectors) -> StoredVectors:
     return StoredVectors(stored.vectors[rows], words, counts, stored.info)
 
 
+def _is_key(value: Any) -> bool:
+    """Whether ``value`` names a row: a word, or an item id (vectors trained on integer sequences)."""
+    return isinstance(value, (str, Integral)) and not isinstance(value, bool)
+
+
 def _as_list(value: Any) -> list[Any]:
     """gensim's convention: None is no key, one word or vector is a list of one."""
     if value is None:
         return []
-    if isinstance(value, (str, np.ndarray)):
+    if _is_key(value) or isinstance(value, np.ndarray):
         return [value]
     return list(value)
 
@@ -700,7 +705,7 @@ def _as_word_list(words: Any, method: str) -> list[str]:
         raise TypeError(f"{method} takes a list of words, not one string ({words!r})")
     words = list(words)
     for word in words:
-        if not isinstance(word, str):
+        if not _is_key(word):
             raise TypeError(f"{method} takes words, not {word!r}")
     return words
 
@@ -709,9 +714,10 @@ def _items(value: Any, default_weight: float, name: str) -> list[tuple[str | np.
     """(key, weight) of each word, vector or (word or vector, weight) pair in ``value``."""
     items = []
     for item in _as_list(value):
-        if isinstance(item, (str, np.ndarray)):
+        if _is_key(item) or isinstance(item, np.ndarray):
             items.append((item, default_weight))
-        elif (isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], (str, np.ndarray))
+        elif (isinstance(item, (tuple, list)) and len(item) == 2
+              and (_is_key(item[0]) or isinstance(item[0], np.ndarray))
               and isinstance(item[1], Real) and not isinstance(item[1], bool)):
             items.append((item[0], float(item[1])))
         else:

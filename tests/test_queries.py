@@ -167,8 +167,8 @@ def test_bad_arguments_say_what_is_wrong(pair):
         wv.most_similar()
     with pytest.raises(ValueError, match=r"shape \(16,\)"):
         wv.most_similar(positive=[np.zeros(3)])
-    with pytest.raises(ValueError, match="topn must be a positive integer or None"):
-        wv.most_similar("w1", topn=0)
+    with pytest.raises(ValueError, match="topn must be an integer of at least 0 or None"):
+        wv.most_similar("w1", topn=-1)
     with pytest.raises(ValueError, match="restrict_vocab"):
         wv.most_similar("w1", restrict_vocab=0)
     with pytest.raises(TypeError, match="not one string"):

@@ -11,6 +11,7 @@ import dataclasses
 import os
 import warnings
 from numbers import Real
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -18,12 +19,14 @@ import numpy as np
 from ..errors import CorpusError, ModelFileError, UnknownWordError, W2VError, ZeroVectorWarning, check_integer
 from ..io import Format, format_of, read_vectors, write_vectors
 from ..io.files import check_finite
+from ..io.neighbour_graph import index_path
 from ..io.stored import StoredVectors, first_duplicate
 from ..io.word2vec import load_word2vec_format
 from ..io.word2vec import save_word2vec_format as write_word2vec_format
 from ..record import TrainingRecord
 from ..text.subwords import Subwords
 from ..text.vocab import read_vocab_file, write_vocab_file
+from .neighbours import NeighbourIndex
 from .scoring import (
     ANALOGY_METHODS,
     AnalogyMethod,
@@ -94,6 +97,8 @@ class WordVectors:
                              f"{self.vector_size} dimensions")
         self._unit: np.ndarray | None = None
         self._norms: np.ndarray | None = None
+        self._index: NeighbourIndex | None = None
+        self._index_file: Path | None = None  # where load() looks for a saved index, on the first approximate query
 
     def __len__(self) -> int:
         return len(self.index_to_key)
@@ -282,6 +287,7 @@ class WordVectors:
                 self.counts = np.concatenate([self.counts, counts[[last[key] for key in new]]])
         self.vectors = vectors
         self._unit = self._norms = None
+        self._index = self._index_file = None  # built for the vectors as they were
 
     def vectors_for_all(self, keys: Any, allow_inference: bool = True, copy_vecattrs: bool = False
                         ) -> "WordVectors":
@@ -400,6 +406,7 @@ class WordVectors:
         restrict_vocab: int | None = None,
         *,
         ignore_missing: bool = False,
+        approximate: bool = False,
     ) -> list[tuple[str, float]] | np.ndarray:
         """The words nearest (cosine) to the weighted mean of ``positive`` minus ``negative``.
 
@@ -422,12 +429,18 @@ class WordVectors:
         ignore_missing : bool
             Skip unknown words instead of raising :class:`~w2v.errors.UnknownWordError`
             (which names them all); a query left with no word or vector still raises it.
+        approximate : bool
+            Walk the neighbour index (:meth:`build_index`, or the one saved next to the file
+            :func:`load` read) instead of scoring every word: for large vocabularies, far faster,
+            and most (not always all) of the exact answers. Needs an int ``topn`` and no
+            ``restrict_vocab``.
 
         Returns
         -------
         list of (word, cosine), best first, or (R,) float32 when ``topn`` is None.
         """
-        return self.most_similar_batch([positive], [negative], topn, restrict_vocab, ignore_missing=ignore_missing)[0]
+        return self.most_similar_batch([positive], [negative], topn, restrict_vocab, ignore_missing=ignore_missing,
+                                       approximate=approximate)[0]
 
     def most_similar_batch(
         self,
@@ -437,6 +450,7 @@ class WordVectors:
         restrict_vocab: int | None = None,
         *,
         ignore_missing: bool = False,
+        approximate: bool = False,
     ) -> list[list[tuple[str, float]]] | np.ndarray:
         """:meth:`most_similar` for many queries at once, scored by one matrix product.
 
@@ -463,6 +477,8 @@ class WordVectors:
             if not means[-1].any():
                 zero.append(keys)
         self._warn_zero(zero)
+        if approximate:
+            return self._approximate(np.array(means), topn, restrict_vocab, exclude)
         scores = cosines(self.vectors[:limit], self.norms[:limit], np.array(means))  # (Q, R)
         if topn is None:
             return scores
@@ -520,7 +536,7 @@ class WordVectors:
         return self._pairs(rows, scores[0])
 
     def similar_by_vector(
-        self, vector: Any, topn: int | None = 10, restrict_vocab: int | None = None
+        self, vector: Any, topn: int | None = 10, restrict_vocab: int | None = None, *, approximate: bool = False
     ) -> list[tuple[str, float]] | list[list[tuple[str, float]]] | np.ndarray:
         """The words nearest (cosine) to ``vector`` (D,), or to each row of ``vector`` (Q, D).
 
@@ -529,8 +545,50 @@ class WordVectors:
         """
         vector = np.asarray(vector, dtype=np.float32)
         if vector.ndim == 2:
-            return self.most_similar_batch([[row] for row in vector], topn=topn, restrict_vocab=restrict_vocab)
-        return self.most_similar([self._query_vector(vector)], topn=topn, restrict_vocab=restrict_vocab)
+            return self.most_similar_batch([[row] for row in vector], topn=topn, restrict_vocab=restrict_vocab,
+                                           approximate=approximate)
+        return self.most_similar([self._query_vector(vector)], topn=topn, restrict_vocab=restrict_vocab,
+                                 approximate=approximate)
+
+    # ------------------------------------------------------------------ the approximate-neighbour index
+
+    def build_index(self, path: str | os.PathLike | None = None, **options: Any) -> NeighbourIndex:
+        """Build the neighbour index that ``approximate=True`` queries walk, and keep it (pynndescent, the ``ann``
+        extra). ``path``: also save it there (``w2v index MODEL`` saves it next to the model, where
+        :func:`load` finds it). ``options``: :meth:`NeighbourIndex.build`'s."""
+        index = NeighbourIndex.build(self.vectors, self.norms, **options)
+        if path is not None:
+            index.save(path)
+        self._index = index
+        return index
+
+    @property
+    def neighbour_index(self) -> NeighbourIndex:
+        """The index ``approximate=True`` walks: the one built, else the one saved next to the file the vectors
+        were loaded from (mapped read-only); W2VError if there is none."""
+        if self._index is None:
+            if self._index_file is None or not self._index_file.exists():
+                where = f" next to {self._index_file.name[:-4]}" if self._index_file is not None else ""
+                raise W2VError(f"no approximate-neighbour index{where}: build one with w2v index MODEL "
+                               "(or wv.build_index())")
+            self._index = NeighbourIndex.load(self._index_file, self.vectors)
+        return self._index
+
+    def _approximate(self, means: np.ndarray, topn: Any, restrict_vocab: Any, exclude: list[list[int]]
+                     ) -> list[list[tuple[str, float]]]:
+        """The ``topn`` words the index finds nearest each unit query (Q, D), without the query's own words."""
+        if topn is None or restrict_vocab is not None:
+            raise ValueError("approximate=True answers topn words of the whole vocabulary: give topn an int "
+                             "and no restrict_vocab")
+        index = self.neighbour_index
+        extra = max((len(rows) for rows in exclude), default=0)
+        rows, scores = index.search(self.vectors, self.norms, means, min(topn + extra, len(self)))
+        answers = []
+        for query_rows, query_scores, skip in zip(rows.tolist(), scores.tolist(), exclude):
+            kept = [(self.index_to_key[row], score) for row, score in zip(query_rows, query_scores)
+                    if row >= 0 and row not in skip]
+            answers.append(kept[:topn])
+        return answers
 
     def doesnt_match(self, words: Sequence[str], *, ignore_missing: bool = False) -> str:
         """The word farthest (cosine) from the mean of the words' unit vectors (gensim's ``doesnt_match``).
@@ -798,7 +856,10 @@ def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: s
         ``vectors`` : (V, D) float32; ``record`` as saved by w2v, else None.
     """
     stored = read_vectors(path, limit=limit, unicode_errors=unicode_errors, mmap=mmap, no_header=no_header)
-    return from_stored(stored, path)
+    wv = from_stored(stored, path)
+    if limit is None:  # an index covers every word of the file
+        wv._index_file = index_path(path)
+    return wv
 
 
 def from_stored(stored: StoredVectors, path: str | os.PathLike) -> WordVectors:

@@ -485,6 +485,25 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .io.files import check_readable
+
+    try:
+        import uvicorn
+
+        from .vectors import server
+    except ImportError:
+        raise W2VError("w2v serve needs Starlette and uvicorn: pip install 'w2v[serve]'") from None
+    model = str(check_readable(args.model).resolve())
+    os.environ[server.MODEL_VARIABLE] = model
+    server.app_from_environment()  # a model that cannot be served stops here, in one line, before any worker
+    print(f"serving {model} at http://{args.host}:{args.port}/ with {args.workers} worker"
+          f"{'s' if args.workers > 1 else ''} (Ctrl-C stops)", flush=True)
+    uvicorn.run("w2v.vectors.server:app_from_environment", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="warning")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .errors import ModelFileError
     from .io import format_of
@@ -774,6 +793,20 @@ def _add_index(sub: Any) -> None:
     index.set_defaults(func=cmd_index)
 
 
+def _add_serve(sub: Any) -> None:
+    """``w2v serve``."""
+    serve = sub.add_parser("serve", help="a JSON API and a web page for the vectors' queries",
+                           description="Serves the queries as JSON (GET /api lists the routes) and an explorer page "
+                                       "at /, with Starlette under uvicorn (pip install 'w2v[serve]'). A w2v .npz is "
+                                       "memory-mapped, so its workers share one copy of the vectors.")
+    serve.add_argument("model", metavar="MODEL")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this "
+                                                          "machine only)")
+    serve.add_argument("--port", type=_positive_int, default=8000)
+    serve.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="worker processes")
+    serve.set_defaults(func=cmd_serve)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="w2v", description="word2vec (CBOW / skip-gram with negative sampling), fast.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -788,6 +821,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_classes(sub)
     _add_evaluate(sub)
     _add_plot(sub)
+    _add_serve(sub)
     return parser
 
 

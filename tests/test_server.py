@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 
 import httpx
 import numpy as np
@@ -115,35 +111,9 @@ def test_the_page_and_its_files_come_from_the_package(client):
         assert client.get(f"/static/{name}").status_code == 200
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def served(tmp_path, wv):
-    """``w2v serve`` in a process of its own, with two workers, on a free port of 127.0.0.1."""
-    model = tmp_path / "v.npz"
-    wv.save(model)
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "w2v", "serve", str(model), "--port", str(port), "--workers",
-                                "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/api/model", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-        assert process.poll() is None, process.communicate()
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
-
-
-def test_a_real_server_answers_as_the_library_does(served, wv):
+def test_a_real_server_with_two_workers_answers_as_the_library_does(tmp_path, serve, wv):
+    wv.save(tmp_path / "v.npz")
+    served = serve(tmp_path / "v.npz", workers=2)
     answer = httpx.get(served + "/api/similar", params={"positive": "queen", "topn": 4}).json()
     assert [(r["word"], pytest.approx(r["score"])) for r in answer["results"]] == wv.most_similar("queen", topn=4)
     assert httpx.get(served + "/api/vector", params={"word": "dragon"}).status_code == 404

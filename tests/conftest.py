@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -77,3 +81,36 @@ def group_separation(wv) -> float:
     within = (np.mean(A @ A.T) + np.mean(B @ B.T)) / 2
     across = np.mean(A @ B.T)
     return float(within - across)
+
+
+@pytest.fixture
+def serve():
+    """``serve(model_path, workers)``: the URL of ``w2v serve`` run as a process of its own on a free port of
+    127.0.0.1, answering; every one started is stopped after the test."""
+    import httpx
+
+    processes = []
+
+    def start(model: Path, workers: int = 1) -> str:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        process = subprocess.Popen([sys.executable, "-m", "w2v", "serve", str(model), "--port", str(port),
+                                    "--workers", str(workers)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(url + "/api/model", timeout=2).status_code == 200:
+                    return url
+            except httpx.HTTPError:
+                time.sleep(0.3)
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "w2v serve did not answer within 120 s"
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=30)

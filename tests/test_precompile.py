@@ -63,3 +63,5 @@ def test_a_wheel_built_as_pip_install_builds_it_carries_the_kernels(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     for kernel in ("train_cbow_chunks", "train_skipgram_chunks"):
         assert any(re.fullmatch(rf"w2v/fast/__pycache__/_cpu_kernels\.{kernel}-\d+\.py\d+\.nbi", n) for n in names)
+    for page in ("index.html", "app.js", "style.css"):  # w2v serve's explorer, served from the package
+        assert f"w2v/vectors/static/{page}" in names

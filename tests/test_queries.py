@@ -161,14 +161,14 @@ def test_unknown_words_are_all_named_or_skipped_on_request(pair):
 
 def test_bad_arguments_say_what_is_wrong(pair):
     wv, _ = pair
-    with pytest.raises(TypeError, match="3 is not a word, a vector or a"):
-        wv.most_similar(positive=[3])
+    with pytest.raises(TypeError, match="3.5 is not a word, a vector or a"):
+        wv.most_similar(positive=[3.5])
     with pytest.raises(ValueError, match="at least one positive or negative"):
         wv.most_similar()
     with pytest.raises(ValueError, match=r"shape \(16,\)"):
         wv.most_similar(positive=[np.zeros(3)])
-    with pytest.raises(ValueError, match="topn must be a positive integer or None"):
-        wv.most_similar("w1", topn=0)
+    with pytest.raises(ValueError, match="topn must be an integer of at least 0 or None"):
+        wv.most_similar("w1", topn=-1)
     with pytest.raises(ValueError, match="restrict_vocab"):
         wv.most_similar("w1", restrict_vocab=0)
     with pytest.raises(TypeError, match="not one string"):

@@ -77,6 +77,17 @@ def test_train_on_sessions_keys_the_vectors_by_item_id_and_saves_them(tmp_path):
     assert w2v.load(tmp_path / "items.txt").index_to_key == [str(key) for key in wv.index_to_key]
 
 
+def test_item_ids_are_keys_never_row_numbers_and_new_items_are_ids():
+    wv = w2v.WordVectors(np.eye(3, dtype=np.float32), [100, 7, 2])
+    assert np.array_equal(wv[2], wv.vectors[2]) and np.array_equal(wv[7], wv.vectors[1])
+    with pytest.raises(w2v.errors.UnknownWordError):
+        wv[1]  # a row number of word vectors, but no item here
+    wv.add_vectors([5], np.ones((1, 3)))
+    assert wv.index_to_key[-1] == 5 and np.array_equal(wv[5], np.ones(3))
+    with pytest.raises(TypeError, match="item ids"):
+        wv.add_vectors(["five"], np.ones((1, 3)))
+
+
 def test_min_count_applies_to_items_when_given():
     sessions = [np.array([1, 2, 3, 1, 2, 4, 5, 6, 7, 8, 1, 2])] * 3
     wv = w2v.train(sessions, min_count=4, epochs=1, vector_size=4, negative=1, workers=1)

@@ -42,8 +42,9 @@ def test_unknown_word_raises_keyerror_naming_it(royal):
 
 def test_topn_larger_than_vocabulary_and_invalid_topn(royal):
     assert len(royal.most_similar("king", topn=100)) == 5
+    assert royal.most_similar("king", topn=0) == [] == royal.most_similar("king", topn=np.uint8(0))  # gensim's
     with pytest.raises(ValueError, match="topn"):
-        royal.most_similar("king", topn=0)
+        royal.most_similar("king", topn=-1)
 
 
 def test_zero_vectors_do_not_produce_nan():

@@ -387,11 +387,14 @@ def cmd_similar(args: argparse.Namespace) -> int:
 
     if "-" in args.words and args.words != ["-"]:
         args.parser.error("- (queries from standard input) must be the only WORD")
+    if args.approximate and args.restrict_vocab is not None:
+        args.parser.error("--approximate searches the whole vocabulary: leave out --restrict")
     wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
     negative = args.negative or []
     if args.words == ["-"]:
         def answer(words: list[str]) -> None:
-            rows = wv.most_similar(words, negative, topn=args.topn, restrict_vocab=args.restrict_vocab)
+            rows = wv.most_similar(words, negative, topn=args.topn, restrict_vocab=args.restrict_vocab,
+                                   approximate=args.approximate)
             if args.json:
                 print(json.dumps(_similar_record(words, negative, rows)))
             else:
@@ -404,7 +407,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
     if not all(queries):
         args.parser.error("a WORD is empty")
     answers = wv.most_similar_batch(queries, [negative] * len(queries), topn=args.topn,
-                                    restrict_vocab=args.restrict_vocab)
+                                    restrict_vocab=args.restrict_vocab, approximate=args.approximate)
     if args.json:
         print(json.dumps([_similar_record(words, negative, rows) for words, rows in zip(queries, answers)]))
         return 0
@@ -511,6 +514,57 @@ def cmd_plot(args: argparse.Namespace) -> int:
     extra = save_word_plot(wv, args.words, args.output, neighbors=args.neighbors)
     print(f"wrote {args.output} ({len(set(args.words))} words" + (f", {len(extra)} neighbours)" if extra else ")"))
     return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from .io.files import check_output
+    from .io.neighbour_graph import index_path
+    from .vectors.word_vectors import load
+
+    output = check_output(index_path(args.model), inputs=[args.model])
+    wv = load(args.model, mmap=Path(args.model).suffix.lower() == ".npz", unicode_errors=args.unicode_errors,
+              no_header=args.no_header)
+    start = time.perf_counter()
+    index = wv.build_index(output, neighbours=args.neighbours, seed=args.seed)
+    print(f"wrote the neighbour index of {len(wv):,} words ({index.nbytes / 2**20:,.1f} MiB) to {output} in "
+          f"{time.perf_counter() - start:,.1f} s")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from .io.files import check_readable
+
+    try:
+        import uvicorn  # noqa: F401 - run below as its own command line
+
+        from .vectors import server
+    except ImportError:
+        raise W2VError("w2v serve needs Starlette and uvicorn: pip install 'w2v[serve]'") from None
+    model = str(check_readable(args.model).resolve())
+    os.environ[server.MODEL_VARIABLE] = model
+    server.app_from_environment()  # a model that cannot be served stops here, in one line, before any worker
+    # Each worker answers requests from several threads at once: BLAS's own threads on top of them would fight
+    # over the cores (a matrix-vector product ran 14x slower so on a loaded 2-core host).
+    env = {**os.environ, **{name: os.environ.get(name, "1") for name in _BLAS_THREADS}}
+    print(f"serving {model} at http://{args.host}:{args.port}/ with {args.workers} worker"
+          f"{'s' if args.workers > 1 else ''} (Ctrl-C stops)", flush=True)
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "w2v.vectors.server:app_from_environment",
+                                "--host", args.host, "--port", str(args.port), "--workers", str(args.workers),
+                                "--log-level", "warning"], env=env)
+    try:
+        code = process.wait()
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
+    if code:
+        raise W2VError(f"the server stopped with exit status {code} (is port {args.port} in use?)")
+    return 0
+
+
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -711,6 +765,9 @@ def _add_similar(sub: Any) -> None:
                          help="words to subtract: w2v similar MODEL king woman --negative man")
     _restrict_option(similar)
     similar.add_argument("--topn", type=_positive_int, default=5)
+    similar.add_argument("--approximate", action="store_true",
+                         help="walk the neighbour index saved next to MODEL (w2v index MODEL) instead of scoring "
+                              "every word: far faster for large vocabularies, most but not always all of the answers")
     similar.add_argument("--json", action="store_true", help="print JSON (one object a line for -)")
     _load_options(similar)
     similar.set_defaults(func=cmd_similar, parser=similar)
@@ -1015,6 +1072,34 @@ def _add_plot(sub: Any) -> None:
     plot.set_defaults(func=cmd_plot)
 
 
+def _add_index(sub: Any) -> None:
+    """``w2v index``."""
+    index = sub.add_parser("index", help="build the neighbour index that --approximate queries walk",
+                           description="Builds a graph of each word's nearest words (pynndescent: pip install "
+                                       "'w2v[ann]') and saves it next to MODEL as MODEL.ann, where w2v similar "
+                                       "--approximate, w2v serve and w2v.load find it.")
+    index.add_argument("model", metavar="MODEL")
+    index.add_argument("--neighbours", type=_positive_int, default=30, metavar="K",
+                       help="neighbours per word in the graph (default 30; more: better recall, slower build)")
+    index.add_argument("--seed", type=_non_negative_int, default=0)
+    _load_options(index)
+    index.set_defaults(func=cmd_index)
+
+
+def _add_serve(sub: Any) -> None:
+    """``w2v serve``."""
+    serve = sub.add_parser("serve", help="a JSON API and a web page for the vectors' queries",
+                           description="Serves the queries as JSON (GET /api lists the routes) and an explorer page "
+                                       "at /, with Starlette under uvicorn (pip install 'w2v[serve]'). A w2v .npz is "
+                                       "memory-mapped, so its workers share one copy of the vectors.")
+    serve.add_argument("model", metavar="MODEL")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this "
+                                                          "machine only)")
+    serve.add_argument("--port", type=_positive_int, default=8000)
+    serve.add_argument("--workers", type=_positive_int, default=1, metavar="N", help="worker processes")
+    serve.set_defaults(func=cmd_serve)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="w2v", description="word2vec (CBOW / skip-gram with negative sampling), fast.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -1023,6 +1108,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_walks(sub)
     _add_phrases(sub)
     _add_similar(sub)
+    _add_index(sub)
     _add_analogy(sub)
     _add_embed(sub)
     _add_export(sub)
@@ -1032,6 +1118,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_classify(sub)
     _add_evaluate(sub)
     _add_plot(sub)
+    _add_serve(sub)
     return parser
 
 

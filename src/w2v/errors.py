@@ -43,6 +43,19 @@ class ModelFileError(W2VError):
     """A model or vectors file is missing, truncated, foreign or inconsistent."""
 
 
+class UndecodableWordError(ModelFileError, UnicodeDecodeError):
+    """A word in a vectors or vocabulary file is not valid UTF-8: a ModelFileError whose message names the file and
+    the word, and a UnicodeDecodeError (what gensim raises there) carrying the bytes and where they fail."""
+
+    def __init__(self, message: str, cause: UnicodeDecodeError):
+        UnicodeDecodeError.__init__(self, cause.encoding, cause.object, cause.start, cause.end, cause.reason)
+        self.message = message
+        self.options = ()
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class OutputError(W2VError):
     """An output path cannot be written safely: not a regular file, an input of the run, or a write failed."""
 

@@ -21,7 +21,7 @@ from typing import IO
 
 import numpy as np
 
-from ..errors import ModelFileError, check_integer
+from ..errors import ModelFileError, UndecodableWordError, check_integer
 from .files import atomic_write, check_finite, check_readable
 from .numbers import whole_number
 from .stored import StoredVectors, first_duplicate
@@ -34,7 +34,8 @@ _FIRST_LINE_MAX_BYTES = 1 << 20  # a word and its values (GloVe: 300 values of ~
 _NUMBER_BYTES = frozenset(b"0123456789+-.eEnaiftyNAIFTY")  # digits, signs, exponents, nan, inf(inity)
 
 
-def save_word2vec_format(wv: StoredVectors, path: str | os.PathLike, binary: bool = False) -> None:
+def save_word2vec_format(wv: StoredVectors, path: str | os.PathLike, binary: bool = False, *,
+                         header: bool = True) -> None:
     """Write ``wv`` as a word2vec text or binary file, atomically, in ``wv.index_to_key`` order.
 
     Text values are written with 9 significant digits, enough to read back every float32
@@ -48,14 +49,20 @@ def save_word2vec_format(wv: StoredVectors, path: str | os.PathLike, binary: boo
         Replaced only once the whole file is written.
     binary : bool
         Write the binary format instead of text.
+    header : bool
+        Start with the ``V D`` line; without it (text only) the file is GloVe's layout, read back
+        with ``no_header=True``.
     """
     path = Path(path)
+    if binary and not header:
+        raise ValueError("header=False applies to text files; word2vec binary files always have a header")
     words = _encoded_words(wv, path)
     if not words or wv.vector_size == 0:
         raise ModelFileError(f"{path}: nothing to write ({len(wv)} words of {wv.vector_size} dimensions)")
     check_finite(wv.vectors, path)
     with atomic_write(path) as handle:
-        handle.write(f"{len(wv)} {wv.vector_size}\n".encode("ascii"))
+        if header:
+            handle.write(f"{len(wv)} {wv.vector_size}\n".encode("ascii"))
         if binary:
             _write_binary(handle, words, wv.vectors)
         else:
@@ -292,10 +299,10 @@ def _read_binary(
 def _decode(raw: bytes, path: Path, where: str, unicode_errors: str) -> str:
     try:
         word = raw.decode("utf-8", unicode_errors)
-    except UnicodeDecodeError:
-        raise ModelFileError(
+    except UnicodeDecodeError as err:
+        raise UndecodableWordError(
             f"{path}: {where}: the word {raw[:40]!r} is not valid UTF-8 (to read it anyway, "
-            "use unicode_errors 'replace' or 'ignore')"
+            "use unicode_errors 'replace' or 'ignore')", err
         ) from None
     if not word:
         raise ModelFileError(f"{path}: {where} has an empty word")

@@ -209,12 +209,13 @@ def vocab_file_bytes(words: Sequence[str], counts: Sequence[int] | np.ndarray) -
     return "".join(f"{word} {count}\n" for word, count in zip(words, np.asarray(counts).tolist())).encode("utf-8")
 
 
-def read_vocab_file(path: str | os.PathLike) -> Vocab:
+def read_vocab_file(path: str | os.PathLike, unicode_errors: str = "strict") -> Vocab:
     """Read a ``word count`` file (word2vec.c's ``-save-vocab``, gensim's ``save_vocab``, ``w2v export --vocab``).
 
     Words keep the file's order as their ids. :class:`CorpusError` names the file and line of
     anything else: a line without exactly two fields, a count that is not a whole number or does
     not fit 64 bits (nor do all of them together), a word that is not UTF-8 or that repeats.
+    ``unicode_errors`` ("replace" or "ignore") reads words that are not UTF-8 as Python's ``bytes.decode`` does.
     """
     words, counts = [], []
     try:
@@ -229,7 +230,7 @@ def read_vocab_file(path: str | os.PathLike) -> Vocab:
                 if count is None:
                     raise CorpusError(f"{path}:{number}: the count {_abbreviated(fields[1])} does not fit 64 bits")
                 try:
-                    words.append(fields[0].decode("utf-8"))
+                    words.append(fields[0].decode("utf-8", unicode_errors))
                 except UnicodeDecodeError:
                     raise CorpusError(f"{path}:{number}: the word is not valid UTF-8") from None
                 counts.append(count)

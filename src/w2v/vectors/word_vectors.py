@@ -11,17 +11,22 @@ import dataclasses
 import os
 import warnings
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import ModelFileError, UnknownWordError, W2VError, ZeroVectorWarning, check_integer
+from ..errors import CorpusError, ModelFileError, UnknownWordError, W2VError, ZeroVectorWarning, check_integer
 from ..io import Format, format_of, read_vectors, write_vectors
 from ..io.files import check_finite
+from ..io.neighbour_graph import index_path
 from ..io.stored import StoredVectors, first_duplicate
+from ..io.word2vec import load_word2vec_format
+from ..io.word2vec import save_word2vec_format as write_word2vec_format
 from ..record import TrainingRecord
 from ..text.subwords import Subwords
-from ..text.vocab import write_vocab_file
+from ..text.vocab import read_vocab_file, write_vocab_file
+from .neighbours import NeighbourIndex
 from .scoring import (
     ANALOGY_METHODS,
     AnalogyMethod,
@@ -106,6 +111,8 @@ class WordVectors:
                                  "dimensions")
         self._unit: np.ndarray | None = None
         self._norms: np.ndarray | None = None
+        self._index: NeighbourIndex | None = None
+        self._index_file: Path | None = None  # where load() looks for a saved index, on the first approximate query
 
     def __len__(self) -> int:
         return len(self.index_to_key)
@@ -113,15 +120,71 @@ class WordVectors:
     def __contains__(self, word: object) -> bool:
         return word in self.key_to_index
 
-    def __getitem__(self, word: str) -> np.ndarray:
-        """The vector of ``word``: its row, or with subwords, for a word outside the vocabulary, the mean of
-        its n-grams' rows (:class:`~w2v.errors.UnknownWordError` if it has none either)."""
-        if word in self.key_to_index or self.subwords is None:
-            return self.vectors[self.index(word)]
-        outside = self.oov_vectors([word])
-        if word not in outside:
-            raise UnknownWordError(word, subwords=True)
-        return outside[word]
+    def __getitem__(self, key: Any) -> np.ndarray:
+        """The vector of a word (D,), or the (K, D) vectors of a list of words, as gensim's ``kv[key]``.
+
+        A word outside the vocabulary of a subword model gets the mean of its n-grams' rows
+        (:class:`~w2v.errors.UnknownWordError` if it has none either); an int that is not a word
+        is a row number, as in gensim.
+        """
+        if isinstance(key, (list, tuple)):
+            return np.array([self[one] for one in key], dtype=np.float32).reshape(len(key), self.vector_size)
+        if key in self.key_to_index or self.subwords is None or not isinstance(key, str):
+            return self.vectors[self.get_index(key)]
+        outside = self.oov_vectors([key])
+        if key not in outside:
+            raise UnknownWordError(key, subwords=True)
+        return outside[key]
+
+    def __setitem__(self, keys: Any, vectors: Any) -> None:
+        """``wv["word"] = vector`` or ``wv[words] = (K, D) vectors``: add the new words, replace the known ones'
+        vectors (gensim's ``__setitem__``, :meth:`add_vectors` with ``replace=True``)."""
+        if not isinstance(keys, (list, tuple)):
+            keys, vectors = [keys], np.reshape(vectors, (1, -1))
+        self.add_vectors(keys, vectors, replace=True)
+
+    @classmethod
+    def empty(cls, vector_size: int) -> "WordVectors":
+        """No words yet, vectors of ``vector_size`` dimensions (gensim's ``KeyedVectors(vector_size)``); words
+        come with :meth:`add_vectors` or ``wv[word] = vector``, counted 0 times."""
+        check_integer("vector_size", vector_size)
+        return cls(np.zeros((0, vector_size), dtype=np.float32), [], counts=np.zeros(0, dtype=np.int64))
+
+    @classmethod
+    def load_word2vec_format(cls, fname: str | os.PathLike, fvocab: str | os.PathLike | None = None,
+                             binary: bool | None = None, encoding: str = "utf8", unicode_errors: str = "strict",
+                             limit: int | None = None, datatype: Any = np.float32,
+                             no_header: bool = False) -> "WordVectors":
+        """Read a word2vec text or binary file, with its words' counts from a ``word count`` file (gensim's
+        ``KeyedVectors.load_word2vec_format``).
+
+        Parameters
+        ----------
+        fname : str or PathLike
+        fvocab : str or PathLike, optional
+            word2vec.c's ``-save-vocab`` file: the counts of the words. Without it the vectors have no
+            counts (``counts`` None; gensim invents ``V - i``). A word of the vectors it does not list
+            raises ModelFileError (gensim logs a warning and gives it no count).
+        binary : bool, optional
+            None guesses from the file (see :func:`w2v.io.word2vec.load_word2vec_format`).
+        encoding : {"utf8", "utf-8"}
+            word2vec files are UTF-8; other encodings are refused.
+        unicode_errors, limit, no_header
+            As :func:`load`. A word that is not UTF-8 raises
+            :class:`~w2v.errors.UndecodableWordError` (a UnicodeDecodeError, as in gensim) unless
+            ``unicode_errors`` is "replace" or "ignore"; the vocabulary file is decoded the same way.
+        datatype : float32
+            The vectors are float32 (the only type w2v's queries use).
+        """
+        if encoding.lower().replace("-", "") != "utf8":
+            raise ValueError(f"encoding={encoding!r}: word2vec files are UTF-8")
+        if np.dtype(datatype) != np.float32:
+            raise ValueError(f"datatype={datatype!r}: w2v keeps vectors as float32")
+        stored = load_word2vec_format(fname, binary=binary, limit=limit, unicode_errors=unicode_errors,
+                                      no_header=no_header)
+        if fvocab is not None:
+            stored.counts = _counts_from(fvocab, stored.index_to_key, unicode_errors)
+        return from_stored(stored, fname)
 
     @classmethod
     def from_input_matrix(cls, matrix: np.ndarray, index_to_key: Sequence[str], subwords: Subwords | None,
@@ -147,6 +210,125 @@ class WordVectors:
             return self.key_to_index[word]
         except KeyError:
             raise UnknownWordError(word) from None
+
+    def get_index(self, key: Any, default: int | None = None) -> int:
+        """The row of a word, or an int that is not a word taken as a row number (gensim's ``get_index``; not for
+        vectors keyed by item ids, where an int is an id); ``default`` if neither, else
+        :class:`~w2v.errors.UnknownWordError`."""
+        if key in self.key_to_index:
+            return self.key_to_index[key]
+        if (isinstance(key, (int, np.integer)) and not isinstance(key, bool) and 0 <= key < len(self)
+                and isinstance(self.index_to_key[0], str)):  # vectors keyed by item ids take ints as ids only
+            return int(key)
+        if default is not None:
+            return default
+        raise UnknownWordError(key if isinstance(key, str) else repr(key))
+
+    def has_index_for(self, key: Any) -> bool:
+        """Whether ``key`` is a word of the vocabulary or a row number (gensim's ``has_index_for``)."""
+        return self.get_index(key, -1) >= 0
+
+    def get_vector(self, key: Any, norm: bool = False) -> np.ndarray:
+        """``self[key]``, scaled to length 1 if ``norm`` (gensim's ``get_vector``)."""
+        vector = self[key]
+        return unit(vector) if norm else vector
+
+    def get_vecattr(self, key: Any, attr: str) -> int | None:
+        """The corpus count of a word, as gensim's ``get_vecattr(key, "count")``; None when the vectors hold
+        no counts (word2vec files read without ``fvocab``). Counts are the only attribute w2v keeps."""
+        _check_attr(attr)
+        row = self.get_index(key)
+        return None if self.counts is None else int(self.counts[row])
+
+    def set_vecattr(self, key: Any, attr: str, value: int) -> None:
+        """Set a word's corpus count (gensim's ``set_vecattr(key, "count", value)``); the others become 0 if the
+        vectors held no counts."""
+        _check_attr(attr)
+        check_integer("value", value, low=0)
+        row = self.get_index(key)
+        if self.counts is None:
+            self.counts = np.zeros(len(self), dtype=np.int64)
+        self.counts[row] = value
+
+    def add_vector(self, key: str, vector: Any) -> int:
+        """Add one word and its vector (counted 0 times) and return its row; a known word keeps its vector
+        (gensim's ``add_vector``)."""
+        self.add_vectors([key], np.reshape(vector, (1, -1)))
+        return self.key_to_index[key]
+
+    def add_vectors(self, keys: Any, weights: Any, extras: dict[str, Any] | None = None,
+                    replace: bool = False) -> None:
+        """Add words and their vectors (gensim's ``add_vectors``): new words get new rows, counted 0 times;
+        known words keep their vectors unless ``replace``.
+
+        Parameters
+        ----------
+        keys : str or sequence of str, length K
+            Words (an int is refused: it names a row), or item ids (int) for vectors keyed by them.
+        weights : (K, D) or (D,) for one word, array_like
+        extras : {"count": (K,) int}, optional
+            The words' corpus counts (the one attribute w2v keeps).
+        replace : bool
+            Replace the vectors (and counts) of words already known.
+        """
+        if isinstance(keys, str):
+            keys, weights = [keys], np.reshape(weights, (1, -1))
+        keys = list(keys)
+        items = bool(self.index_to_key) and not isinstance(self.index_to_key[0], str)  # keyed by item ids
+        for key in keys:
+            if items and not (_is_key(key) and not isinstance(key, str)):
+                raise TypeError(f"keys of vectors trained on item sequences are item ids (int), not {key!r}")
+            if not items and not isinstance(key, str):
+                raise TypeError(f"keys are words (str), not {key!r}")
+        weights = np.asarray(weights, dtype=np.float32)
+        if weights.shape != (len(keys), self.vector_size):
+            raise ValueError(f"weights of shape {weights.shape} for {len(keys)} keys of {self.vector_size} dimensions")
+        counts = np.zeros(len(keys), dtype=np.int64)
+        for attr, values in (extras or {}).items():
+            _check_attr(attr)
+            counts = np.asarray(values, dtype=np.int64).reshape(len(keys))
+        last = {key: i for i, key in enumerate(keys)}  # a key given twice takes its last vector, as replacing would
+        new = [key for key in last if key not in self.key_to_index]
+        known = [key for key in last if key in self.key_to_index]
+        vectors = self.vectors
+        if replace and known:
+            vectors = vectors if vectors.flags.writeable else vectors.copy()  # a mapped model is read-only
+            rows = [self.key_to_index[key] for key in known]
+            vectors[rows] = weights[[last[key] for key in known]]
+            if self.counts is not None and extras:
+                self.counts[rows] = counts[[last[key] for key in known]]
+        if new:
+            vectors = np.concatenate([vectors, weights[[last[key] for key in new]]])
+            for key in new:
+                self.key_to_index[key] = len(self.index_to_key)
+                self.index_to_key.append(key)
+            if self.counts is not None:
+                self.counts = np.concatenate([self.counts, counts[[last[key] for key in new]]])
+        self.vectors = vectors
+        self._unit = self._norms = None
+        self._index = self._index_file = None  # built for the vectors as they were
+
+    def vectors_for_all(self, keys: Any, allow_inference: bool = True, copy_vecattrs: bool = False
+                        ) -> "WordVectors":
+        """New WordVectors of the ``keys`` that have vectors, each once, in the order given (gensim's
+        ``vectors_for_all``).
+
+        ``allow_inference``: a subword model's words outside the vocabulary come too, with their
+        n-grams' mean. ``copy_vecattrs``: the words keep their counts (else they are counted 0 times).
+        """
+        keys = list(dict.fromkeys(keys))
+        inferred = self.oov_vectors([key for key in keys if isinstance(key, str)]) if allow_inference else {}
+        kept = [key for key in keys if key in self.key_to_index or key in inferred]
+        vectors = np.array([self.vectors[self.key_to_index[key]] if key in self.key_to_index else inferred[key]
+                            for key in kept], dtype=np.float32).reshape(len(kept), self.vector_size)
+        if copy_vecattrs and self.counts is None:
+            counts = None
+        elif copy_vecattrs:
+            counts = np.array([self.counts[self.key_to_index[key]] if key in self.key_to_index else 0
+                               for key in kept], dtype=np.int64)
+        else:
+            counts = np.zeros(len(kept), dtype=np.int64)
+        return WordVectors(vectors, kept, counts=counts)
 
     @property
     def unit_vectors(self) -> np.ndarray:
@@ -243,6 +425,7 @@ class WordVectors:
         restrict_vocab: int | None = None,
         *,
         ignore_missing: bool = False,
+        approximate: bool = False,
     ) -> list[tuple[str, float]] | np.ndarray:
         """The words nearest (cosine) to the weighted mean of ``positive`` minus ``negative``.
 
@@ -265,12 +448,18 @@ class WordVectors:
         ignore_missing : bool
             Skip unknown words instead of raising :class:`~w2v.errors.UnknownWordError`
             (which names them all); a query left with no word or vector still raises it.
+        approximate : bool
+            Walk the neighbour index (:meth:`build_index`, or the one saved next to the file
+            :func:`load` read) instead of scoring every word: for large vocabularies, far faster,
+            and most (not always all) of the exact answers. Needs an int ``topn`` and no
+            ``restrict_vocab``.
 
         Returns
         -------
         list of (word, cosine), best first, or (R,) float32 when ``topn`` is None.
         """
-        return self.most_similar_batch([positive], [negative], topn, restrict_vocab, ignore_missing=ignore_missing)[0]
+        return self.most_similar_batch([positive], [negative], topn, restrict_vocab, ignore_missing=ignore_missing,
+                                       approximate=approximate)[0]
 
     def most_similar_batch(
         self,
@@ -280,6 +469,7 @@ class WordVectors:
         restrict_vocab: int | None = None,
         *,
         ignore_missing: bool = False,
+        approximate: bool = False,
     ) -> list[list[tuple[str, float]]] | np.ndarray:
         """:meth:`most_similar` for many queries at once, scored by one matrix product.
 
@@ -306,6 +496,8 @@ class WordVectors:
             if not means[-1].any():
                 zero.append(keys)
         self._warn_zero(zero)
+        if approximate:
+            return self._approximate(np.array(means), topn, restrict_vocab, exclude)
         scores = cosines(self.vectors[:limit], self.norms[:limit], np.array(means))  # (Q, R)
         if topn is None:
             return scores
@@ -363,7 +555,7 @@ class WordVectors:
         return self._pairs(rows, scores[0])
 
     def similar_by_vector(
-        self, vector: Any, topn: int | None = 10, restrict_vocab: int | None = None
+        self, vector: Any, topn: int | None = 10, restrict_vocab: int | None = None, *, approximate: bool = False
     ) -> list[tuple[str, float]] | list[list[tuple[str, float]]] | np.ndarray:
         """The words nearest (cosine) to ``vector`` (D,), or to each row of ``vector`` (Q, D).
 
@@ -372,8 +564,50 @@ class WordVectors:
         """
         vector = np.asarray(vector, dtype=np.float32)
         if vector.ndim == 2:
-            return self.most_similar_batch([[row] for row in vector], topn=topn, restrict_vocab=restrict_vocab)
-        return self.most_similar([self._query_vector(vector)], topn=topn, restrict_vocab=restrict_vocab)
+            return self.most_similar_batch([[row] for row in vector], topn=topn, restrict_vocab=restrict_vocab,
+                                           approximate=approximate)
+        return self.most_similar([self._query_vector(vector)], topn=topn, restrict_vocab=restrict_vocab,
+                                 approximate=approximate)
+
+    # ------------------------------------------------------------------ the approximate-neighbour index
+
+    def build_index(self, path: str | os.PathLike | None = None, **options: Any) -> NeighbourIndex:
+        """Build the neighbour index that ``approximate=True`` queries walk, and keep it (pynndescent, the ``ann``
+        extra). ``path``: also save it there (``w2v index MODEL`` saves it next to the model, where
+        :func:`load` finds it). ``options``: :meth:`NeighbourIndex.build`'s."""
+        index = NeighbourIndex.build(self.vectors, self.norms, **options)
+        if path is not None:
+            index.save(path)
+        self._index = index
+        return index
+
+    @property
+    def neighbour_index(self) -> NeighbourIndex:
+        """The index ``approximate=True`` walks: the one built, else the one saved next to the file the vectors
+        were loaded from (mapped read-only); W2VError if there is none."""
+        if self._index is None:
+            if self._index_file is None or not self._index_file.exists():
+                where = f" next to {self._index_file.name[:-4]}" if self._index_file is not None else ""
+                raise W2VError(f"no approximate-neighbour index{where}: build one with w2v index MODEL "
+                               "(or wv.build_index())")
+            self._index = NeighbourIndex.load(self._index_file, self.vectors)
+        return self._index
+
+    def _approximate(self, means: np.ndarray, topn: Any, restrict_vocab: Any, exclude: list[list[int]]
+                     ) -> list[list[tuple[str, float]]]:
+        """The ``topn`` words the index finds nearest each unit query (Q, D), without the query's own words."""
+        if topn is None or restrict_vocab is not None:
+            raise ValueError("approximate=True answers topn words of the whole vocabulary: give topn an int "
+                             "and no restrict_vocab")
+        index = self.neighbour_index
+        extra = max((len(rows) for rows in exclude), default=0)
+        rows, scores = index.search(self.vectors, self.norms, means, min(topn + extra, len(self)))
+        answers = []
+        for query_rows, query_scores, skip in zip(rows.tolist(), scores.tolist(), exclude):
+            kept = [(self.index_to_key[row], score) for row, score in zip(query_rows, query_scores)
+                    if row >= 0 and row not in skip]
+            answers.append(kept[:topn])
+        return answers
 
     def doesnt_match(self, words: Sequence[str], *, ignore_missing: bool = False) -> str:
         """The word farthest (cosine) from the mean of the words' unit vectors (gensim's ``doesnt_match``).
@@ -480,8 +714,35 @@ class WordVectors:
         if self.subwords is not None and not (word1 in self.key_to_index and word2 in self.key_to_index):
             self._check_known([word1, word2], ignore_missing=False)
             return float(unit(self[word1]) @ unit(self[word2]))
-        first, second = unit_rows(self.vectors, self.norms, np.array(self._rows([word1, word2])))
+        rows = self._rows([word1, word2])
+        if rows[0] == rows[1]:  # exactly 1, where the product of a unit vector with itself may round below it
+            return 1.0 if self.norms[rows[0]] > 0 else 0.0
+        first, second = unit_rows(self.vectors, self.norms, np.array(rows))
         return float(first @ second)
+
+    def distance(self, word1: str, word2: str) -> float:
+        """Cosine distance ``1 - similarity(word1, word2)`` (gensim's ``distance``; 0 for a word and itself)."""
+        return 1 - self.similarity(word1, word2)
+
+    def similar_by_word(self, word: str, topn: int | None = 10, restrict_vocab: int | None = None
+                        ) -> list[tuple[str, float]] | np.ndarray:
+        """``most_similar(word, topn=topn, restrict_vocab=restrict_vocab)`` (gensim's ``similar_by_word``)."""
+        return self.most_similar(word, topn=topn, restrict_vocab=restrict_vocab)
+
+    def most_similar_to_given(self, word: str, words: Sequence[str]) -> str:
+        """The word of ``words`` most similar (cosine) to ``word``; the first of equals (gensim's
+        ``most_similar_to_given``)."""
+        words = _as_word_list(words, "most_similar_to_given")
+        if not words:
+            raise ValueError("most_similar_to_given needs at least one word to choose from")
+        return words[int(np.argmax([self.similarity(word, other) for other in words]))]
+
+    def relative_cosine_similarity(self, word1: str, word2: str, topn: int = 10) -> float:
+        """Cosine of the two words over the sum of ``word1``'s cosines with its ``topn`` nearest words (Leeuwenberg
+        et al. 2016, gensim's ``relative_cosine_similarity``): above ``1 / topn``, ``word2`` is likelier a synonym."""
+        check_integer("topn", topn)
+        nearest = self.similar_by_word(word1, topn=topn)
+        return self.similarity(word1, word2) / sum(score for _, score in nearest)
 
     # ------------------------------------------------------------------ helpers of the queries
 
@@ -585,9 +846,14 @@ class WordVectors:
                                  "vocabulary from the w2v .npz the vectors came from")
         write_vocab_file(path, self.index_to_key, self.counts)
 
-    def save_word2vec_format(self, path: str | os.PathLike, binary: bool = False) -> None:
-        """Write word2vec's text or binary file atomically (gensim's name for ``save(path, "text"/"binary")``)."""
-        self.save(path, "binary" if binary else "text")
+    def save_word2vec_format(self, path: str | os.PathLike, fvocab: str | os.PathLike | None = None,
+                             binary: bool = False, write_header: bool = True) -> None:
+        """Write word2vec's text or binary file atomically (gensim's ``save_word2vec_format``), and with ``fvocab``
+        the words' counts as a ``word count`` file (:meth:`save_vocab`). ``write_header=False`` leaves out the
+        ``V D`` line of a text file (read back with ``no_header=True``)."""
+        write_word2vec_format(self.to_stored(subwords=False), path, binary=binary, header=write_header)
+        if fvocab is not None:
+            self.save_vocab(fvocab)
 
 
 def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: str = "strict",
@@ -617,7 +883,10 @@ def load(path: str | os.PathLike, *, limit: int | None = None, unicode_errors: s
         ``vectors`` : (V, D) float32; ``record`` as saved by w2v, else None.
     """
     stored = read_vectors(path, limit=limit, unicode_errors=unicode_errors, mmap=mmap, no_header=no_header)
-    return from_stored(stored, path)
+    wv = from_stored(stored, path)
+    if limit is None:  # an index covers every word of the file
+        wv._index_file = index_path(path)
+    return wv
 
 
 def from_stored(stored: StoredVectors, path: str | os.PathLike) -> WordVectors:
@@ -695,6 +964,8 @@ def _as_list(value: Any) -> list[Any]:
     """gensim's convention: None is no key, one word or vector is a list of one."""
     if value is None:
         return []
+    if isinstance(value, np.ndarray) and value.ndim == 2:  # (K, D): K vectors
+        return list(value)
     if _is_key(value) or isinstance(value, np.ndarray):
         return [value]
     return list(value)
@@ -726,4 +997,23 @@ def _items(value: Any, default_weight: float, name: str) -> list[tuple[str | np.
 
 
 def _check_topn(topn: Any, allow_none: bool = True) -> None:
-    check_integer("topn", topn, none_ok=allow_none)
+    check_integer("topn", topn, low=0, none_ok=allow_none)
+
+
+def _check_attr(attr: str) -> None:
+    if attr != "count":
+        raise KeyError(f"{attr!r}: the one attribute of a word w2v keeps is its 'count'")
+
+
+def _counts_from(path: str | os.PathLike, words: Sequence[str], unicode_errors: str) -> np.ndarray:
+    """(V,) int64 counts of ``words`` read from a ``word count`` file (gensim's ``fvocab``); ModelFileError if
+    it is unreadable or leaves a word out."""
+    try:
+        vocab = read_vocab_file(path, unicode_errors)
+    except CorpusError as err:
+        raise ModelFileError(str(err)) from None
+    count_of = dict(zip(vocab.words, vocab.counts.tolist()))
+    missing = next((word for word in words if word not in count_of), None)
+    if missing is not None:
+        raise ModelFileError(f"{path}: the vocabulary file has no count for {missing!r}")
+    return np.array([count_of[word] for word in words], dtype=np.int64)

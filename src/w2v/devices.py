@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from types import ModuleType
 
 from .errors import ConfigError
+
+ABORT_GRACE_SECONDS = 0.5  # between a failing rank's last line and MPI_Abort
 
 
 def cuda_problem() -> str | None:
@@ -99,4 +102,7 @@ def abort_job(code: int) -> None:
     collective); nothing when it is the only process."""
     if mpi_job()[1] > 1:
         sys.stderr.flush()
+        # mpiexec ends on the first Abort, sometimes before its proxies have passed on the line just printed
+        # (seen under load: the job failed with an empty stderr); a moment lets them.
+        time.sleep(ABORT_GRACE_SECONDS)
         sys.modules["mpi4py.MPI"].COMM_WORLD.Abort(code)

@@ -102,6 +102,24 @@ def _starts(entries: np.ndarray, planes: np.ndarray, thresholds: np.ndarray, ord
     return starts
 
 
+@njit(cache=CACHE, nogil=True, inline="always")
+def _offer(cand_scores: np.ndarray, cand_rows: np.ndarray, n_cand: int, best_scores: np.ndarray,
+           best_rows: np.ndarray, n_best: int, ef: int, score: np.float32,
+           row: int) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Push a scored row onto the candidates (a max-heap) and the best rows (a min-heap kept to ``ef``); the heaps'
+    new sizes."""
+    cand_scores[n_cand], cand_rows[n_cand] = score, row
+    _sift_up(cand_scores, cand_rows, n_cand, np.float32(1.0))
+    best_scores[n_best], best_rows[n_best] = score, row
+    _sift_up(best_scores, best_rows, n_best, np.float32(-1.0))
+    n_best += 1
+    if n_best > ef:
+        n_best -= 1
+        best_scores[0], best_rows[0] = best_scores[n_best], best_rows[n_best]
+        _sift_down(best_scores, best_rows, n_best, np.float32(-1.0))
+    return n_cand + 1, n_best
+
+
 @njit(cache=CACHE, nogil=True)
 def _search_one(vectors: np.ndarray, norms: np.ndarray, graph: np.ndarray, entries: np.ndarray,
                 query: np.ndarray, ef: int, out_rows: np.ndarray, out_scores: np.ndarray) -> None:  # pragma: no cover
@@ -119,28 +137,18 @@ def _search_one(vectors: np.ndarray, norms: np.ndarray, graph: np.ndarray, entri
     best_scores = np.empty(ef + 1, dtype=np.float32)
     best_rows = np.empty(ef + 1, dtype=np.int64)
     n_cand, n_best, scored = 0, 0, 0
-    up, down = np.float32(1.0), np.float32(-1.0)
     for e in range(entries.shape[0]):
         row = entries[e]
         if not _visit(table, row):
             continue
         s = _score(vectors, norms, row, query)
         scored += 1
-        cand_scores[n_cand], cand_rows[n_cand] = s, row
-        _sift_up(cand_scores, cand_rows, n_cand, up)
-        n_cand += 1
-        best_scores[n_best], best_rows[n_best] = s, row
-        _sift_up(best_scores, best_rows, n_best, down)
-        n_best += 1
-        if n_best > ef:
-            n_best -= 1
-            best_scores[0], best_rows[0] = best_scores[n_best], best_rows[n_best]
-            _sift_down(best_scores, best_rows, n_best, down)
+        n_cand, n_best = _offer(cand_scores, cand_rows, n_cand, best_scores, best_rows, n_best, ef, s, row)
     while n_cand > 0:
         s, row = cand_scores[0], cand_rows[0]
         n_cand -= 1
         cand_scores[0], cand_rows[0] = cand_scores[n_cand], cand_rows[n_cand]
-        _sift_down(cand_scores, cand_rows, n_cand, up)
+        _sift_down(cand_scores, cand_rows, n_cand, np.float32(1.0))
         if n_best == ef and s < best_scores[0]:
             break
         for j in range(degree):
@@ -153,16 +161,7 @@ def _search_one(vectors: np.ndarray, norms: np.ndarray, graph: np.ndarray, entri
             scored += 1
             if n_best == ef and t <= best_scores[0]:
                 continue
-            cand_scores[n_cand], cand_rows[n_cand] = t, other
-            _sift_up(cand_scores, cand_rows, n_cand, up)
-            n_cand += 1
-            best_scores[n_best], best_rows[n_best] = t, other
-            _sift_up(best_scores, best_rows, n_best, down)
-            n_best += 1
-            if n_best > ef:
-                n_best -= 1
-                best_scores[0], best_rows[0] = best_scores[n_best], best_rows[n_best]
-                _sift_down(best_scores, best_rows, n_best, down)
+            n_cand, n_best = _offer(cand_scores, cand_rows, n_cand, best_scores, best_rows, n_best, ef, t, other)
     order = np.argsort(-best_scores[:n_best], kind="mergesort")
     k = min(out_rows.shape[0], n_best)
     for i in range(k):

@@ -802,3 +802,49 @@ def test_word_ends_and_counts_of_any_integer_dtype_load_and_values_int64_cannot_
         with pytest.raises(ModelFileError, match=rf"bad.npz: {member} must be one integer from 0 to 2\*\*63 - 1"):
             w2v.load(bad, mmap=mmap)
         one_clear_line(w2v_cli("similar", bad, "a0"))
+
+
+_INTERRUPTED_WHILE_IMPORTING = """
+import importlib.abc, os, signal, sys
+
+class SignalOnNumpy(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy":
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+
+from w2v.__main__ import main
+assert "numpy" not in sys.modules  # importing w2v itself costs nothing: the command line's import comes later
+sys.meta_path.insert(0, SignalOnNumpy())
+sys.argv = ["w2v", "prepare", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+_INTERRUPTED_IN_A_FINALIZER = """
+import os, signal, sys
+from w2v import cli
+
+prepare = cli.cmd_prepare
+
+class SignalsWhenCollected:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)  # its handler runs here, where Python drops what it raises
+
+def prepare_then_collect(args):
+    code = prepare(args)
+    SignalsWhenCollected()
+    return code
+
+cli.cmd_prepare = prepare_then_collect
+sys.exit(cli.main(["prepare", *sys.argv[1:]]))
+"""
+
+
+@pytest.mark.parametrize("driver, said", [(_INTERRUPTED_WHILE_IMPORTING, "w2v: interrupted"),
+                                          (_INTERRUPTED_IN_A_FINALIZER, "interrupted as it finished")],
+                         ids=["while-importing", "in-a-finalizer"])
+def test_a_ctrl_c_where_python_would_print_a_traceback_or_drop_it_is_one_line(tmp_path, corpus_file, driver, said):
+    run = subprocess.run([sys.executable, "-c", driver, str(corpus_file), "-o", str(tmp_path / "out")],
+                         capture_output=True, text=True, env=ENV, preexec_fn=takes_ctrl_c, timeout=120)
+    assert run.returncode == 128 + signal.SIGINT and said in run.stderr, run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr

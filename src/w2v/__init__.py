@@ -3,25 +3,56 @@
 >>> import w2v
 >>> wv = w2v.train("ptb", epochs=1)          # doctest: +SKIP
 >>> wv.most_similar("you")                   # doctest: +SKIP
+
+The names below are imported when first used, so ``import w2v`` (and the command line's
+start, which imports ``w2v.cli`` through it) costs milliseconds, not NumPy's and Numba's
+half second: a Ctrl-C in that half second reaches w2v's own handling (see ``__main__``).
 """
 
-from . import _moved, graph
-from ._version import __version__
-from .classify import TextClassifier
-from .config import TrainConfig
-from .errors import StopTraining, W2VError
-from .text.corpus import Corpus, read_corpus
-from .text.phrases import phrases
-from .text.prepared import open_corpus, prepare
-from .text.sequences import Sequences
-from .text.vocab import Vocab
-from .train import resume, train
-from .vectors.align import align, drift
-from .vectors.sentences import SentenceEncoder
-from .vectors.word_vectors import WordVectors, load
+import importlib
+import sys
+import types
 
-_moved.install()
+from . import _moved
+from ._version import __version__
+
+_WHERE = {  # name -> the module that defines it
+    "Corpus": "text.corpus", "read_corpus": "text.corpus", "SentenceEncoder": "vectors.sentences",
+    "Sequences": "text.sequences", "StopTraining": "errors", "W2VError": "errors",
+    "TextClassifier": "classify", "TrainConfig": "config", "Vocab": "text.vocab",
+    "WordVectors": "vectors.word_vectors", "load": "vectors.word_vectors", "align": "vectors.align",
+    "drift": "vectors.align", "open_corpus": "text.prepared", "prepare": "text.prepared",
+    "phrases": "text.phrases", "resume": "train", "train": "train",
+}
+_FUNCTIONS_NAMED_AS_MODULES = {"train"}  # w2v.train is the function, not the module w2v/train.py
 
 __all__ = ["Corpus", "SentenceEncoder", "Sequences", "StopTraining", "TextClassifier", "TrainConfig", "Vocab",
            "W2VError", "WordVectors", "__version__", "align", "drift", "graph", "load", "open_corpus", "phrases",
            "prepare", "read_corpus", "resume", "train"]
+
+
+def __getattr__(name: str):
+    if name == "graph":
+        value = importlib.import_module(".graph", __name__)
+    elif name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    else:
+        raise AttributeError(f"module 'w2v' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(types.ModuleType):
+    def __setattr__(self, name: str, value) -> None:
+        # importing the submodule w2v.train sets the package's attribute to it: the function keeps the name
+        if name in _FUNCTIONS_NAMED_AS_MODULES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+_moved.install()

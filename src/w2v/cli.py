@@ -1138,6 +1138,10 @@ class _Signalled(BaseException):
         self.signum = signum
 
 
+def _signal_words(signum: int) -> str:
+    return "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+
+
 class _StopSignals:
     """The command's handler of SIGINT, SIGTERM and SIGHUP outside training.
 
@@ -1150,11 +1154,20 @@ class _StopSignals:
 
     def __init__(self) -> None:
         self.first: float | None = None
+        self.signum = 0
 
     def install(self) -> None:
         for signum in STOP_SIGNALS:
             if signal.getsignal(signum) in (signal.SIG_DFL, signal.default_int_handler):
                 signal.signal(signum, self._handle)
+        sys.unraisablehook = self._unraisable
+
+    @staticmethod
+    def _unraisable(unraisable: Any) -> None:
+        """A signal's exception raised in a finalizer is lost (Python reports and drops it there): main
+        says the one line once the command returns; anything else is reported as Python would."""
+        if not isinstance(unraisable.exc_value, _Signalled):
+            sys.__unraisablehook__(unraisable)
 
     @staticmethod
     def ignore() -> None:
@@ -1166,7 +1179,7 @@ class _StopSignals:
     def _handle(self, signum: int, frame: Any) -> None:
         now = time.monotonic()
         if self.first is None:
-            self.first = now
+            self.first, self.signum = now, signum
             raise _Signalled(signum)
         if now - self.first > REPEAT_SECONDS:
             signal.signal(signum, signal.SIG_DFL)
@@ -1183,12 +1196,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     stop_signals = _StopSignals()
     stop_signals.install()
     try:
-        return args.func(args)
+        code = args.func(args)
+        if stop_signals.first is not None:  # its _Signalled was raised in a finalizer, which ignores exceptions
+            return _end(prefix, f"{_signal_words(stop_signals.signum)} as it finished; what it wrote is complete",
+                        128 + stop_signals.signum)
+        return code
     except W2VError as err:
         return _end(prefix, f"error: {_safe(_as_flags(err))}", 1)
     except _Signalled as err:
-        how = "interrupted" if err.signum == signal.SIGINT else f"stopped by {signal.Signals(err.signum).name}"
-        code = _end(prefix, f"{how}; files it was writing are left as they were", 128 + err.signum)
+        code = _end(prefix, f"{_signal_words(err.signum)}; files it was writing are left as they were",
+                    128 + err.signum)
         stop_signals.ignore()
         return code
     except MemoryError:

@@ -10,6 +10,7 @@ half second: a Ctrl-C in that half second reaches w2v's own handling (see ``__ma
 """
 
 import importlib
+import importlib.util
 import sys
 import types
 
@@ -32,10 +33,12 @@ __all__ = ["Corpus", "SentenceEncoder", "Sequences", "StopTraining", "TextClassi
 
 
 def __getattr__(name: str):
-    if name == "graph":
-        value = importlib.import_module(".graph", __name__)
-    elif name in _WHERE:
+    if name in _WHERE:
         value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    elif not name.startswith("__") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        for module in {*_WHERE.values(), "graph"}:  # what ``import w2v`` loaded before, so w2v.text.corpus works
+            importlib.import_module(f".{module}", __name__)
+        value = importlib.import_module(f".{name}", __name__)
     else:
         raise AttributeError(f"module 'w2v' has no attribute {name!r}")
     globals()[name] = value

@@ -144,7 +144,7 @@ def _train_options(parser: argparse.ArgumentParser) -> None:
                          help="Spearman's rho per epoch: a 'word1 word2 score' file or wordsim353/simlex999")
     fast = parser.add_argument_group("fast algorithm")
     fast.add_argument("--alpha", type=float,
-                      help="start learning rate (default: cbow 0.05, skipgram 0.025)")
+                      help="start learning rate (default: cbow 0.05, skipgram 0.025; with --subwords 0.075, 0.03)")
     fast.add_argument("--min-alpha", type=float, help="final learning rate (default: alpha * 1e-4)")
     fast.add_argument("--sample", type=float,
                       help="subsampling of frequent words (0: off; default 1e-3, word2vec.c's, and 1e-4 with "

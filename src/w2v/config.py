@@ -31,6 +31,12 @@ Freeze = Literal["old", "out"]
 RENAMED = {"engine": "algorithm", "eval_interval": "loss_every", "power": "ns_exponent"}
 
 
+# (model, with subwords) -> the fast algorithm's start learning rate: word2vec.c's without subwords;
+# with them, where a sweep on wiki.txt put the analogy and WS353 columns highest together
+# (bench/RESULTS.md, "Subword vectors"): n-gram rows shared by many words, and sample 1e-4, want a larger step.
+DEFAULT_ALPHA = {("cbow", False): 0.05, ("skipgram", False): 0.025, ("cbow", True): 0.075, ("skipgram", True): 0.03}
+
+
 @dataclass
 class TrainConfig:
     """Every option of a training run.
@@ -74,7 +80,7 @@ class TrainConfig:
     freeze: tuple[Freeze, ...] = ()
     count_old: str | None = None  # with init: a 'word count' file of the old corpus, added to the new counts
 
-    alpha: float | None = None  # cbow: 0.05, skipgram: 0.025 (word2vec.c)
+    alpha: float | None = None  # DEFAULT_ALPHA: cbow 0.05, skipgram 0.025 (word2vec.c); with subwords 0.075, 0.03
     min_alpha: float | None = None  # alpha * 1e-4
     sample: float | None = None  # subsampling threshold; 0 keeps every word; 1e-3 (word2vec.c), 1e-4 with subwords
     workers: int | None = None  # threads; default: the CPU cores this process may use
@@ -116,7 +122,7 @@ class TrainConfig:
         if filled.epochs is None:
             filled.epochs = 5 if fast else 10
         if filled.alpha is None and fast:
-            filled.alpha = 0.05 if filled.model == "cbow" else 0.025
+            filled.alpha = DEFAULT_ALPHA[filled.model, filled.subwords is not None]
         if filled.min_alpha is None and fast:
             filled.min_alpha = filled.alpha * 1e-4
         if filled.workers is None:

@@ -2,9 +2,11 @@
 
 The vectors were recorded by ``W2V_RECORD=1 python -m pytest tests/test_recorded_outputs.py``
 before the package was reorganised, and every later change is held to them. On the CPU that
-recorded them (``recorded/meta.json`` names it) they must match bit for bit. Elsewhere the
-compiled kernels may round differently (fastmath lets LLVM reorder sums to the CPU's vector
-width), so there they must agree within ``RTOL``/``ATOL``.
+recorded them, compiled by the same Numba and LLVM (``recorded/meta.json`` names them), they must
+match bit for bit. Elsewhere the compiled kernels may round differently (fastmath lets LLVM reorder
+sums to the CPU's vector width, and another LLVM may vectorise another way), so there they must
+agree within ``RTOL``/``ATOL``. They were recorded again on the same CPU when a newer Numba
+(0.68.1, LLVM 22) rounded them differently, after they had passed that check.
 """
 
 from __future__ import annotations
@@ -48,8 +50,18 @@ def recording_corpus():
     return corpus_from_sentences([[f"w{i}" for i in rng.choice(300, size=n, p=weights)] for n in lengths])
 
 
-def host_cpu() -> str:
-    return llvm.get_host_cpu_name()
+def host_toolchain() -> dict[str, str]:
+    """The CPU and the compilers the kernels were built for: what bit-for-bit agreement depends on."""
+    import llvmlite
+    import numba
+
+    return {"cpu": llvm.get_host_cpu_name(), "numba": numba.__version__, "llvmlite": llvmlite.__version__}
+
+
+def recorded_here() -> bool:
+    """Whether this host compiles the kernels as the recording's host did (then outputs match bit for bit)."""
+    meta = json.loads((HERE / "meta.json").read_text())
+    return all(meta.get(key) == value for key, value in host_toolchain().items())
 
 
 @pytest.fixture(scope="module")
@@ -65,12 +77,13 @@ def test_training_output_is_unchanged(corpus, name):
     meta_path = HERE / "meta.json"
     if RECORD:
         np.save(HERE / f"{name}.npy", vectors)
-        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {"cpu": host_cpu(), "sha256": {}}
+        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {"sha256": {}}
+        meta |= host_toolchain()
         meta["sha256"][name] = digest
         meta_path.write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
         return
     meta = json.loads(meta_path.read_text())
-    if meta["cpu"] == host_cpu():
+    if recorded_here():
         assert digest == meta["sha256"][name], f"{name} no longer gives the recorded vectors bit for bit"
     else:
         np.testing.assert_allclose(vectors, np.load(HERE / f"{name}.npy"), rtol=RTOL, atol=ATOL)
@@ -84,7 +97,7 @@ def test_files_written_by_version_0_1_still_load_and_resume(tmp_path):
     checkpoint = tmp_path / "run.ckpt.npz"  # resume() may write to it
     shutil.copy(HERE / "v0.1-run.ckpt.npz", checkpoint)
     resumed = w2v.resume(checkpoint, corpus=HERE / "v0.1-tiny.txt")
-    if json.loads((HERE / "meta.json").read_text())["cpu"] == host_cpu():
+    if recorded_here():
         np.testing.assert_array_equal(resumed.vectors, old.vectors)
     else:
         np.testing.assert_allclose(resumed.vectors, old.vectors, rtol=RTOL, atol=ATOL)

@@ -205,29 +205,37 @@ def _subword_model(model_class, words, spec):
 SUBWORD_WORDS = ["abc", "abd", "bcd", "cab", "dca", "bad", "cad", "dab", "add", "bcc", "aaa", "ddd"]
 
 
-def test_subword_cbow_step_is_one_sgd_step_of_the_reference_cbow_with_subwords():
+# Words of 2 to 8 rows: fastText's CBOW mean over all the context's rows weighs them differently.
+SUBWORD_CBOW_WORDS = ["a", "ab", "abc", "abcd", "bcd", "cab", "dcab", "bad", "cad", "dab", "add", "bcc"]
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_subword_cbow_step_is_one_sgd_step_of_the_reference_cbow_with_subwords(batched):
     from w2v.fast._cpu_kernels import _compose, _spread
     from w2v.text.subwords import Subwords
 
-    model, subwords, W_in, W_out = _subword_model(CBOW, SUBWORD_WORDS, Subwords(2, 3, 7))
-    ctx = np.array([3, 5, 3, 9], dtype=np.int32)  # a repeated context word
+    model, subwords, W_in, W_out = _subword_model(CBOW, SUBWORD_CBOW_WORDS, Subwords(2, 3, 7))
+    ctx = np.array([3, 0, 3, 9], dtype=np.int32)  # a repeated context word, words of 2, 8 and 6 rows
     out = np.array([4, 7, 1, 10], dtype=np.int32)
+    sizes = np.diff(subwords[0])
+    assert len(set(sizes[ctx])) == 3
     loss = reference_sgd_step(model, ctx[None, :], out[:1], out[1:], lr=float(ALPHA))
 
     k0, k1 = W_in.copy(), W_out.copy()
     C, C0, work = np.empty((4, D), np.float32), np.empty((4, D), np.float32), np.empty((2, D), np.float32)
+    ring_sizes = np.zeros(4, np.int64)
     for i, word in enumerate(ctx):  # each occurrence in its own slot, as the kernels' ring holds them
-        _compose(k0, subwords, word, C, C0, i, D)
-    kernel_loss = cbow_step(C, k1, np.arange(4, dtype=np.int32), 4, out, 4, ALPHA, False, work,
-                            np.empty(4, np.float32))
+        ring_sizes[i] = _compose(k0, subwords, word, C, C0, i, D)
+    np.testing.assert_array_equal(ring_sizes, sizes[ctx])
+    kernel_loss = cbow_step(C, k1, np.arange(4, dtype=np.int32), 4, out, 4, ALPHA, batched, work,
+                            np.empty(4, np.float32), sizes=ring_sizes)
     for i, word in enumerate(ctx):
         _spread(k0, subwords, word, C, C0, i, D)
 
-    n = np.diff(subwords[0])[0]
     np.testing.assert_allclose(k1, model.params[1], rtol=1e-5, atol=1e-6)
-    # word2vec.c gives each context word the mean's error undivided, fastText each of a word's n rows:
-    # count x n times the gradient step.
-    np.testing.assert_allclose(k0 - W_in, 4 * n * (model.params[0] - W_in), rtol=1e-4, atol=1e-5)
+    # The reference hands each row its share of the mean's gradient, 1 / (the context's rows); fastText,
+    # and so the kernel, each row the whole of it.
+    np.testing.assert_allclose(k0 - W_in, sizes[ctx].sum() * (model.params[0] - W_in), rtol=1e-4, atol=1e-5)
     assert kernel_loss == pytest.approx(loss, rel=1e-5)
 
 

@@ -25,8 +25,12 @@ ALPHA = np.float32(0.2)
 def _cbow(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, mean, W_node, codes, points, lengths,
           word, loss):
     buf = cuda.shared.array((MAX_TARGETS, WARP), np.float32)
-    loss[cuda.threadIdx.x] = cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha,
-                                         cuda.threadIdx.x, buf, mean, W_node, codes, points, lengths, word)
+    row_counts = cuda.shared.array(MAX_CONTEXT, np.int32)
+    for i in range(cuda.threadIdx.x, MAX_CONTEXT, WARP):
+        row_counts[i] = 1  # a word's own row each
+    cuda.syncthreads()
+    loss[cuda.threadIdx.x] = cbow_update(W_in, W_out, ctx, ctx_count, row_counts, n_ctx, total, out, out_count, m,
+                                         alpha, cuda.threadIdx.x, buf, mean, W_node, codes, points, lengths, word)
 
 
 @cuda.jit
@@ -166,13 +170,15 @@ def _subword_cbow(W_in, offsets, rows, W_out, ctx, ctx_count, n_ctx, total, out,
                   loss):
     buf = cuda.shared.array((MAX_TARGETS, WARP), np.float32)
     slots = cuda.shared.array(MAX_CONTEXT, np.int32)
+    row_counts = cuda.shared.array(MAX_CONTEXT, np.int32)
     lane = cuda.threadIdx.x
     for i in range(lane, MAX_CONTEXT, WARP):
         slots[i] = i
     cuda.syncthreads()
-    compose_rows(W_in, offsets, rows, ctx, n_ctx, scratch[0], scratch[1], lane)
-    loss[lane] = cbow_update(scratch[0], W_out, slots, ctx_count, n_ctx, total, out, out_count, m, alpha, lane, buf,
-                             True, tree[0], tree[1], tree[2], tree[3], 0)
+    compose_rows(W_in, offsets, rows, ctx, n_ctx, scratch[0], scratch[1], row_counts, lane)
+    cuda.syncthreads()
+    loss[lane] = cbow_update(scratch[0], W_out, slots, ctx_count, row_counts, n_ctx, total, out, out_count, m, alpha,
+                             lane, buf, True, tree[0], tree[1], tree[2], tree[3], 0)
     spread_rows(W_in, offsets, rows, ctx, n_ctx, scratch[0], scratch[1], lane)
 
 
@@ -180,18 +186,19 @@ def test_subword_cbow_update_equals_the_cpu_subword_step():
     from w2v.fast._cpu_kernels import _compose, _spread
     from w2v.text.subwords import Subwords
 
-    words = [f"w{i}x" for i in range(V)]
+    words = [f"w{'x' * (i % 4)}{i}" for i in range(V)]  # words of several sizes: the mean over all rows weighs them
     offsets, rows = Subwords(2, 3, 7).rows(words, V)
     rng = np.random.default_rng(3)
     W_in, W_out = (rng.standard_normal((V + 7, D)) * 0.3).astype(np.float32), _weights(0)[1]
     ctx = np.array([3, 5, 3, 9], np.int32)
     out = np.array([4, 7, 1, 10], np.int32)
+    assert len(set(np.diff(offsets)[ctx])) > 1
     cpu0, cpu1 = W_in.copy(), W_out.copy()
-    C, C0 = np.empty((4, D), np.float32), np.empty((4, D), np.float32)
+    C, C0, sizes = np.empty((4, D), np.float32), np.empty((4, D), np.float32), np.zeros(4, np.int64)
     for i, word in enumerate(ctx):
-        _compose(cpu0, (offsets, rows), word, C, C0, i, D)
+        sizes[i] = _compose(cpu0, (offsets, rows), word, C, C0, i, D)
     cpu_loss = cbow_step(C, cpu1, np.arange(4, dtype=np.int32), 4, out, 4, ALPHA, True, np.empty((2, D), np.float32),
-                         np.empty(4, np.float32))
+                         np.empty(4, np.float32), sizes=sizes)
     for i, word in enumerate(ctx):
         _spread(cpu0, (offsets, rows), word, C, C0, i, D)
 

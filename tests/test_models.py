@@ -43,6 +43,47 @@ def test_cbow_hidden_layer_is_the_mean_of_context_vectors():
     np.testing.assert_allclose(h, model.params[0][contexts].mean(axis=1))
 
 
+def _subword_cbow():
+    """A CBOW model whose words have 2 to 6 rows each (their own and up to four shared buckets)."""
+    from w2v.text.subwords import Subwords
+
+    words = ["a", "be", "cab", "dace", "bead", "ace", "abc", "cd", "eb"]
+    spec = Subwords(2, 3, 5)
+    offsets, rows = spec.rows(words, V)
+    assert len(set(np.diff(offsets))) > 2  # words of several sizes, so that the shares differ
+    model = CBOW(V, H, np.arange(1, V + 1), negative=3, seed=1, subwords=(offsets, rows, spec.buckets),
+                 dtype=np.float64)
+    model.params[0][...] = np.random.default_rng(0).standard_normal(model.params[0].shape)
+    model.params[1][...] = np.random.default_rng(1).standard_normal((V, H))
+    return model, offsets, rows
+
+
+def test_subword_cbow_gradients_match_finite_differences():
+    contexts, target = _batch()
+    model, _, _ = _subword_cbow()
+
+    def loss():
+        model.ns_loss.sampler.rng = np.random.default_rng(11)
+        return model.forward(contexts, target)
+
+    loss()
+    model.zero_grad()
+    model.backward()
+    for param, grad in zip(model.params, model.grads):
+        assert_close(grad.to_dense(), numerical_grad(loss, param))
+
+
+def test_subword_cbow_hidden_layer_is_the_mean_of_all_the_context_words_rows():
+    """fastText's CBOW: one mean over every row of every context word, not a mean of the words' means."""
+    contexts, target = _batch()
+    model, offsets, rows = _subword_cbow()
+    model.forward(contexts, target)
+    h = model.ns_loss.embed_dot._cache[0]
+    W = model.params[0]
+    expected = [W[np.concatenate([rows[offsets[w]:offsets[w + 1]] for w in line])].mean(axis=0) for line in contexts]
+    np.testing.assert_allclose(h, expected)
+
+
 def test_skipgram_loss_is_the_sum_of_one_loss_per_context_word():
     """The book's skip_gram.py: one NegativeSamplingLoss per context position, summed."""
     contexts, target = _batch()

@@ -34,7 +34,8 @@ subwords : (offsets, rows) or None
     there while it is in it, and what training added to its vector goes to each of its rows,
     undivided as fastText does, when it leaves (:func:`_spread`, :func:`_slide_ring`): each
     word's n-gram rows are read and written once per occurrence, not once per window it is in.
-    None: word w's vector is row w.
+    CBOW's hidden vector is then the mean of all the context words' rows (fastText's), each ring
+    slot weighed by its word's number of rows. None: word w's vector is row w.
 options : (window, negative, variant, shrink, mean)
     negative 0: no negative sampling; variant ``CBOW_PLAIN``, ``CBOW_BATCHED``,
     ``SKIPGRAM_PLAIN`` or ``SKIPGRAM_BATCHED`` (``_constants``); shrink: word2vec.c's random
@@ -243,7 +244,8 @@ def _zero(X, i, D):
 
 @_inline
 def _compose(W_in, subwords, word, C, C0, i, D):
-    """``C[i]`` (and its copy ``C0[i]``) = the mean of the rows of ``word``: its own and its n-grams'."""
+    """``C[i]`` (and its copy ``C0[i]``) = the mean of the rows of ``word``: its own and its n-grams'.
+    Returns how many rows that is."""
     offsets, rows = subwords
     first, end = offsets[word], offsets[word + 1]
     _zero(C, i, D)
@@ -256,6 +258,7 @@ def _compose(W_in, subwords, word, C, C0, i, D):
     for k in range(D):
         C[i, k] *= inv
         C0[i, k] = C[i, k]
+    return end - first
 
 
 @_inline
@@ -270,21 +273,22 @@ def _spread(W_in, subwords, word, C, C0, i, D):
 
 
 @_inline
-def _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, D):
+def _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, sizes, D):
     """Keep the ring of composed vectors on the window of position ``pos`` (-1: the sentence's start):
-    the word that left it spreads its changes to its rows, the word that entered is composed.
+    the word that left it spreads its changes to its rows, the word that entered is composed
+    (and ``sizes`` of its slot says how many rows its vector is the mean of).
     A word is composed once when it enters every window it is in, and spreads once when it leaves
     them all, so the words of one window see each other's changes to shared n-gram rows only then.
     Ring slot ``q % (2 window + 2)`` holds word ``q``."""
     R = 2 * window + 2
     if pos < 0:
         for q in range(min(window, n)):
-            _compose(W_in, subwords, sen[q], C, C0, q % R, D)
+            sizes[q % R] = _compose(W_in, subwords, sen[q], C, C0, q % R, D)
         return
     if pos - window - 1 >= 0:
         _spread(W_in, subwords, sen[pos - window - 1], C, C0, (pos - window - 1) % R, D)
     if pos + window < n:
-        _compose(W_in, subwords, sen[pos + window], C, C0, (pos + window) % R, D)
+        sizes[(pos + window) % R] = _compose(W_in, subwords, sen[pos + window], C, C0, (pos + window) % R, D)
 
 
 @_inline
@@ -501,6 +505,18 @@ def _cbow_hidden(W_in, ctx, count, work, H, mean, D):
 
 
 @_inline
+def _cbow_hidden_rows(C, ctx, count, work, H, sizes, D):
+    """``work[H]`` = the mean of all the rows of a subword model's context words, as fastText's CBOW takes it (a
+    word of many n-grams weighs more): ring slot ``C[ctx[i]]`` is the mean of ``sizes[ctx[i]]`` rows."""
+    _zero(work, H, D)
+    total = 0
+    for i in range(count):
+        total += sizes[ctx[i]]
+    for i in range(count):
+        _axpy(np.float32(sizes[ctx[i]] / total), C, ctx[i], work, H, D)
+
+
+@_inline
 def _cbow_plain(W_out, out, m, alpha, work, H, E, g, D, frozen):
     """word2vec.c's order, row by row: ``g = alpha (label - s(h . row))``, ``e += g row``, ``row += g h``.
     Returns the product of the m label probabilities."""
@@ -579,7 +595,7 @@ def _cbow_spread(W_in, ctx, count, work, E, mean, D, frozen):
 
 @_inline
 def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=True, tree=None, word=0, width=None,
-              frozen=None):
+              frozen=None, sizes=None):
     """One CBOW example: the mean (or with ``mean=False`` the sum) h of the ``count`` context
     rows ``W_in[ctx]`` scores the target ``out[0]`` (label 1) and the noise words ``out[1:m]``
     (label 0); with a ``tree`` (W_node, codes, points, lengths) hierarchical softmax of ``word``
@@ -590,12 +606,16 @@ def cbow_step(W_in, W_out, ctx, count, out, m, alpha, batched, work, g, mean=Tru
     distinct (:func:`_cbow_updates_distinct`), else shares of ``e`` first
     (:func:`_cbow_updates_repeated`). Finally :func:`_cbow_spread` hands ``e`` to the context rows.
     ``work`` : (2, D) scratch for h and e; ``g`` : (m,) scratch.
-    ``frozen``: rows that never change (see the module docstring).
+    ``frozen``: rows that never change (see the module docstring). ``sizes``: a subword model's
+    ring of composed vectors as ``W_in``, the mean taken over all their rows (:func:`_cbow_hidden_rows`).
     Returns the example's loss, -log(product of its label probabilities).
     """
     D = row_length(W_in, width)
     H, E = 0, 1
-    _cbow_hidden(W_in, ctx, count, work, H, mean, D)
+    if sizes is not None and mean:  # Numba drops the branch without sizes
+        _cbow_hidden_rows(W_in, ctx, count, work, H, sizes, D)
+    else:
+        _cbow_hidden(W_in, ctx, count, work, H, mean, D)
     _zero(work, E, D)
     loss = 0.0
     if tree is not None:  # Numba drops the branch when the tree is None
@@ -725,11 +745,11 @@ def _sentence_scratch(window, negative):
 
 @_inline
 def _subword_scratch(window, D):
-    """A subword model's ring of composed vectors (:func:`_slide_ring`) and a copy of them, and each sentence
-    position's ring slot (the ids the kernels' steps read the vectors by)."""
+    """A subword model's ring of composed vectors (:func:`_slide_ring`), a copy of them, each sentence
+    position's ring slot (the ids the kernels' steps read the vectors by) and each slot's number of rows."""
     R = 2 * window + 2
     return (np.empty((R, D), dtype=np.float32), np.empty((R, D), dtype=np.float32),
-            (np.arange(MAX_SENTENCE_LENGTH) % R).astype(np.int32))
+            (np.arange(MAX_SENTENCE_LENGTH) % R).astype(np.int32), np.zeros(R, dtype=np.int64))
 
 
 @_inline
@@ -752,7 +772,7 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
     window, negative, variant, shrink, mean = options
     owners = _sentence_scratch(window, negative) + (np.empty(negative + 1, dtype=np.float32),
                                                     np.empty((2, D), dtype=np.float32)) + _subword_scratch(window, D)
-    sen, ctx, out, slots, g, work, C, C0, slot = borrowed(*owners)  # owners to keep_alive()
+    sen, ctx, out, slots, g, work, C, C0, slot, sizes = borrowed(*owners)  # owners to keep_alive()
     loss, examples, words = 0.0, 0, 0
     _take_hot_rows(W_out, hot_rows, D)
     trained = 0  # centre words trained: the hot rows' merge schedule counts them
@@ -762,10 +782,10 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
             words += offsets[s + 1] - offsets[s]
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
             if subwords is not None:  # Numba drops the branch without subwords
-                inputs, tokens = C, slot
-                _slide_ring(W_in, subwords, sen, n, -1, window, C, C0, D)
+                inputs, tokens, ring_sizes = C, slot, sizes
+                _slide_ring(W_in, subwords, sen, n, -1, window, C, C0, sizes, D)
             else:
-                inputs, tokens = W_in, sen
+                inputs, tokens, ring_sizes = W_in, sen, None
             count, m = _start_sentence(sen, tokens, n, window, shrink, negative, table, rng_state, slots, ctx, out,
                                        inputs, W_out, hot_rows, D)
             for pos in range(n):
@@ -773,10 +793,10 @@ def train_cbow_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_out, t
                 next_count, next_m = _draw_ahead(sen, tokens, n, pos, window, shrink, negative, table, rng_state,
                                                  slots, ctx, out, inputs, W_out, hot_rows, D)
                 if subwords is not None:
-                    _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, D)
+                    _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, sizes, D)
                 if count:
                     loss += cbow_step(inputs, W_out, ctx[now], count, out[now], m, alpha, variant == CBOW_BATCHED,
-                                      work, g, mean, tree, sen[pos], D, frozen)
+                                      work, g, mean, tree, sen[pos], D, frozen, ring_sizes)
                     examples += 1
                     trained = _count_and_merge(W_out, hot_rows, schedule, trained, D)
                 count, m = next_count, next_m
@@ -798,7 +818,7 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
     owners = _sentence_scratch(window, negative) + (
         np.empty((1, D), dtype=np.float32), np.empty((negative + 1, D), dtype=np.float32),
         np.empty((2 * window, negative + 1), dtype=np.float32)) + _subword_scratch(window, D)
-    sen, ctx, out, slots, work, out_rows, grad, C, C0, slot = borrowed(*owners)  # owners to keep_alive()
+    sen, ctx, out, slots, work, out_rows, grad, C, C0, slot, sizes = borrowed(*owners)  # owners to keep_alive()
     loss, examples, words = 0.0, 0, 0
     _take_hot_rows(W_out, hot_rows, D)
     trained = 0  # centre words trained: the hot rows' merge schedule counts them
@@ -809,13 +829,13 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
             n = _keep_sentence(ids, offsets[s], offsets[s + 1], keep, rng_state, sen)
             if subwords is not None:  # Numba drops the branch without subwords
                 inputs, tokens = C, slot
-                _slide_ring(W_in, subwords, sen, n, -1, window, C, C0, D)
+                _slide_ring(W_in, subwords, sen, n, -1, window, C, C0, sizes, D)
             else:
                 inputs, tokens = W_in, sen
             if variant == SKIPGRAM_PLAIN:
                 for pos in range(n):
                     if subwords is not None:
-                        _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, D)
+                        _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, sizes, D)
                     count = _context(tokens, n, pos, window, shrink, rng_state, ctx[0])
                     for i in range(count):
                         m = _targets(sen[pos], negative, table, rng_state, out[0], hot_rows)
@@ -831,7 +851,7 @@ def train_skipgram_chunks(ids, offsets, chunk_starts, chunks, alphas, W_in, W_ou
                     next_count, next_m = _draw_ahead(sen, tokens, n, pos, window, shrink, negative, table, rng_state,
                                                      slots, ctx, out, inputs, W_out, hot_rows, D)
                     if subwords is not None:
-                        _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, D)
+                        _slide_ring(W_in, subwords, sen, n, pos, window, C, C0, sizes, D)
                     if tree is not None:  # each context word's path first, then the window's shared negatives
                         for i in range(count):
                             _zero(work, 0, D)

@@ -131,22 +131,33 @@ def hs_path(h, W_node, codes, points, lengths, word, alpha, lane, buf, e):
 
 
 @cuda.jit(device=True)
-def cbow_update(W_in, W_out, ctx, ctx_count, n_ctx, total_ctx, out, out_count, m, alpha, lane, buf,
+def cbow_update(W_in, W_out, ctx, ctx_count, row_counts, n_ctx, total_ctx, out, out_count, m, alpha, lane, buf,
                 mean, W_node, codes, points, lengths, word):
     """One CBOW example on the block's threads (hierarchical softmax of ``word`` first when the
-    tree's ``lengths`` are given); returns this thread's share of its loss."""
+    tree's ``lengths`` are given); returns this thread's share of its loss. ``row_counts[i]``: how many
+    rows ``W_in[ctx[i]]`` is the mean of (a subword model's composed vectors; 1 for a word's row):
+    the mean is over all of them, as the CPU kernels' :func:`~w2v.fast._cpu_kernels.cbow_step` takes it."""
     dim = W_in.shape[1]
     h = cuda.local.array(PER_THREAD, np.float32)
     e_tree = cuda.local.array(PER_THREAD, np.float32)
     partial = cuda.local.array(MAX_TARGETS, np.float32)
     score = cuda.local.array(MAX_TARGETS, np.float32)
     inv = np.float32(1.0) / np.float32(total_ctx)
+    context_rows = 0
+    for i in range(n_ctx):
+        context_rows += ctx_count[i] * row_counts[i]
+    inv_rows = np.float32(1.0) / np.float32(context_rows)
     t = 0
     for d in range(lane, dim, WARP):
         acc = np.float32(0.0)
-        for i in range(n_ctx):
-            acc += np.float32(ctx_count[i]) * W_in[ctx[i], d]
-        h[t] = acc * inv if mean else acc
+        if mean:
+            for i in range(n_ctx):
+                acc += np.float32(ctx_count[i] * row_counts[i]) * W_in[ctx[i], d]
+            h[t] = acc * inv_rows
+        else:
+            for i in range(n_ctx):
+                acc += np.float32(ctx_count[i]) * W_in[ctx[i], d]
+            h[t] = acc
         e_tree[t] = np.float32(0.0)
         t += 1
     loss = 0.0
@@ -242,12 +253,14 @@ def skipgram_update(W_in, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha
 
 
 @cuda.jit(device=True)
-def compose_rows(W_in, offsets, rows, ctx, n_ctx, C, C0, lane):
-    """``C[i]`` (and its copy ``C0[i]``) = the mean of the rows of word ``ctx[i]`` (its own and its n-grams'),
-    for i < ``n_ctx``, in the elements this thread owns."""
+def compose_rows(W_in, offsets, rows, ctx, n_ctx, C, C0, row_counts, lane):
+    """``C[i]`` (and its copy ``C0[i]``) = the mean of the ``row_counts[i]`` rows of word ``ctx[i]`` (its own and
+    its n-grams'), for i < ``n_ctx``, in the elements this thread owns (thread 0 writes ``row_counts``)."""
     dim = W_in.shape[1]
     for i in range(n_ctx):
         first, end = offsets[ctx[i]], offsets[ctx[i] + 1]
+        if lane == 0:
+            row_counts[i] = end - first
         inv = np.float32(1.0) / np.float32(end - first)
         for d in range(lane, dim, WARP):
             acc = np.float32(0.0)
@@ -301,15 +314,15 @@ def _collect(ids, position, sent_start, sent_end, word, window, shrink, negative
 
 
 @cuda.jit(device=True)
-def _example(inputs, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, lane, buf, grad, variant, mean,
-             W_node, codes, points, lengths, word):
+def _example(inputs, W_out, ctx, ctx_count, row_counts, n_ctx, total, out, out_count, m, alpha, lane, buf, grad,
+             variant, mean, W_node, codes, points, lengths, word):
     """One centre word's update (skip-gram's HogBatch block or CBOW's example) with the input rows
     ``inputs[ctx]``; returns this thread's share of its loss."""
     if variant == SKIPGRAM_BATCHED:
         return skipgram_update(inputs, W_out, ctx, ctx_count, n_ctx, out, out_count, m, alpha, lane, buf, grad,
                                W_node, codes, points, lengths, word)
-    return cbow_update(inputs, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, lane, buf, mean,
-                       W_node, codes, points, lengths, word)
+    return cbow_update(inputs, W_out, ctx, ctx_count, row_counts, n_ctx, total, out, out_count, m, alpha, lane, buf,
+                       mean, W_node, codes, points, lengths, word)
 
 
 @cuda.jit
@@ -325,8 +338,10 @@ def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, tree, subwords,
     window, negative, variant, shrink, mean = options
     lane = cuda.threadIdx.x
     slots = cuda.shared.array(MAX_CONTEXT, np.int32)  # the context's rows of the block's scratch
+    row_counts = cuda.shared.array(MAX_CONTEXT, np.int32)  # how many rows each context vector is the mean of
     for i in range(lane, MAX_CONTEXT, WARP):
         slots[i] = i
+        row_counts[i] = 1
     ctx = cuda.shared.array(MAX_CONTEXT, np.int32)
     ctx_count = cuda.shared.array(MAX_CONTEXT, np.int32)
     out = cuda.shared.array(MAX_TARGETS, np.int32)
@@ -352,13 +367,14 @@ def train_pieces(ids, pieces, alphas, first, count, W_in, W_out, tree, subwords,
             n_ctx, total, m = sizes[0], sizes[1], sizes[2]
             if total > 0 and offsets.size:  # subwords: the context words' vectors, built in the block's scratch
                 C, C0 = scratch[cuda.blockIdx.x, 0], scratch[cuda.blockIdx.x, 1]
-                compose_rows(W_in, offsets, rows, ctx, n_ctx, C, C0, lane)
-                loss += _example(C, W_out, slots, ctx_count, n_ctx, total, out, out_count, m, alpha, lane, buf, grad,
-                                 variant, mean, W_node, codes, points, lengths, word)
+                compose_rows(W_in, offsets, rows, ctx, n_ctx, C, C0, row_counts, lane)
+                cuda.syncthreads()  # thread 0 wrote the row counts
+                loss += _example(C, W_out, slots, ctx_count, row_counts, n_ctx, total, out, out_count, m, alpha, lane,
+                                 buf, grad, variant, mean, W_node, codes, points, lengths, word)
                 spread_rows(W_in, offsets, rows, ctx, n_ctx, C, C0, lane)
             elif total > 0:
-                loss += _example(W_in, W_out, ctx, ctx_count, n_ctx, total, out, out_count, m, alpha, lane, buf, grad,
-                                 variant, mean, W_node, codes, points, lengths, word)
+                loss += _example(W_in, W_out, ctx, ctx_count, row_counts, n_ctx, total, out, out_count, m, alpha,
+                                 lane, buf, grad, variant, mean, W_node, codes, points, lengths, word)
             if total > 0:
                 examples += total if variant == SKIPGRAM_BATCHED else 1
             cuda.syncthreads()  # thread 0 may overwrite the shared context next

@@ -87,6 +87,10 @@ class SubwordEmbedding:
         shares = self.xp.broadcast_to(share[..., None, :], mask.shape + share.shape[-1:])
         self.grads[0].add(self._table[self._idx][mask], shares[mask])
 
+    def sizes(self, idx: Any) -> Any:
+        """idx : int array of any shape S -> S: how many rows each word's vector is the mean of."""
+        return self._lengths[idx]
+
     def word_vectors(self) -> Any:
         """(V, H) every word's vector."""
         return self.forward(self.xp.arange(self._table.shape[0]))

@@ -108,17 +108,30 @@ class _Word2Vec:
 
 
 class CBOW(_Word2Vec):
-    """Predict the target from the mean (or sum) of its context vectors."""
+    """Predict the target from the mean (or sum) of its context vectors.
+
+    With subwords the mean is fastText's: of all the context words' rows at once, so that a word of
+    n rows weighs n / (the context's rows) in it, not 1 / C.
+    """
 
     def forward(self, contexts: Any, target: Any) -> float:
         """contexts : (B, C) int, target : (B,) int -> loss."""
         rows = self.in_layer.forward(contexts)  # (B, C, H)
-        h = rows.mean(axis=1) if self.mean else rows.sum(axis=1)  # (B, H)
         self._width = contexts.shape[1]
+        self._shares = None
+        if self.mean and isinstance(self.in_layer, SubwordEmbedding):
+            sizes = self.in_layer.sizes(contexts)  # (B, C)
+            self._shares = (sizes / sizes.sum(axis=1, keepdims=True))[..., None]  # (B, C, 1)
+            h = (rows * self._shares).sum(axis=1)
+        else:
+            h = rows.mean(axis=1) if self.mean else rows.sum(axis=1)  # (B, H)
         return self._loss(h, target)
 
     def backward(self, dout: float = 1.0) -> None:
         dh = self._dh(dout)
+        if self._shares is not None:
+            self.in_layer.backward(dh[:, None, :] * self._shares)
+            return
         if self.mean:
             dh = dh / self._width  # (B, H)
         B, H = dh.shape

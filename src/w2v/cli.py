@@ -26,7 +26,7 @@ from .devices import abort_job, available_cores, mpi_job
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
 from .text.counting import DEFAULT_COUNT_MEMORY, MAX_COUNT_MEMORY
-from .text.graph import read_edge_list
+from .text.graph import hold_out, read_edge_list
 from .text.phrases import Scoring
 from .text.phrases import phrases as join_phrases
 from .text.prepared import prepare as prepare_corpus
@@ -302,7 +302,13 @@ def cmd_walks(args: argparse.Namespace) -> int:
     if args.unweighted:
         graph = dataclasses.replace(graph, weights=None)
     print(_safe(f"read {graph.describe()}"))
-    report = write_walks(graph, args.output, options, sources=digests, inputs=[args.graph], started=started)
+    held = None
+    if args.hold_out:
+        graph, held = hold_out(graph, args.hold_out, args.seed)
+        print(f"held out {len(held):,} edges ({args.hold_out:.0%} asked; none that is a node's last), walking "
+              f"{graph.edges:,} stored edges")
+    report = write_walks(graph, args.output, options, sources=digests, inputs=[args.graph], started=started,
+                         held_out=held)
     print(_safe(report.describe()))
     return 0
 
@@ -724,6 +730,9 @@ def _add_walks(sub: Any) -> None:
     walks.add_argument("--seed", type=int, default=defaults.seed,
                        help="the same seed gives the same walks, whatever --workers")
     walks.add_argument("--workers", type=_positive_int, default=None, help="threads (default: every core)")
+    walks.add_argument("--hold-out", type=_fraction, default=0.0, metavar="FRACTION",
+                       help="for w2v evaluate --links: take this share of the edges out (seeded by --seed; never "
+                            "a node's last edge) before walking, and write them to WALKS_DIR/held_out_edges.txt")
     walks.set_defaults(func=cmd_walks)
 
 
@@ -953,6 +962,16 @@ def _probability(text: str) -> float:
         value = float("nan")
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"expected a probability from 0 to 1, got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction in [0, 1), not {text}")
     return value
 
 

@@ -18,8 +18,10 @@ import numpy as np
 
 from .datasets.fetch import cache_dir
 from .devices import available_cores
+from .errors import ConfigError
 from .io.files import work_folder
 from .text.graph import Graph, as_graph
+from .text.graph import hold_out as take_out
 from .text.prepared import open_corpus
 from .text.walks import WalkOptions, WalksReport, walk_arrays, write_walks
 from .train import train
@@ -45,7 +47,7 @@ class Walks(NamedTuple):
 
 def walks(edges: Any, output: str | os.PathLike | None = None, *, directed: bool = False, weighted: bool = True,
           nodes: int | None = None, walks_per_node: int = 10, walk_length: int = 80, p: float = 1.0,
-          q: float = 1.0, seed: int = 1, workers: int | None = None) -> Walks | WalksReport:
+          q: float = 1.0, seed: int = 1, workers: int | None = None, hold_out: float = 0.0) -> Walks | WalksReport:
     """DeepWalk (``p = q = 1``) or node2vec walks over a graph.
 
     Parameters
@@ -68,12 +70,22 @@ def walks(edges: Any, output: str | os.PathLike | None = None, *, directed: bool
         The walks are the same for the same seed, whatever ``workers``.
     workers : int, optional
         Threads computing the walks (default: every core).
+    hold_out : float
+        With ``output``: take this share of the edges out before walking (seeded by ``seed``;
+        never a node's last edge, see :func:`w2v.text.graph.hold_out`) and write them to
+        ``output/held_out_edges.txt``, for :func:`evaluate_links`.
     """
     graph = as_graph(edges, directed=directed, weighted=weighted, nodes=nodes)
     options = WalkOptions(walks_per_node, walk_length, p, q, seed, workers or available_cores())
+    if hold_out and output is None:
+        raise ConfigError("hold_out: the held-out edges are written beside the walks; give output too",
+                          options=("hold_out", "output"))
     if output is not None:
         inputs = [os.fspath(edges)] if isinstance(edges, (str, os.PathLike)) else []
-        return write_walks(graph, output, options, inputs=inputs)
+        held = None
+        if hold_out:
+            graph, held = take_out(graph, hold_out, seed)
+        return write_walks(graph, output, options, inputs=inputs, held_out=held)
     ids, offsets = walk_arrays(graph, options)
     return Walks(ids, offsets, graph.keys())
 
@@ -100,3 +112,4 @@ def embed(edges: Any, *, directed: bool = False, weighted: bool = True, nodes: i
         if graph.names is None:
             corpus = dataclasses.replace(corpus, keys=[int(word) for word in corpus.vocab.words])
         return train(corpus, **options)
+

@@ -3,6 +3,8 @@
 >>> import w2v.graph
 >>> wv = w2v.graph.embed("edges.txt", p=1, q=0.5)   # doctest: +SKIP
 >>> wv.most_similar("node42")                        # doctest: +SKIP
+>>> w2v.graph.evaluate_nodes(wv, "labels.txt").macro_f1            # doctest: +SKIP
+>>> w2v.graph.evaluate_links("nodes.npz", "walks/").auc             # doctest: +SKIP
 
 The graph reading and the walks are :mod:`w2v.text.graph` and :mod:`w2v.text.walks`; this
 module joins them to training, which :mod:`w2v.text` may not import.
@@ -25,7 +27,8 @@ from .text.graph import hold_out as take_out
 from .text.prepared import open_corpus
 from .text.walks import WalkOptions, WalksReport, walk_arrays, write_walks
 from .train import train
-from .vectors.word_vectors import WordVectors
+from .vectors.graph_evaluation import LinkScores, NodeScores, held_out_edges, link_prediction, node_classification
+from .vectors.word_vectors import WordVectors, load
 
 
 class Walks(NamedTuple):
@@ -113,3 +116,28 @@ def embed(edges: Any, *, directed: bool = False, weighted: bool = True, nodes: i
             corpus = dataclasses.replace(corpus, keys=[int(word) for word in corpus.vocab.words])
         return train(corpus, **options)
 
+
+def evaluate_nodes(vectors: WordVectors | str | os.PathLike, labels: Any, *, folds: int = 5, seed: int = 1,
+                   C: float = 1.0) -> NodeScores:
+    """Node classification: macro and micro F1 of a one-vs-rest logistic regression over ``folds`` stratified
+    folds (see :mod:`w2v.vectors.graph_evaluation`).
+
+    ``vectors`` are node vectors or a file of them; ``labels`` a file of ``node label`` lines
+    (a node may have several) or (node, label) pairs.
+    """
+    wv = vectors if isinstance(vectors, WordVectors) else load(vectors)
+    return node_classification(wv, labels, folds=folds, seed=seed, C=C)
+
+
+def evaluate_links(vectors: WordVectors | str | os.PathLike, held_out: str | os.PathLike, graph: Any = None, *,
+                   seed: int = 1, C: float = 1.0) -> LinkScores:
+    """Link prediction: the AUC of the held-out edges against as many sampled non-edges (Hadamard features,
+    a logistic regression trained on the walked graph's edges; see :mod:`w2v.vectors.graph_evaluation`).
+
+    ``held_out`` is a walks folder written with ``hold_out`` (``w2v walks --hold-out``) or a file
+    of ``src dst`` lines; ``graph`` the graph without them (an edge list, arrays, a matrix, a walks
+    folder), by default the one saved beside ``held_out``.
+    """
+    wv = vectors if isinstance(vectors, WordVectors) else load(vectors)
+    walked, pairs = held_out_edges(held_out, graph)
+    return link_prediction(wv, walked, pairs, seed=seed, C=C)

@@ -145,14 +145,13 @@ def sklearn_check(out: str, labels: np.ndarray, seed: int = 0) -> dict:
     from sklearn.metrics import f1_score
     from sklearn.multiclass import OneVsRestClassifier
 
-    from w2v.vectors.graph_evaluation import stratified_folds
+    from w2v.vectors.graph_evaluation import label_matrix, stratified_folds
 
     wv = saved_vectors(out)
     sample = np.random.default_rng(seed).permutation(labels.size)[:20_000]
-    nodes = sorted(str(v) for v in sample.tolist() if str(v) in wv)  # in classify's order: by name
-    x = wv.vectors[[wv.key_to_index[v] for v in nodes]]
-    y = np.array([str(labels[int(v)]) for v in nodes])
-    fold = stratified_folds(y[:, None] == np.array(sorted(set(y)))[None, :], 5, seed)
+    nodes, truth = label_matrix([(str(v), int(labels[v])) for v in sample if str(v) in wv])  # classify's order
+    x, y = wv.vectors[[wv.key_to_index[v] for v in nodes]], truth.argmax(axis=1)
+    fold = stratified_folds(truth, 5, seed)
     macro, micro = [], []
     for f in range(5):
         test = fold == f

@@ -9,7 +9,7 @@ import pytest
 
 import w2v
 from w2v.cli import main
-from w2v.errors import BenchmarkError
+from w2v.errors import BenchmarkError, ConfigError
 from w2v.text.graph import graph_from_arrays, hold_out, open_graph
 from w2v.vectors.graph_evaluation import (
     classify_folds,
@@ -128,6 +128,14 @@ def test_labelled_nodes_without_a_vector_are_counted_not_dropped_silently():
     assert scores.macro_f1 > 0.8 and "2 labelled nodes have no vector, left out" in scores.describe()
 
 
+def test_a_node_with_several_labels_is_given_as_many():
+    x, truth = _separable(6, n=120)
+    keys = [f"v{i}" for i in range(120)]
+    pairs = [(key, int(row.argmax())) for key, row in zip(keys, truth)] + [(key, "all") for key in keys[::2]]
+    scores = node_classification(WordVectors(x, keys), pairs, folds=4)
+    assert scores.labels == 4 and scores.micro_f1 > 0.8  # "all" half the time: each node gets 1 or 2 labels
+
+
 # --- hold-out and link prediction ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("directed", [False, True])
@@ -184,6 +192,15 @@ def test_walks_hold_out_edges_that_train_never_sees_and_evaluate_scores_nodes_an
     python = w2v.graph.evaluate_links(tmp_path / "m.npz", tmp_path / "walks" / "held_out_edges.txt")
     assert python.auc == scores["links"]["auc"]
     assert w2v.graph.evaluate_nodes(tmp_path / "m.npz", labels).macro_f1 == scores["nodes"]["macro_f1"]
+
+
+def test_python_walks_hold_out_edges_beside_the_walks(tmp_path):
+    edges, _ = _planted(tmp_path, nodes=20, inside=0.6)
+    report = w2v.graph.walks(edges, tmp_path / "walks", hold_out=0.2, walks_per_node=2, workers=1)
+    held = (tmp_path / "walks" / "held_out_edges.txt").read_text(encoding="utf-8").split("\n")[:-1]
+    assert report.held_out == len(held) > 0
+    with pytest.raises(ConfigError, match="give output too"):
+        w2v.graph.walks(edges, hold_out=0.2)
 
 
 @pytest.mark.parametrize("text,message", [

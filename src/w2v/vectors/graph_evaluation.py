@@ -183,6 +183,19 @@ def classify_folds(x: np.ndarray, truth: np.ndarray, fold: np.ndarray, C: float 
     return np.array(scores)
 
 
+def label_matrix(pairs: list[tuple[Any, Any]]) -> tuple[list[str], np.ndarray]:
+    """The labelled nodes' names, sorted, and their labels as (N, K) bool, column ``k`` the ``k``-th label
+    name in sorted order."""
+    nodes = sorted({str(node) for node, _ in pairs})
+    names = sorted({str(label) for _, label in pairs})
+    node_id = {node: i for i, node in enumerate(nodes)}
+    label_id = {label: i for i, label in enumerate(names)}
+    truth = np.zeros((len(nodes), len(names)), dtype=bool)
+    for node, label in pairs:
+        truth[node_id[str(node)], label_id[str(label)]] = True
+    return nodes, truth
+
+
 def node_classification(wv: WordVectors, labels: str | os.PathLike | Iterable[tuple[Any, Any]], *, folds: int = 5,
                         seed: int = 1, C: float = 1.0) -> NodeScores:
     """Macro and micro F1 of a one-vs-rest logistic regression on node vectors over stratified folds.
@@ -201,15 +214,9 @@ def node_classification(wv: WordVectors, labels: str | os.PathLike | Iterable[tu
         Inverse regularisation strength (scikit-learn's ``C``).
     """
     pairs = read_pairs(labels, "node label") if isinstance(labels, (str, os.PathLike)) else list(labels)
-    nodes = sorted({str(node) for node, _ in pairs})
+    nodes, truth = label_matrix(pairs)
     rows = _rows(wv, nodes)
     known = rows >= 0
-    names = sorted({str(label) for _, label in pairs})
-    truth = np.zeros((len(nodes), len(names)), dtype=bool)
-    node_id = {node: i for i, node in enumerate(nodes)}
-    label_id = {label: i for i, label in enumerate(names)}
-    for node, label in pairs:
-        truth[node_id[str(node)], label_id[str(label)]] = True
     truth = truth[known]
     if len(truth) < 2:
         source = labels if isinstance(labels, (str, os.PathLike)) else "labels"

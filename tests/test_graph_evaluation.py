@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -105,6 +106,18 @@ def test_f1_agrees_with_scikit_learn_on_the_same_folds():
         predicted = model.predict(x[test])
         theirs = f1_score(label[test], predicted, average="macro"), f1_score(label[test], predicted, average="micro")
         assert ours[f] == pytest.approx(theirs, abs=0.01)
+
+
+def test_the_sklearn_option_fits_scikit_learns_regression_and_agrees_with_ours():
+    pytest.importorskip("sklearn")
+    x, truth = _separable(8, n=200)
+    keys = [f"v{i}" for i in range(200)]
+    pairs = [(key, int(row.argmax())) for key, row in zip(keys, truth)] + [("lonely", "rare")]  # in one fold only
+    ours = node_classification(WordVectors(np.vstack([x, np.zeros(6)]), keys + ["lonely"]), pairs, folds=4)
+    theirs = node_classification(WordVectors(np.vstack([x, np.zeros(6)]), keys + ["lonely"]), pairs, folds=4,
+                                 sklearn=True)
+    assert theirs.macro_f1 == pytest.approx(ours.macro_f1, abs=0.01)
+    assert theirs.micro_f1 == pytest.approx(ours.micro_f1, abs=0.01)
 
 
 def test_multi_label_f1_agrees_with_scikit_learn():
@@ -221,7 +234,7 @@ def test_bad_label_files_end_the_command_with_one_line(tmp_path, capsys, text, m
     assert err.count("\n") == 1 and message in err and "Traceback" not in err
 
 
-def test_bad_links_and_folds_end_the_command_with_one_line(tmp_path, capsys):
+def test_bad_links_folds_and_sklearn_end_the_command_with_one_line(tmp_path, capsys, monkeypatch):
     WordVectors(np.eye(3), ["a", "b", "c"]).save(tmp_path / "m.npz")
     (tmp_path / "held.txt").write_text("a b c\n", encoding="utf-8")
     (tmp_path / "labels.txt").write_text("a x\nb y\nc x\n", encoding="utf-8")
@@ -232,6 +245,11 @@ def test_bad_links_and_folds_end_the_command_with_one_line(tmp_path, capsys):
         assert main(["evaluate", str(tmp_path / "m.npz"), *flags]) == 1
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and message in err and "Traceback" not in err
+    for name in ("sklearn", "sklearn.linear_model"):  # not installed
+        monkeypatch.setitem(sys.modules, name, None)
+    assert main(["evaluate", str(tmp_path / "m.npz"), "--nodes", str(tmp_path / "labels.txt"), "--folds", "2",
+                 "--sklearn"]) == 1
+    assert "--sklearn: needs scikit-learn, which is not installed" in capsys.readouterr().err
     (tmp_path / "held.txt").write_text("a b\n", encoding="utf-8")
     assert main(["evaluate", str(tmp_path / "m.npz"), "--links", str(tmp_path / "held.txt")]) == 1
     assert "holds no graph (graph.json)" in capsys.readouterr().err

@@ -500,7 +500,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                                      case_insensitive=case_insensitive)
     similarities = [evaluate.similarity(wv, f, score_column=args.score_column, case_insensitive=case_insensitive)
                     for f in similarity_files]
-    nodes = node_classification(wv, args.nodes, folds=args.folds, seed=args.seed) if args.nodes else None
+    nodes = node_classification(wv, args.nodes, folds=args.folds, seed=args.seed, sklearn=args.sklearn) \
+        if args.nodes else None
     links = None
     if args.links:
         graph, held_out = held_out_edges(args.links)
@@ -1096,6 +1097,9 @@ def _add_evaluate(sub: Any) -> None:
     evaluate.add_argument("--folds", type=_positive_int, default=folds, help=f"--nodes: folds (default {folds})")
     evaluate.add_argument("--seed", type=_non_negative_int, default=_default(node_classification, "seed"),
                           help="--nodes: the folds; --links: the sampled non-edges (default 1)")
+    evaluate.add_argument("--sklearn", action="store_true",
+                          help="--nodes: fit scikit-learn's LogisticRegression instead of w2v's own (needs "
+                               "scikit-learn)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--report", metavar="REPORT.md", help="also write Markdown tables and a PNG bar chart")
     _load_options(evaluate)

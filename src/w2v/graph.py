@@ -118,15 +118,16 @@ def embed(edges: Any, *, directed: bool = False, weighted: bool = True, nodes: i
 
 
 def evaluate_nodes(vectors: WordVectors | str | os.PathLike, labels: Any, *, folds: int = 5, seed: int = 1,
-                   C: float = 1.0) -> NodeScores:
+                   C: float = 1.0, sklearn: bool = False) -> NodeScores:
     """Node classification: macro and micro F1 of a one-vs-rest logistic regression over ``folds`` stratified
     folds (see :mod:`w2v.vectors.graph_evaluation`).
 
     ``vectors`` are node vectors or a file of them; ``labels`` a file of ``node label`` lines
-    (a node may have several) or (node, label) pairs.
+    (a node may have several) or (node, label) pairs; ``sklearn`` fits scikit-learn's
+    ``LogisticRegression`` instead of w2v's own.
     """
     wv = vectors if isinstance(vectors, WordVectors) else load(vectors)
-    return node_classification(wv, labels, folds=folds, seed=seed, C=C)
+    return node_classification(wv, labels, folds=folds, seed=seed, C=C, sklearn=sklearn)
 
 
 def evaluate_links(vectors: WordVectors | str | os.PathLike, held_out: str | os.PathLike, graph: Any = None, *,

@@ -16,11 +16,19 @@ PecanPy runs ``SparseOTF`` for node2vec (its default) and ``FirstOrderUnweighted
 DeepWalk (its fastest mode there), and trains with gensim's ``Word2Vec``; w2v walks into a
 prepared corpus in a temporary cache and trains on it mapped.
 
-Node classification: a one-vs-rest logistic regression (scikit-learn) over 5 stratified
-folds of up to 20,000 seeded sample nodes, macro and micro F1.
+Node classification: w2v's own one-vs-rest logistic regression (``w2v.graph.evaluate_nodes``)
+over 5 stratified folds of up to 20,000 seeded sample nodes, macro and micro F1; nodes a tool
+gave no vector are left out and counted. ``--sklearn-check`` also scores scikit-learn's
+``OneVsRestClassifier(LogisticRegression())`` on the same folds.
+
+Link prediction (``--links``): 10 % of each graph's edges are held out (``w2v.text.graph.hold_out``,
+seed 1, never a node's last edge), every tool embeds the same training edge list, and
+``w2v.graph.evaluate_links`` scores the held-out edges against as many non-edges (Hadamard
+features, AUC).
 
     python bench/graphs.py --nodes 10000 100000 [--methods node2vec deepwalk] [--tools w2v pecanpy]
         [--peers-python /path/to/venv/bin/python]   # PecanPy pins numpy<2: give it a venv of its own
+        [--links] [--sklearn-check]
     python bench/graphs.py --walks-only 1000000     # w2v walks alone: time and memory, no training
 """
 
@@ -111,22 +119,69 @@ def run(command: list[str], env: dict | None = None) -> tuple[float, float, str]
 # ---------------------------------------------------------------------- scoring
 
 
-def classify(out: str, labels: np.ndarray, seed: int = 0) -> tuple[float, float, float]:
-    """(macro F1, micro F1, share of nodes with a vector) over 5 folds of up to 20,000 sample nodes."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.multiclass import OneVsRestClassifier
+def saved_vectors(out: str):
+    """A tool's ``IDs``/``data`` file as w2v's WordVectors, keyed by the node names."""
+    from w2v.vectors.word_vectors import WordVectors
 
     saved = np.load(out)
-    ids = np.array([int(key) for key in saved["IDs"].tolist()])
-    vectors = np.zeros((labels.size, saved["data"].shape[1]), dtype=np.float32)
-    vectors[ids] = saved["data"]
+    return WordVectors(saved["data"], [str(key) for key in saved["IDs"].tolist()])
+
+
+def classify(out: str, labels: np.ndarray, seed: int = 0) -> dict:
+    """w2v's node classification over 5 folds of up to 20,000 sample nodes: macro and micro F1, nodes without
+    a vector."""
+    import w2v
+
     sample = np.random.default_rng(seed).permutation(labels.size)[:20_000]
-    x, y = vectors[sample], labels[sample]
-    model = OneVsRestClassifier(LogisticRegression(max_iter=1000))
-    predicted = cross_val_predict(model, x, y, cv=StratifiedKFold(5, shuffle=True, random_state=seed))
-    return f1_score(y, predicted, average="macro"), f1_score(y, predicted, average="micro"), ids.size / labels.size
+    scores = w2v.graph.evaluate_nodes(saved_vectors(out), [(str(v), int(labels[v])) for v in sample], folds=5,
+                                      seed=seed)
+    return {"macro_f1": round(scores.macro_f1, 4), "micro_f1": round(scores.micro_f1, 4),
+            "sampled_without_vectors": scores.missing}
+
+
+def sklearn_check(out: str, labels: np.ndarray, seed: int = 0) -> dict:
+    """scikit-learn's one-vs-rest logistic regression on the folds :func:`classify` uses."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    from sklearn.multiclass import OneVsRestClassifier
+
+    from w2v.vectors.graph_evaluation import label_matrix, stratified_folds
+
+    wv = saved_vectors(out)
+    sample = np.random.default_rng(seed).permutation(labels.size)[:20_000]
+    nodes, truth = label_matrix([(str(v), int(labels[v])) for v in sample if str(v) in wv])  # classify's order
+    x, y = wv.vectors[[wv.key_to_index[v] for v in nodes]], truth.argmax(axis=1)
+    fold = stratified_folds(truth, 5, seed)
+    macro, micro = [], []
+    for f in range(5):
+        test = fold == f
+        predicted = OneVsRestClassifier(LogisticRegression(max_iter=1000)).fit(x[~test], y[~test]).predict(x[test])
+        macro.append(f1_score(y[test], predicted, average="macro"))
+        micro.append(f1_score(y[test], predicted, average="micro"))
+    return {"sklearn_macro_f1": round(float(np.mean(macro)), 4), "sklearn_micro_f1": round(float(np.mean(micro)), 4)}
+
+
+def held_out_split(edges: Path) -> tuple[Path, Path]:
+    """Hold 10 % of the edges out (seed 1): (the training edge list every tool embeds, the held-out edges)."""
+    from w2v.text.graph import hold_out, read_edge_list, write_held_out
+
+    rest, held = hold_out(read_edge_list(edges), 0.1, seed=1)
+    names = np.array(rest.names)
+    src = np.repeat(np.arange(rest.nodes), np.diff(rest.indptr))
+    once = src < rest.indices
+    train, held_path = edges.with_name(f"{edges.stem}-train.tsv"), edges.with_name(f"{edges.stem}-held.txt")
+    with open(train, "w") as handle:
+        for start in range(0, int(once.sum()), 1 << 22):
+            u, v = (ends[once][start : start + (1 << 22)] for ends in (src, rest.indices))
+            handle.write("\n".join(np.char.add(np.char.add(names[u], "\t"), names[v]).tolist()) + "\n")
+    write_held_out(held_path, rest, held)
+    return train, held_path
+
+
+def link_auc(out: str, held: Path, train: Path) -> float:
+    import w2v
+
+    return w2v.graph.evaluate_links(saved_vectors(out), held, graph=str(train)).auc
 
 
 def main() -> None:
@@ -140,6 +195,10 @@ def main() -> None:
     parser.add_argument("--peers-python", default=sys.executable, help="a Python with pecanpy installed")
     parser.add_argument("--walks-only", type=int, nargs="*", default=[], metavar="NODES",
                         help="graphs of these sizes: time and memory of w2v walks alone")
+    parser.add_argument("--links", action="store_true",
+                        help="also hold 10 %% of the edges out, embed the rest and report link prediction AUC")
+    parser.add_argument("--sklearn-check", action="store_true",
+                        help="also report scikit-learn's node classification F1 on the same folds")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -177,11 +236,26 @@ def main() -> None:
                     except RuntimeError as err:
                         print(json.dumps({"nodes": nodes, "method": method, "tool": tool, "error": str(err)}))
                         continue
-                    macro, micro, covered = classify(out, labels)
+                    scores = classify(out, labels) | (sklearn_check(out, labels) if args.sklearn_check else {})
                     print(json.dumps({"nodes": nodes, "method": method, "tool": tool, "seconds": round(seconds, 1),
-                                      "peak_mib": round(peak), "macro_f1": round(macro, 4),
-                                      "micro_f1": round(micro, 4), "nodes_with_vectors": round(covered, 4)}),
-                          flush=True)
+                                      "peak_mib": round(peak)} | scores), flush=True)
+            if args.links:
+                train, held = held_out_split(edges)
+                for method in args.methods:
+                    p, q = METHODS[method]
+                    for tool in args.tools:
+                        out = str(Path(work) / f"{tool}.npz")
+                        command = me + ["embed", str(train), str(p), str(q), out] if tool == "w2v" else \
+                            pecanpy_command(args.peers_python, str(train), p, q, out)
+                        try:
+                            run(command, env)
+                        except RuntimeError as err:
+                            print(json.dumps({"nodes": nodes, "method": method, "tool": tool, "error": str(err)}))
+                            continue
+                        print(json.dumps({"nodes": nodes, "method": method, "tool": tool, "held_out": "10 %",
+                                          "link_auc": round(link_auc(out, held, train), 4)}), flush=True)
+                train.unlink()
+                held.unlink()
             edges.unlink()
         for nodes in args.walks_only:
             edges = Path(work) / f"sbm-{nodes}.tsv"

@@ -26,7 +26,7 @@ from .devices import abort_job, available_cores, mpi_job
 from .errors import ConfigError, TrainingInterrupted, W2VError
 from .io import Format
 from .text.counting import DEFAULT_COUNT_MEMORY, MAX_COUNT_MEMORY
-from .text.graph import read_edge_list
+from .text.graph import hold_out, read_edge_list
 from .text.phrases import Scoring
 from .text.phrases import phrases as join_phrases
 from .text.prepared import prepare as prepare_corpus
@@ -34,6 +34,7 @@ from .text.walks import WalkOptions, write_walks
 from .training.loop import REPEAT_SECONDS, STOP_SIGNALS
 from .vectors.classes import word_classes
 from .vectors.evaluate import analogies
+from .vectors.graph_evaluation import held_out_edges, link_prediction, node_classification
 from .vectors.scoring import ANALOGY_METHODS
 from .vectors.sentences import METHODS as SENTENCE_METHODS
 
@@ -302,7 +303,13 @@ def cmd_walks(args: argparse.Namespace) -> int:
     if args.unweighted:
         graph = dataclasses.replace(graph, weights=None)
     print(_safe(f"read {graph.describe()}"))
-    report = write_walks(graph, args.output, options, sources=digests, inputs=[args.graph], started=started)
+    held = None
+    if args.hold_out:
+        graph, held = hold_out(graph, args.hold_out, args.seed)
+        print(f"held out {len(held):,} edges ({args.hold_out:.0%} asked; none that is a node's last), walking "
+              f"{graph.edges:,} stored edges")
+    report = write_walks(graph, args.output, options, sources=digests, inputs=[args.graph], started=started,
+                         held_out=held)
     print(_safe(report.describe()))
     return 0
 
@@ -483,7 +490,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         check_output(report_path, inputs=[args.model], outputs=[chart])
         check_output(chart, inputs=[args.model])
     wv = load(args.model, unicode_errors=args.unicode_errors, no_header=args.no_header)
-    default = not args.analogies and not args.similarity  # neither given: the standard pair
+    default = not (args.analogies or args.similarity or args.nodes or args.links)  # none given: the standard pair
     analogy_file = "google" if default else args.analogies
     similarity_files = ["wordsim353"] if default else args.similarity or []
     case_insensitive = not args.case_sensitive
@@ -493,12 +500,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                                      case_insensitive=case_insensitive)
     similarities = [evaluate.similarity(wv, f, score_column=args.score_column, case_insensitive=case_insensitive)
                     for f in similarity_files]
+    nodes = node_classification(wv, args.nodes, folds=args.folds, seed=args.seed, sklearn=args.sklearn) \
+        if args.nodes else None
+    links = None
+    if args.links:
+        graph, held_out = held_out_edges(args.links)
+        links = link_prediction(wv, graph, held_out, seed=args.seed)
     written = report.write_report(args.report, analogy, similarities, model=args.model) if args.report else []
     if args.json:
         print(json.dumps({"model": args.model, "analogies": analogy.to_dict() if analogy else None,
-                          "similarity": [s.to_dict() for s in similarities]}))
+                          "similarity": [s.to_dict() for s in similarities],
+                          "nodes": nodes.to_dict() if nodes else None, "links": links.to_dict() if links else None}))
         return 0
-    print(report.format_results(analogy, similarities))
+    if analogy or similarities:
+        print(report.format_results(analogy, similarities))
+    for graph_scores in (nodes, links):
+        if graph_scores:
+            print(graph_scores.describe())
     if written:
         print(f"\nwrote {' and '.join(map(str, written))}")
     return 0
@@ -724,6 +742,9 @@ def _add_walks(sub: Any) -> None:
     walks.add_argument("--seed", type=int, default=defaults.seed,
                        help="the same seed gives the same walks, whatever --workers")
     walks.add_argument("--workers", type=_positive_int, default=None, help="threads (default: every core)")
+    walks.add_argument("--hold-out", type=_fraction, default=0.0, metavar="FRACTION",
+                       help="for w2v evaluate --links: take this share of the edges out (seeded by --seed; never "
+                            "a node's last edge) before walking, and write them to WALKS_DIR/held_out_edges.txt")
     walks.set_defaults(func=cmd_walks)
 
 
@@ -956,6 +977,16 @@ def _probability(text: str) -> float:
     return value
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction in [0, 1), not {text}")
+    return value
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -1038,8 +1069,10 @@ def _add_evaluate(sub: Any) -> None:
     """``w2v evaluate``."""
     from .datasets.benchmarks import names
 
-    evaluate = sub.add_parser("evaluate", help="analogy accuracy and word-similarity correlations",
-                              description="Without --analogies or --similarity: google and wordsim353.")
+    evaluate = sub.add_parser("evaluate", help="analogy accuracy, word-similarity correlations, and node vectors' "
+                                               "classification F1 and link-prediction AUC",
+                              description="Without --analogies, --similarity, --nodes or --links: google and "
+                                          "wordsim353.")
     evaluate.add_argument("model", metavar="MODEL")
     evaluate.add_argument("--analogies", metavar="FILE",
                           help=f"questions-words.txt-format file or {'/'.join(names('analogies'))}")
@@ -1054,6 +1087,19 @@ def _add_evaluate(sub: Any) -> None:
     evaluate.add_argument("--score-column", type=_positive_int, default=None, metavar="N",
                           help="similarity: 1-based column of the score (default 3)")
     evaluate.add_argument("--case-sensitive", action="store_true", help="match words exactly (default: ignore case)")
+    evaluate.add_argument("--nodes", metavar="LABELS",
+                          help="node classification: 'node label' lines (a node may have several); macro and micro "
+                               "F1 of a one-vs-rest logistic regression over --folds stratified folds")
+    evaluate.add_argument("--links", metavar="DIR_OR_FILE",
+                          help="link prediction: AUC of held-out edges (w2v walks --hold-out's WALKS_DIR, or its "
+                               "held_out_edges.txt) against as many non-edges of the graph saved beside them")
+    folds = _default(node_classification, "folds")
+    evaluate.add_argument("--folds", type=_positive_int, default=folds, help=f"--nodes: folds (default {folds})")
+    evaluate.add_argument("--seed", type=_non_negative_int, default=_default(node_classification, "seed"),
+                          help="--nodes: the folds; --links: the sampled non-edges (default 1)")
+    evaluate.add_argument("--sklearn", action="store_true",
+                          help="--nodes: fit scikit-learn's LogisticRegression instead of w2v's own (needs "
+                               "scikit-learn)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     evaluate.add_argument("--report", metavar="REPORT.md", help="also write Markdown tables and a PNG bar chart")
     _load_options(evaluate)

@@ -3,6 +3,8 @@
 >>> import w2v.graph
 >>> wv = w2v.graph.embed("edges.txt", p=1, q=0.5)   # doctest: +SKIP
 >>> wv.most_similar("node42")                        # doctest: +SKIP
+>>> w2v.graph.evaluate_nodes(wv, "labels.txt").macro_f1            # doctest: +SKIP
+>>> w2v.graph.evaluate_links("nodes.npz", "walks/").auc             # doctest: +SKIP
 
 The graph reading and the walks are :mod:`w2v.text.graph` and :mod:`w2v.text.walks`; this
 module joins them to training, which :mod:`w2v.text` may not import.
@@ -18,12 +20,15 @@ import numpy as np
 
 from .datasets.fetch import cache_dir
 from .devices import available_cores
+from .errors import ConfigError
 from .io.files import work_folder
 from .text.graph import Graph, as_graph
+from .text.graph import hold_out as take_out
 from .text.prepared import open_corpus
 from .text.walks import WalkOptions, WalksReport, walk_arrays, write_walks
 from .train import train
-from .vectors.word_vectors import WordVectors
+from .vectors.graph_evaluation import LinkScores, NodeScores, held_out_edges, link_prediction, node_classification
+from .vectors.word_vectors import WordVectors, load
 
 
 class Walks(NamedTuple):
@@ -45,7 +50,7 @@ class Walks(NamedTuple):
 
 def walks(edges: Any, output: str | os.PathLike | None = None, *, directed: bool = False, weighted: bool = True,
           nodes: int | None = None, walks_per_node: int = 10, walk_length: int = 80, p: float = 1.0,
-          q: float = 1.0, seed: int = 1, workers: int | None = None) -> Walks | WalksReport:
+          q: float = 1.0, seed: int = 1, workers: int | None = None, hold_out: float = 0.0) -> Walks | WalksReport:
     """DeepWalk (``p = q = 1``) or node2vec walks over a graph.
 
     Parameters
@@ -68,12 +73,22 @@ def walks(edges: Any, output: str | os.PathLike | None = None, *, directed: bool
         The walks are the same for the same seed, whatever ``workers``.
     workers : int, optional
         Threads computing the walks (default: every core).
+    hold_out : float
+        With ``output``: take this share of the edges out before walking (seeded by ``seed``;
+        never a node's last edge, see :func:`w2v.text.graph.hold_out`) and write them to
+        ``output/held_out_edges.txt``, for :func:`evaluate_links`.
     """
     graph = as_graph(edges, directed=directed, weighted=weighted, nodes=nodes)
     options = WalkOptions(walks_per_node, walk_length, p, q, seed, workers or available_cores())
+    if hold_out and output is None:
+        raise ConfigError("hold_out: the held-out edges are written beside the walks; give output too",
+                          options=("hold_out", "output"))
     if output is not None:
         inputs = [os.fspath(edges)] if isinstance(edges, (str, os.PathLike)) else []
-        return write_walks(graph, output, options, inputs=inputs)
+        held = None
+        if hold_out:
+            graph, held = take_out(graph, hold_out, seed)
+        return write_walks(graph, output, options, inputs=inputs, held_out=held)
     ids, offsets = walk_arrays(graph, options)
     return Walks(ids, offsets, graph.keys())
 
@@ -100,3 +115,30 @@ def embed(edges: Any, *, directed: bool = False, weighted: bool = True, nodes: i
         if graph.names is None:
             corpus = dataclasses.replace(corpus, keys=[int(word) for word in corpus.vocab.words])
         return train(corpus, **options)
+
+
+def evaluate_nodes(vectors: WordVectors | str | os.PathLike, labels: Any, *, folds: int = 5, seed: int = 1,
+                   C: float = 1.0, sklearn: bool = False) -> NodeScores:
+    """Node classification: macro and micro F1 of a one-vs-rest logistic regression over ``folds`` stratified
+    folds (see :mod:`w2v.vectors.graph_evaluation`).
+
+    ``vectors`` are node vectors or a file of them; ``labels`` a file of ``node label`` lines
+    (a node may have several) or (node, label) pairs; ``sklearn`` fits scikit-learn's
+    ``LogisticRegression`` instead of w2v's own.
+    """
+    wv = vectors if isinstance(vectors, WordVectors) else load(vectors)
+    return node_classification(wv, labels, folds=folds, seed=seed, C=C, sklearn=sklearn)
+
+
+def evaluate_links(vectors: WordVectors | str | os.PathLike, held_out: str | os.PathLike, graph: Any = None, *,
+                   seed: int = 1, C: float = 1.0) -> LinkScores:
+    """Link prediction: the AUC of the held-out edges against as many sampled non-edges (Hadamard features,
+    a logistic regression trained on the walked graph's edges; see :mod:`w2v.vectors.graph_evaluation`).
+
+    ``held_out`` is a walks folder written with ``hold_out`` (``w2v walks --hold-out``) or a file
+    of ``src dst`` lines; ``graph`` the graph without them (an edge list, arrays, a matrix, a walks
+    folder), by default the one saved beside ``held_out``.
+    """
+    wv = vectors if isinstance(vectors, WordVectors) else load(vectors)
+    walked, pairs = held_out_edges(held_out, graph)
+    return link_prediction(wv, walked, pairs, seed=seed, C=C)

@@ -11,6 +11,10 @@ weights add up. Weights must be positive and finite.
 out-neighbours are ``indices[indptr[v]:indptr[v + 1]]``, sorted, so that an edge is found by
 binary search. :func:`save_graph` writes it to a folder as raw little-endian arrays beside a
 ``graph.json``, and :func:`open_graph` maps it back.
+
+:func:`hold_out` takes a seeded share of the edges out of a graph for link prediction, and
+:func:`write_held_out` writes them as ``src dst`` lines of node names (``held_out_edges.txt``
+beside the walks).
 """
 
 from __future__ import annotations
@@ -25,13 +29,15 @@ import numpy as np
 from numba import njit
 
 from .._numba.cache import CACHE
-from ..errors import CorpusError
+from ..errors import ConfigError, CorpusError
+from ..io.files import atomic_write
 from ..io.mapped import map_file
 from ..io.numbers import parse_json
 from ._tokenizer import NEWLINE, Interner, first_bad_byte
 from .sources import SourceDigest, expand_inputs, read_text
 
 MAX_NODES = 2**31 - 1  # node ids are int32
+HELD_OUT_FILE = "held_out_edges.txt"
 GRAPH_FILES = ("graph.json", "graph.indptr.int64", "graph.indices.int32", "graph.weights.float64", "nodes.txt")
 
 
@@ -384,3 +390,66 @@ def as_graph(edges: Any, *, directed: bool = False, weighted: bool = True, nodes
                                  directed=directed)
     raise CorpusError(f"edges: expected an edge list file, a SciPy sparse matrix, an (M, 2) or (M, 3) array or a "
                       f"(src, dst[, weights]) tuple, not {type(edges).__name__}")
+
+
+def hold_out(graph: Graph, fraction: float, seed: int) -> tuple[Graph, np.ndarray]:
+    """Take about ``fraction`` of the graph's edges out, for link prediction: (the graph without them, the
+    held-out edges as (H, 2) int64 node ids ``src, dst``).
+
+    An undirected edge counts once. Edges are visited in a seeded random order and one is held
+    out only if its source keeps another out-edge and its target another in-edge (undirected:
+    both ends keep another edge), so no node is left without edges; self-loops stay. On a graph
+    with few such edges (a star, a tree's leaves) fewer than asked are held out.
+    """
+    if not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
+        raise ConfigError(f"hold_out={fraction!r}: must be a fraction in [0, 1)", options=("hold_out",))
+    src = np.repeat(np.arange(graph.nodes, dtype=np.int64), np.diff(graph.indptr))
+    dst = graph.indices.astype(np.int64)
+    weights = graph.weights
+    if not graph.directed:  # each edge once
+        once = src <= dst
+        src, dst, weights = src[once], dst[once], None if weights is None else weights[once]
+    order = np.random.default_rng([seed, 37]).permutation(src.size)
+    candidates = int(np.count_nonzero(src != dst))
+    held = _choose_held_out(src[order], dst[order], np.diff(graph.indptr), _in_degrees(graph),
+                            round(fraction * candidates), not graph.directed)
+    kept = np.ones(src.size, dtype=bool)
+    kept[order[held]] = False
+    rest = build_graph(src[kept], dst[kept], None if weights is None else weights[kept], graph.nodes,
+                       directed=graph.directed, names=graph.names, name=graph.name)
+    taken = np.sort(order[held])
+    return rest, np.stack([src[taken], dst[taken]], axis=1)
+
+
+def _in_degrees(graph: Graph) -> np.ndarray:
+    return np.bincount(graph.indices, minlength=graph.nodes).astype(np.int64)
+
+
+@njit(cache=CACHE, nogil=True)
+def _choose_held_out(src, dst, out_degree, in_degree, wanted, undirected):  # pragma: no cover - compiled
+    """Which of the edges ``src[i] -> dst[i]``, in this order, to hold out: (M,) bool, ``wanted`` at most.
+    ``out_degree`` and ``in_degree`` (n,) int64 are the nodes' edges, counted down as edges go."""
+    held = np.zeros(src.size, dtype=np.bool_)
+    taken = 0
+    for i in range(src.size):
+        if taken == wanted:
+            break
+        u, v = src[i], dst[i]
+        if u == v or out_degree[u] < 2 or in_degree[v] < 2:
+            continue
+        held[i] = True
+        taken += 1
+        out_degree[u] -= 1
+        in_degree[v] -= 1
+        if undirected:  # stored both ways: v loses an out-edge, u an in-edge
+            out_degree[v] -= 1
+            in_degree[u] -= 1
+    return held
+
+
+def write_held_out(path: str | os.PathLike, graph: Graph, pairs: np.ndarray) -> None:
+    """Write the edges ``pairs`` ((H, 2) node ids of ``graph``) to ``path`` as ``src dst`` lines of node names,
+    atomically (:func:`w2v.io.files.atomic_write`)."""
+    keys = graph.keys()
+    with atomic_write(path) as handle:
+        handle.write("".join(f"{keys[u]} {keys[v]}\n" for u, v in pairs.tolist()).encode("utf-8"))

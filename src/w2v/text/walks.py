@@ -37,7 +37,7 @@ from .._numba.hashing import splitmix64
 from ..errors import ConfigError, check_integer
 from ..io.files import staged_folder
 from . import MAX_SENTENCE_LENGTH
-from .graph import Graph, save_graph
+from .graph import HELD_OUT_FILE, Graph, save_graph, write_held_out
 from .prepared import check_target, id_blocks, write_manifest
 from .sources import SourceDigest
 from .vocab import Pruned, Vocab
@@ -204,20 +204,24 @@ class WalksReport:
     walks: int
     tokens: int
     seconds: float
+    held_out: int = 0
 
     def describe(self) -> str:
+        held = f", and {self.held_out:,} held-out edges to {HELD_OUT_FILE}" if self.held_out else ""
         return (f"wrote {self.walks:,} walks ({self.tokens:,} nodes visited) over {self.nodes:,} nodes and "
-                f"{self.edges:,} stored edges to {self.path}; {self.seconds:.1f} s")
+                f"{self.edges:,} stored edges to {self.path}{held}; {self.seconds:.1f} s")
 
 
 def write_walks(graph: Graph, output: str | os.PathLike, options: WalkOptions, *,
                 sources: list[SourceDigest] | None = None, inputs: list[str] | None = None,
-                started: float | None = None) -> WalksReport:
+                started: float | None = None, held_out: np.ndarray | None = None) -> WalksReport:
     """Walk ``graph`` and write the walks to the folder ``output`` as a prepared corpus (node names as the
     vocabulary, ids by how often the walks visit them), with the graph itself beside it (:func:`save_graph`).
 
     The folder replaces one there only once complete (:func:`w2v.io.files.staged_folder`);
     ``sources`` are the edge list's digests for the manifest, ``inputs`` the files it must not hold.
+    ``held_out`` ((H, 2) node ids, :func:`w2v.text.graph.hold_out`'s), edges taken out of ``graph``
+    for link prediction, goes to ``held_out_edges.txt`` in the folder.
     """
     started = time.perf_counter() if started is None else started
     options.validate()
@@ -247,6 +251,8 @@ def write_walks(graph: Graph, output: str | os.PathLike, options: WalkOptions, *
             _sync(tokens)
         raw_path.unlink()
         save_graph(graph, folder)
+        if held_out is not None:
+            write_held_out(folder / HELD_OUT_FILE, graph, held_out)
         vocab = Vocab([keys[i] for i in order.tolist()], counts[order])
         walked = {"walks": {"walks_per_node": options.walks_per_node, "walk_length": options.walk_length,
                             "p": options.p, "q": options.q, "seed": options.seed}}
@@ -254,7 +260,8 @@ def write_walks(graph: Graph, output: str | os.PathLike, options: WalkOptions, *
                        longest=longest, vocab=vocab,
                        options={"min_count": 1, "max_vocab_size": None, "max_sentence_length": MAX_SENTENCE_LENGTH},
                        pruned=Pruned(0, 0, 0, 0), extra=walked)
-    return WalksReport(str(target), graph.nodes, graph.edges, walks, ended, time.perf_counter() - started)
+    return WalksReport(str(target), graph.nodes, graph.edges, walks, ended, time.perf_counter() - started,
+                       0 if held_out is None else len(held_out))
 
 
 def _sync(*handles) -> None:

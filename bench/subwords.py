@@ -15,6 +15,10 @@ all three the same way:
 - OOV coverage: the share of those sets' words outside the vocabulary that get a vector.
 
     W2V_DATA_DIR=../shared/data python bench/subwords.py [--models cbow skipgram] [--tools w2v fasttext gensim]
+        [--seeds 1 2 3]
+
+With several ``--seeds`` every tool trains once per seed (w2v and gensim take it; fastText's Python
+API does not, and with 2 threads no tool repeats a run exactly) and a mean row follows each tool's runs.
 """
 
 from __future__ import annotations
@@ -63,18 +67,20 @@ def evaluation_words() -> list[str]:
 # ---------------------------------------------------------------------- the children
 
 
-def train_w2v(model: str, corpus: str, out: Path, buckets: int = SETTINGS["buckets"]) -> None:
+def train_w2v(model: str, corpus: str, out: Path, seed: int, buckets: int = SETTINGS["buckets"]) -> None:
     import w2v
 
     s = SETTINGS
     wv = w2v.train(corpus, model=model, vector_size=s["dim"], window=s["window"], negative=s["negative"],
                    min_count=s["min_count"], epochs=s["epochs"], workers=s["threads"],
-                   subwords=(s["minn"], s["maxn"]), buckets=buckets, seed=1)
+                   subwords=(s["minn"], s["maxn"]), buckets=buckets, seed=seed)
     outside = wv.oov_vectors(evaluation_words())
     _write(out, wv.index_to_key, wv.vectors, outside)
 
 
-def train_fasttext(model: str, corpus: str, out: Path) -> None:
+def train_fasttext(model: str, corpus: str, out: Path, seed: int) -> None:
+    """fastText's Python API takes no seed in unsupervised mode (it is always 0): its runs differ only through
+    its two threads' timing, so ``seed`` just counts the runs."""
     import fasttext
 
     s = SETTINGS
@@ -87,13 +93,13 @@ def train_fasttext(model: str, corpus: str, out: Path) -> None:
     _write(out, words, np.array([ft.get_word_vector(word) for word in words]), outside)
 
 
-def train_gensim(model: str, corpus: str, out: Path) -> None:
+def train_gensim(model: str, corpus: str, out: Path, seed: int) -> None:
     from gensim.models import FastText
 
     s = SETTINGS
     ft = FastText(vector_size=s["dim"], window=s["window"], negative=s["negative"], min_count=s["min_count"],
                   workers=s["threads"], sg=int(model == "skipgram"), min_n=s["minn"], max_n=s["maxn"],
-                  bucket=s["buckets"], seed=1)
+                  bucket=s["buckets"], seed=seed)
     ft.build_vocab(corpus_file=corpus)
     ft.train(corpus_file=corpus, total_words=ft.corpus_total_words, epochs=s["epochs"])
     vocab = set(ft.wv.index_to_key)
@@ -107,9 +113,9 @@ def _write(out: Path, words: list[str], vectors: np.ndarray, outside: dict[str, 
              outside=np.array(list(outside.values()), dtype=np.float32).reshape(len(outside), SETTINGS["dim"]))
 
 
-def train_w2v_compact(model: str, corpus: str, out: Path) -> None:
+def train_w2v_compact(model: str, corpus: str, out: Path, seed: int) -> None:
     """w2v with a tenth of the buckets (200,000): the compact option, a tenth of the n-gram rows' memory."""
-    train_w2v(model, corpus, out, buckets=SETTINGS["buckets"] // 10)
+    train_w2v(model, corpus, out, seed, buckets=SETTINGS["buckets"] // 10)
 
 
 TRAINERS = {"w2v": train_w2v, "fasttext": train_fasttext, "gensim": train_gensim, "w2v-compact": train_w2v_compact}
@@ -148,10 +154,10 @@ def scores(path: Path) -> dict[str, float | None]:
     return row
 
 
-def run_child(tool: str, model: str, corpus: str, out: Path) -> tuple[float, float]:
+def run_child(tool: str, model: str, corpus: str, out: Path, seed: int) -> tuple[float, float]:
     """(wall seconds, peak resident MiB) of one training process."""
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, __file__, "--child", tool, model, corpus, str(out)])
+    child = subprocess.Popen([sys.executable, __file__, "--child", tool, model, corpus, str(out), str(seed)])
     _, status, usage = os.wait4(child.pid, 0)
     if status:
         raise SystemExit(f"{tool} {model} failed (status {status})")
@@ -164,11 +170,12 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=["cbow", "skipgram"])
     parser.add_argument("--tools", nargs="+", default=["w2v", "fasttext", "gensim"], choices=list(TRAINERS),
                         help="w2v-compact: w2v with 200,000 buckets")
-    parser.add_argument("--child", nargs=4, metavar=("TOOL", "MODEL", "CORPUS", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--seeds", nargs="+", type=int, default=[1])
+    parser.add_argument("--child", nargs=5, metavar=("TOOL", "MODEL", "CORPUS", "OUT", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        tool, model, corpus, out = args.child
-        TRAINERS[tool](model, corpus, Path(out))
+        tool, model, corpus, out, seed = args.child
+        TRAINERS[tool](model, corpus, Path(out), int(seed))
         return
     import fasttext
 
@@ -176,21 +183,33 @@ def main() -> None:
     print(f"commit {commit.strip()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {sys.version.split()[0]}, fasttext from {Path(fasttext.__file__).parent}; {SETTINGS}")
     columns = ["semantic", "syntactic", "analogy", *similarity_sets(), "oov coverage"]
-    print("| model | tool | wall s | x slowest | peak MiB | " + " | ".join(columns) + " |")
-    print("|---|---|---:|---:|---:|" + "---:|" * len(columns))
+    print("| model | tool | seed | wall s | x slowest | peak MiB | " + " | ".join(columns) + " |")
+    print("|---|---|---:|---:|---:|---:|" + "---:|" * len(columns))
     with tempfile.TemporaryDirectory(dir=HERE) as scratch:
         for model in args.models:
-            rows = []
-            for tool in args.tools:
-                out = Path(scratch) / f"{tool}-{model}.npz"
-                seconds, peak = run_child(tool, model, args.corpus, out)
-                rows.append((tool, seconds, peak, scores(out)))
-            slowest = max(seconds for _, seconds, _, _ in rows)
-            for tool, seconds, peak, row in rows:
-                values = " | ".join("n/a" if row[c] is None else f"{row[c]:.3f}" for c in columns)
-                print(f"| {model} | {tool} | {seconds:.1f} | {slowest / seconds:.1f} | {peak:,.0f} | {values} |",
-                      flush=True)
+            runs: dict[str, list[tuple[float, float, dict]]] = {tool: [] for tool in args.tools}
+            for seed in args.seeds:
+                for tool in args.tools:
+                    out = Path(scratch) / f"{tool}-{model}.npz"
+                    seconds, peak = run_child(tool, model, args.corpus, out, seed)
+                    runs[tool].append((seconds, peak, scores(out)))
+            slowest = max(np.mean([seconds for seconds, _, _ in tool_runs]) for tool_runs in runs.values())
+            for tool, tool_runs in runs.items():
+                shown = list(zip(map(str, args.seeds), tool_runs))
+                if len(tool_runs) > 1:
+                    shown.append(("mean", _mean_run(tool_runs, columns)))
+                for seed, (seconds, peak, row) in shown:
+                    values = " | ".join("n/a" if row[c] is None else f"{row[c]:.3f}" for c in columns)
+                    print(f"| {model} | {tool} | {seed} | {seconds:.1f} | {slowest / seconds:.1f} | {peak:,.0f} | "
+                          f"{values} |", flush=True)
     print(json.dumps({"settings": SETTINGS}))
+
+
+def _mean_run(runs: list[tuple[float, float, dict]], columns: list[str]) -> tuple[float, float, dict]:
+    """One tool's runs over several seeds as one: mean time, the highest peak, mean scores."""
+    row = {c: None if any(r[c] is None for _, _, r in runs) else float(np.mean([r[c] for _, _, r in runs]))
+           for c in columns}
+    return float(np.mean([s for s, _, _ in runs])), max(p for _, p, _ in runs), row
 
 
 if __name__ == "__main__":

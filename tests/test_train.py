@@ -230,3 +230,29 @@ def test_a_corpus_whose_ids_do_not_go_by_frequency_is_renumbered_before_training
     assert words.tolist() == np.array(vocab.words)[sorted_corpus.ids].tolist()
     wv = w2v.train(shuffled, hs=True, negative=0, vector_size=8, epochs=1, workers=1, seed=1)
     assert wv.index_to_key == renumbered.vocab.words and np.isfinite(wv.record.log.final_loss)
+
+
+def test_tokenised_sentences_train_as_the_same_text_file_does(tmp_path):
+    """gensim's input, a list of lists of str, is a corpus: the same vectors as its lines in a file."""
+    sentences = planted_sentences(seed=3)[:300]
+    text = tmp_path / "corpus.txt"
+    text.write_text("".join(" ".join(sentence) + "\n" for sentence in sentences), encoding="utf-8")
+    options = dict(model="skipgram", vector_size=8, epochs=1, min_count=2, workers=1, seed=1)
+    from_lists = w2v.train(sentences, **options)
+    from_file = w2v.train(text, **options)
+    assert from_lists.index_to_key == from_file.index_to_key
+    np.testing.assert_array_equal(from_lists.vectors, from_file.vectors)
+    assert w2v.train(tuple(map(tuple, sentences)), **options).index_to_key == from_file.index_to_key
+
+
+@pytest.mark.parametrize("corpus, message", [
+    ([["a", "b"], ["c", 7]], r"sentence 2 holds 7 \(int\), not a str token"),
+    ([[1, 2], [3]], "integer item ids go in NumPy arrays"),
+    ([3, 4], "an input is a path"),
+    ([["a"], "b.txt"], "an input is a path"),
+])
+def test_inputs_that_are_neither_paths_nor_tokenised_sentences_are_one_clear_error(corpus, message):
+    from w2v.errors import CorpusError
+
+    with pytest.raises(CorpusError, match=message):
+        w2v.train(corpus, vector_size=8, epochs=1, min_count=1)

@@ -25,7 +25,7 @@ from .devices import available_cores, available_memory, cupy_module, gpu_problem
 from .errors import ConfigError, ModelFileError, StopTraining, W2VError
 from .memory import MemoryEstimate, check_fits, estimate
 from .record import CorpusSummary, Position, TrainingLog, TrainingRecord
-from .text.corpus import Corpus, grown_corpus, read_corpus
+from .text.corpus import Corpus, corpus_from_sentences, grown_corpus, is_token_lists, read_corpus
 from .text.huffman import huffman_tree
 from .text.prepared import cached_corpus, is_prepared, mapped_text, open_corpus
 from .text.sequences import is_sequences, item_corpus
@@ -122,10 +122,10 @@ def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
     """The corpus to train on.
 
     ``"ptb"`` -> the PTB train split; a Corpus -> itself (renumbered by frequency if its ids are
-    not); a prepared corpus folder -> that corpus, memory-mapped; one plain text file that fits
-    easily in memory -> prepared into a temporary folder of the cache and memory-mapped
-    (:func:`w2v.text.prepared.mapped_text`; read
-    into memory if the cache cannot be written); standard input -> read into memory; anything
+    not); tokenised sentences (lists of str) -> a corpus in memory; a prepared corpus folder ->
+    that corpus, memory-mapped; one plain text file that fits easily in memory -> prepared into
+    a temporary folder of the cache and memory-mapped (:func:`w2v.text.prepared.mapped_text`;
+    read into memory if the cache cannot be written); standard input -> read into memory; anything
     else (compressed files, folders, several inputs, a large file) -> prepared once into the
     cache (``$W2V_CACHE_DIR/corpora``) and memory-mapped from there, reused while the inputs
     keep their size and modification time. ``cfg.read_vocab`` fixes the vocabulary of text
@@ -136,6 +136,10 @@ def load_training_corpus(source: Inputs | Corpus, cfg: TrainConfig) -> Corpus:
             raise ConfigError("read_vocab applies to text; a Corpus comes with its vocabulary", options=("read_vocab",))
         source.check()
         return source.by_frequency()
+    if is_token_lists(source):
+        vocab = None if cfg.read_vocab is None else \
+            fixed_vocab(cfg.read_vocab, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size)
+        return corpus_from_sentences(source, min_count=cfg.min_count, max_vocab_size=cfg.max_vocab_size, vocab=vocab)
     if isinstance(source, (str, os.PathLike)) and str(source) == "ptb":
         from .datasets import ptb
 
@@ -198,7 +202,8 @@ def train(
     ----------
     corpus : "ptb", a Corpus, a prepared corpus folder (:func:`w2v.prepare`, ``w2v walks``), UTF-8 text
         (a file, one sentence per line; a ``.gz``/``.bz2``/``.xz`` file, a folder of them, ``"-"``
-        for standard input, or a list of those: see :func:`load_training_corpus`), or integer
+        for standard input, or a list of those: see :func:`load_training_corpus`), tokenised sentences
+        (a list of lists of str, as gensim's ``Word2Vec`` takes them), or integer
         sequences (a NumPy int array, a list of them, or :class:`~w2v.text.sequences.Sequences`):
         item ids, which key the vectors as given (``min_count`` then defaults to 1)
     config : TrainConfig, optional
@@ -274,7 +279,7 @@ def train(
     if zero_epochs:
         cfg = dataclasses.replace(cfg, epochs=0)
     engine, progress = _start(data, cfg, needed, save_vocab, progress, start)
-    source = None if isinstance(corpus, Corpus) else _source_of(corpus)
+    source = None if isinstance(corpus, Corpus) or is_token_lists(corpus) else _source_of(corpus)
     ref = CorpusRef(source, data.name, data.fingerprint()) if files.checkpoint is not None else None
     policy = _checkpoint_policy(files, cfg, ref, engine)
     log = TrainingLog(unit=engine.unit_name)
@@ -451,13 +456,15 @@ def training_inputs(corpus: Inputs | Corpus, cfg: TrainConfig) -> list[str]:
     """The files a run on ``corpus`` with ``cfg`` reads (the corpus's, the vocabulary and the benchmark
     files'), which no output of the run may replace."""
     named = [os.fspath(path) for path in (cfg.read_vocab, cfg.evaluate_analogies, cfg.evaluate_similarity) if path]
-    if isinstance(corpus, Corpus) or is_sequences(corpus) or (isinstance(corpus, str) and corpus == "ptb"):
+    if isinstance(corpus, Corpus) or is_sequences(corpus) or is_token_lists(corpus) or \
+            (isinstance(corpus, str) and corpus == "ptb"):
         return named
     items = [corpus] if isinstance(corpus, (str, os.PathLike)) else list(corpus)
     try:
         return [source.path for source in expand_inputs(items)] + named
     except W2VError:
-        return [os.fspath(item) for item in items] + named  # the reader says what is wrong with them
+        # the reader says what is wrong with them
+        return [os.fspath(item) for item in items if isinstance(item, (str, os.PathLike))] + named
 
 
 EpochCallback = Callable[[int, WordVectors, TrainingLog], Any]

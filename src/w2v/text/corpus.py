@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -305,16 +305,31 @@ def _refuse(data: np.ndarray, bad: int, name: str, lines_before: int) -> None:
     )
 
 
+def is_token_lists(value: Any) -> bool:
+    """Whether ``value`` is tokenised sentences, as gensim takes them: a list or tuple of lists or tuples."""
+    return isinstance(value, (list, tuple)) and bool(value) and all(isinstance(s, (list, tuple)) for s in value)
+
+
 def corpus_from_sentences(
-    sentences: Iterable[Iterable[str]], *, min_count: int = 1, name: str = "sentences"
+    sentences: Iterable[Iterable[str]], *, min_count: int = 1, max_vocab_size: int | None = None,
+    vocab: Vocab | None = None, name: str = "sentences"
 ) -> Corpus:
-    """Build a corpus from tokenised sentences (small corpora, tests, notebooks).
+    """Build a corpus from tokenised sentences (``w2v.train([["a", "b"], ...])``, tests, notebooks).
 
     The tokens are joined with spaces and read like a text file, so a token holding
-    whitespace is split there.
+    whitespace is split there. CorpusError, in one line, for a token that is not a str.
     """
-    text = "".join(" ".join(sentence) + "\n" for sentence in sentences).encode("utf-8")
-    return build_corpus([(name, np.frombuffer(text, dtype=np.uint8))], name, min_count=min_count)[0]
+    lines = []
+    for number, sentence in enumerate(sentences, 1):
+        for token in sentence:
+            if not isinstance(token, str):
+                raise CorpusError(
+                    f"{name}: sentence {number:,} holds {token!r:.40} ({type(token).__name__}), not a str token; "
+                    "integer item ids go in NumPy arrays (w2v.train(np.array(ids)) or a list of them)")
+        lines.append(" ".join(sentence) + "\n")
+    text = "".join(lines).encode("utf-8", errors="surrogatepass")
+    return build_corpus([(name, np.frombuffer(text, dtype=np.uint8))], name, min_count=min_count,
+                        max_vocab_size=max_vocab_size, vocab=vocab)[0]
 
 
 def grown_corpus(corpus: Corpus, old: Vocab, *, min_count: int, earlier: Vocab | None = None) -> tuple[Corpus, int]:

@@ -91,6 +91,9 @@ def expand_inputs(inputs: Sequence[str | os.PathLike]) -> list[Source]:
         raise CorpusError("no input was given")
     sources: list[Source] = []
     for item in inputs:
+        if not isinstance(item, (str, os.PathLike)):
+            raise CorpusError(f"{item!r:.40}: an input is a path (str or os.PathLike), not {type(item).__name__}; "
+                              "tokenised sentences are a list of lists of str")
         path = os.fspath(item)
         if path == "-":
             if any(s.path == "-" for s in sources):

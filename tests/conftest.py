@@ -20,12 +20,15 @@ if not HAS_NVIDIA_GPU:
 
 
 def takes_ctrl_c() -> None:
-    """``preexec_fn`` for a child a test interrupts: Ctrl-C's default handling, whatever this run inherited.
+    """``preexec_fn`` for a child a test interrupts: Ctrl-C's and hang-up's default handling, whatever this
+    run inherited.
 
-    A shell without job control starts background jobs (``pytest &``, ``nohup``) with SIGINT
-    ignored, and children inherit that: a Python child then never raises KeyboardInterrupt.
+    A shell without job control starts background jobs (``pytest &``) with SIGINT ignored, and
+    ``nohup`` starts them with SIGHUP ignored; children inherit that, and a w2v child rightly keeps
+    an ignored signal ignored, so the test's signal would never arrive.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 def ptb_dir() -> Path | None:

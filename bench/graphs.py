@@ -104,6 +104,13 @@ def pecanpy_command(python: str, edges: str, p: float, q: float, out: str) -> li
             "--epochs", str(s["epochs"]), "--workers", str(s["threads"]), "--random_state", str(s["seed"])]
 
 
+def embed_command(tool: str, me: list[str], peers_python: str, edges, p: float, q: float, out: str) -> list[str]:
+    """The child process that embeds ``edges`` with ``tool`` (w2v: this script's ``--child embed``)."""
+    if tool == "w2v":
+        return me + ["embed", str(edges), str(p), str(q), out]
+    return pecanpy_command(peers_python, str(edges), p, q, out)
+
+
 def run(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
     """(seconds, peak resident MiB, stderr's tail) of one child process."""
     started = time.perf_counter()
@@ -229,8 +236,7 @@ def main() -> None:
                 p, q = METHODS[method]
                 for tool in args.tools:
                     out = str(Path(work) / f"{tool}.npz")
-                    command = me + ["embed", str(edges), str(p), str(q), out] if tool == "w2v" else \
-                        pecanpy_command(args.peers_python, str(edges), p, q, out)
+                    command = embed_command(tool, me, args.peers_python, edges, p, q, out)
                     try:
                         seconds, peak, _ = run(command, env)
                     except RuntimeError as err:
@@ -245,8 +251,7 @@ def main() -> None:
                     p, q = METHODS[method]
                     for tool in args.tools:
                         out = str(Path(work) / f"{tool}.npz")
-                        command = me + ["embed", str(train), str(p), str(q), out] if tool == "w2v" else \
-                            pecanpy_command(args.peers_python, str(train), p, q, out)
+                        command = embed_command(tool, me, args.peers_python, train, p, q, out)
                         try:
                             run(command, env)
                         except RuntimeError as err:
